@@ -1,0 +1,52 @@
+# align: two commands on a fresh machine — `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Real data for integration tests and the demo; CI keeps it in ../shared/data.
+ALIGN_DATA_DIR ?= $(abspath ../shared/data)
+export ALIGN_DATA_DIR
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: help setup run test lint format typecheck bench clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	# CPU torch first, from the local wheel, so nothing pulls a multi-GB CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install align with its dev extras
+
+run: $(STAMP)  ## score the sample proposal on real O*NET (the main job)
+	$(BIN)/align score data/examples/data-analytics.yaml --data-dir "$(ALIGN_DATA_DIR)"
+
+test: $(STAMP)  ## lint, then run the whole test suite
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/pytest
+
+lint:  $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)  ## apply ruff formatting and safe fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)  ## mypy on src/align
+	$(BIN)/mypy
+
+bench: $(STAMP)  ## run the benchmarks (minutes; results go to benchmarks/out and the README)
+	$(BIN)/python benchmarks/load_times.py
+	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/speed.py
+
+clean:  ## remove caches (not .venv)
+	rm -rf .cache .pytest_cache .ruff_cache .mypy_cache

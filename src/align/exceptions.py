@@ -1,0 +1,78 @@
+"""Errors and warnings raised by ``align``.
+
+Every error derives from :class:`AlignError` and from the builtin it most
+resembles, so ``except ValueError`` keeps working for callers who do not know
+about ``align``::
+
+    AlignError
+    ├── FrameworkNotFoundError (AlignError, FileNotFoundError)
+    ├── FrameworkFormatError (AlignError, ValueError)
+    ├── UnknownNameError (AlignError, KeyError)
+    ├── DownloadError (AlignError, OSError)
+    ├── ModelLoadError (AlignError, OSError)
+    ├── PostingsFormatError (AlignError, ValueError)
+    ├── ProposalError (AlignError, ValueError)
+    └── InvalidArgumentError (AlignError, ValueError)
+
+Messages name the argument or file, what was found, what was expected and how
+to fix it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AlignDataWarning",
+    "AlignError",
+    "DownloadError",
+    "FrameworkFormatError",
+    "FrameworkNotFoundError",
+    "InvalidArgumentError",
+    "ModelLoadError",
+    "PostingsFormatError",
+    "ProposalError",
+    "UnknownNameError",
+]
+
+
+class AlignError(Exception):
+    """Base class of every error raised by ``align``."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its message; we want the plain sentence everywhere.
+        return str(self.args[0]) if self.args else ""
+
+
+class FrameworkNotFoundError(AlignError, FileNotFoundError):
+    """A framework release, file or folder is missing."""
+
+
+class FrameworkFormatError(AlignError, ValueError):
+    """A framework file exists but does not have the expected layout or content."""
+
+
+class UnknownNameError(AlignError, KeyError):
+    """A name (framework, occupation code, method, ...) is not one we know."""
+
+
+class DownloadError(AlignError, OSError):
+    """A download failed or its content did not pass the integrity check."""
+
+
+class ModelLoadError(AlignError, OSError):
+    """An embedding model could not be found or loaded."""
+
+
+class PostingsFormatError(AlignError, ValueError):
+    """A job-postings export does not have the expected columns or content."""
+
+
+class ProposalError(AlignError, ValueError):
+    """A micro-credential proposal or stack file is invalid."""
+
+
+class InvalidArgumentError(AlignError, ValueError):
+    """An argument has a value outside what the function accepts."""
+
+
+class AlignDataWarning(UserWarning):
+    """A recoverable data problem; the message says what was done about it."""

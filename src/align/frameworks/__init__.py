@@ -1,0 +1,216 @@
+"""Competency frameworks: one model, one loader per source, one entry point.
+
+``load_framework("onet")`` finds the newest O*NET release under the data
+folder; ``load_framework(path)`` recognises an O*NET or ESCO release folder or
+zip, a CASE package, a Lightcast skills file.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from align._paths import data_dir as _resolve_data_dir
+from align.exceptions import FrameworkFormatError, FrameworkNotFoundError, UnknownNameError
+from align.frameworks._model import (
+    COMPETENCY_COLUMNS,
+    KINDS,
+    OCCUPATION_COLUMNS,
+    RELATION_COLUMNS,
+    Framework,
+    FrameworkInfo,
+)
+
+__all__ = [
+    "COMPETENCY_COLUMNS",
+    "KINDS",
+    "OCCUPATION_COLUMNS",
+    "RELATION_COLUMNS",
+    "Framework",
+    "FrameworkInfo",
+    "available_frameworks",
+    "load_framework",
+]
+
+PathLike = str | os.PathLike[str]
+
+
+@dataclass(frozen=True)
+class _Source:
+    description: str
+    folder: str  # sub-folder of the data dir searched for releases
+    builtin: bool  # usable with no files at all
+    load: Callable[..., Framework]
+
+
+def _load_onet(path: Path | None, data_dir: Path, use_cache: bool) -> Framework:
+    from align.frameworks.onet import load_onet
+
+    return load_onet(path, data_dir=data_dir, use_cache=use_cache)
+
+
+def _load_esco(path: Path | None, data_dir: Path, use_cache: bool) -> Framework:
+    from align.frameworks.esco import load_esco
+
+    return load_esco(path, data_dir=data_dir, use_cache=use_cache)
+
+
+def _load_lightcast(path: Path | None, data_dir: Path, use_cache: bool) -> Framework:
+    from align.frameworks.lightcast import load_lightcast
+
+    return load_lightcast(path, data_dir=data_dir, use_cache=use_cache)
+
+
+def _load_nace(path: Path | None, data_dir: Path, use_cache: bool) -> Framework:
+    from align.frameworks.nace import load_nace
+
+    return load_nace(path, data_dir=data_dir)
+
+
+def _load_cmc(path: Path | None, data_dir: Path, use_cache: bool) -> Framework:
+    from align.frameworks.cmc import load_cmc
+
+    return load_cmc(path, data_dir=data_dir)
+
+
+def _load_case(path: Path | None, data_dir: Path, use_cache: bool) -> Framework:
+    from align.frameworks.case import load_case
+
+    if path is None:
+        raise FrameworkNotFoundError(
+            "a CASE framework needs a file: pass the path of a CFPackage JSON file."
+        )
+    return load_case(path)
+
+
+_SOURCES: dict[str, _Source] = {
+    "onet": _Source("O*NET database release (occupations, skills, tasks, DWAs, ...)", "onet",
+                    False, _load_onet),
+    "esco": _Source("ESCO classification (skills, occupations, relations)", "esco", False,
+                    _load_esco),
+    "lightcast": _Source("Lightcast Open Skills list", "lightcast", False, _load_lightcast),
+    "nace": _Source("NACE career-readiness competencies (built in, or an imported file)",
+                    "nace", True, _load_nace),
+    "cmc": _Source("Competency Model Clearinghouse Building Blocks model (built in, or an "
+                   "imported industry model)", "cmc", True, _load_cmc),
+}
+
+
+def available_frameworks(data_dir: PathLike | None = None) -> pd.DataFrame:
+    """List the frameworks ``load_framework`` knows by name.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``name``, ``description``, ``folder`` (where releases are
+        searched), ``available`` (bool: built in, or files found under the data
+        folder).
+    """
+    root = _resolve_data_dir(data_dir)
+    rows = []
+    for name, src in _SOURCES.items():
+        folder = root / src.folder
+        found = folder.is_dir() and any(folder.iterdir())
+        rows.append(
+            {
+                "name": name,
+                "description": src.description,
+                "folder": str(folder),
+                "available": bool(src.builtin or found),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _sniff(path: Path) -> str:
+    """Guess which loader reads ``path``."""
+    if path.is_dir():
+        names = {p.name.lower() for p in path.rglob("*") if p.is_file()}
+        if any(n.startswith("occupation data.") for n in names):
+            return "onet"
+        if any(n.startswith("skills_en.csv") for n in names) or any(
+            n.startswith("esco") and n.endswith(".zip") for n in names
+        ):
+            return "esco"
+        raise FrameworkFormatError(
+            f"folder {str(path)!r} is not a framework release we recognise: it has no "
+            "'Occupation Data' file (O*NET) and no 'skills_en.csv' (ESCO). Point at the "
+            "unzipped release folder, or load a CSV with align.frameworks.tabular.load_tabular."
+        )
+    suffix = "".join(path.suffixes[-2:]).lower() if path.name.endswith(".gz") else path.suffix
+    suffix = suffix.lower()
+    if suffix == ".zip":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = [n.lower().rsplit("/", 1)[-1] for n in zf.namelist()]
+        except zipfile.BadZipFile as exc:
+            raise FrameworkFormatError(
+                f"{str(path)!r} is not a readable zip file ({exc}); download it again."
+            ) from exc
+        if any(n.startswith("occupation data.") for n in names):
+            return "onet"
+        if any(n.startswith("skills_en") for n in names):
+            return "esco"
+        raise FrameworkFormatError(
+            f"zip {str(path)!r} holds neither an O*NET release ('Occupation Data.txt') nor an "
+            "ESCO CSV release ('skills_en.csv'); check that you downloaded the right file."
+        )
+    if suffix == ".json":
+        head = path.read_text("utf-8", errors="replace")[:20000]
+        return "case" if "CFDocument" in head or "CFItems" in head else "lightcast"
+    if suffix in {".csv", ".tsv", ".txt", ".xlsx", ".csv.gz"}:
+        return "lightcast"
+    raise FrameworkFormatError(
+        f"{str(path)!r} has an extension ({suffix or 'none'}) no loader reads; expected a "
+        "release folder, a .zip, a CASE .json, or a .csv/.xlsx skills list."
+    )
+
+
+def load_framework(
+    name_or_path: PathLike, data_dir: PathLike | None = None, *, use_cache: bool = True
+) -> Framework:
+    """Load a competency framework by name or from a file or folder.
+
+    Parameters
+    ----------
+    name_or_path : str or path
+        A name from :func:`available_frameworks` (``onet``, ``esco``,
+        ``lightcast``, ``nace``, ``cmc``) or the path of a release folder, a
+        release zip, a CASE package (.json) or a Lightcast skills file.
+    data_dir : str or path, optional
+        Where named frameworks are searched (``<data_dir>/onet/...``). Defaults
+        to ``ALIGN_DATA_DIR``, then a user data folder.
+    use_cache : bool
+        Reuse the parsed copy cached on disk when the source files are unchanged.
+
+    Returns
+    -------
+    Framework
+
+    Examples
+    --------
+    >>> from align import load_framework
+    >>> nace = load_framework("nace")
+    >>> nace.info.key, int((nace.competencies["kind"] == "competency").sum())
+    ('nace', 8)
+    """
+    root = _resolve_data_dir(data_dir)
+    name = str(name_or_path)
+    if name.lower() in _SOURCES:
+        return _SOURCES[name.lower()].load(None, root, use_cache)
+    path = Path(name).expanduser()
+    if not path.exists():
+        raise UnknownNameError(
+            f"{name!r} is neither a framework name nor an existing file or folder. "
+            f"Known names: {', '.join(_SOURCES)}; or give the path of a release folder, "
+            "zip, CASE .json or skills .csv."
+        )
+    kind = _sniff(path)
+    if kind == "case":
+        return _load_case(path, root, use_cache)
+    return _SOURCES[kind].load(path, root, use_cache)

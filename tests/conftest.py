@@ -1,0 +1,60 @@
+"""Shared fixtures: real data from ALIGN_DATA_DIR, the real model, loaded once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_DATA = Path(__file__).parent / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Parsed frameworks and embeddings are cached between runs in the repo's
+    # .cache/ (ignored by git) unless the caller chose a cache folder.
+    os.environ.setdefault("ALIGN_CACHE_DIR", str(REPO / ".cache" / "test"))
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def _real_data_dir() -> Path | None:
+    env = os.environ.get("ALIGN_DATA_DIR")
+    path = Path(env) if env else REPO.parent / "shared" / "data"
+    return path if (path / "onet").is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The real data folder (``../shared/data``). In CI its absence fails the run."""
+    path = _real_data_dir()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the real-data tests: set ALIGN_DATA_DIR to ../shared/data")
+        pytest.skip("real data not found: set ALIGN_DATA_DIR to a copy of ../shared/data")
+    return path
+
+
+@pytest.fixture(scope="session")
+def onet(data_dir: Path):
+    """O*NET 29.3 parsed from the real release (cached on disk after the first run)."""
+    from align import load_framework
+
+    return load_framework("onet", data_dir=data_dir)
+
+
+@pytest.fixture(scope="session")
+def esco(data_dir: Path):
+    """ESCO 1.1.1 parsed from the real release."""
+    from align import load_framework
+
+    return load_framework("esco", data_dir=data_dir)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The packaged all-MiniLM-L6-v2, loaded once for the whole session."""
+    from align._embed import Embedder
+
+    return Embedder()
