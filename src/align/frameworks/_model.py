@@ -22,6 +22,10 @@ Occupations (``Framework.occupations``; empty when the source has none)
     ``description``, ``group`` (job zone for O*NET, ISCO group for ESCO),
     ``alt_titles`` (list), ``url``
 
+Loaders may append source-specific columns after the standard ones (ESCO
+``reuse_level`` and ``skill_type``, O*NET ``hot_technology``, ...); code that
+works on every framework uses only the standard columns.
+
 Relations (``Framework.relations``)
     ``source_id``    occupation or competency id
     ``target_id``    competency id (or another framework's id for crosswalks)
@@ -232,7 +236,10 @@ def _normalise(df: pd.DataFrame | None, columns: tuple[str, ...], table: str) ->
     out = df.copy()
     for c in missing:
         out[c] = defaults[c]
-    out = out[list(columns)].reset_index(drop=True)
+    # Source-specific extras (ESCO reuse_level, Lightcast skill_type, ...) follow the
+    # standard columns, so analysts keep them and downstream code can ignore them.
+    extras = [c for c in out.columns if c not in columns]
+    out = out[[*columns, *extras]].reset_index(drop=True)
     for c in columns:
         if c in _STRING_COLUMNS:
             out[c] = out[c].fillna("").astype(str) if c != "parent_id" else out[c]
@@ -377,7 +384,8 @@ class Framework:
         -------
         DataFrame
             Competency columns plus ``occupation_id``, ``detail``, ``weight``,
-            ``importance``, ``level``; sorted by weight, strongest first.
+            ``importance`` and ``rating_level`` (the O*NET level rating; ``level``
+            stays the hierarchy depth); sorted by weight, strongest first.
         """
         occ = self.occupations
         hit = occ[(occ["code"] == code) | (occ["id"] == code) | (occ["url"] == code)]
