@@ -72,10 +72,22 @@ def frameworks_show(
         _print_json(summary)
         return
     info = Table(show_header=False, title=f"{fw.info.name} {fw.info.version}")
-    for key in ("key", "publisher", "version", "source_url", "licence", "attribution",
-                "retrieved_at", "source_path", "competencies", "occupations", "relations"):
-        info.add_row(key, f"{summary[key]:,}" if isinstance(summary[key], int) else
-                     str(summary[key]))
+    for key in (
+        "key",
+        "publisher",
+        "version",
+        "source_url",
+        "licence",
+        "attribution",
+        "retrieved_at",
+        "source_path",
+        "competencies",
+        "occupations",
+        "relations",
+    ):
+        info.add_row(
+            key, f"{summary[key]:,}" if isinstance(summary[key], int) else str(summary[key])
+        )
     console.print(info)
     kinds = Table("kind", "competencies", title="Competencies per kind")
     for kind, n in summary["kinds"].items():

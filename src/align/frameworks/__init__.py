@@ -89,15 +89,26 @@ def _load_case(path: Path | None, data_dir: Path, use_cache: bool) -> Framework:
 
 
 _SOURCES: dict[str, _Source] = {
-    "onet": _Source("O*NET database release (occupations, skills, tasks, DWAs, ...)", "onet",
-                    False, _load_onet),
-    "esco": _Source("ESCO classification (skills, occupations, relations)", "esco", False,
-                    _load_esco),
+    "onet": _Source(
+        "O*NET database release (occupations, skills, tasks, DWAs, ...)", "onet", False, _load_onet
+    ),
+    "esco": _Source(
+        "ESCO classification (skills, occupations, relations)", "esco", False, _load_esco
+    ),
     "lightcast": _Source("Lightcast Open Skills list", "lightcast", False, _load_lightcast),
-    "nace": _Source("NACE career-readiness competencies (built in, or an imported file)",
-                    "nace", True, _load_nace),
-    "cmc": _Source("Competency Model Clearinghouse Building Blocks model (built in, or an "
-                   "imported industry model)", "cmc", True, _load_cmc),
+    "nace": _Source(
+        "NACE career-readiness competencies (built in, or an imported file)",
+        "nace",
+        True,
+        _load_nace,
+    ),
+    "cmc": _Source(
+        "Competency Model Clearinghouse Building Blocks model (built in, or an "
+        "imported industry model)",
+        "cmc",
+        True,
+        _load_cmc,
+    ),
 }
 
 

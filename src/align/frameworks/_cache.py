@@ -9,6 +9,7 @@ crash or a second process never leaves a half-written entry behind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -64,11 +65,9 @@ def _write(entry: Path, fw: Framework) -> None:
         (tmp / "info.json").write_text(json.dumps(fw.info.to_dict()), "utf-8")
         for t in _TABLES:
             getattr(fw, t).to_parquet(tmp / f"{t}.parquet", index=False)
-        try:
+        # If another process wrote the same entry first, theirs is as good as ours.
+        with contextlib.suppress(OSError):
             os.replace(tmp, entry)
-        except OSError:
-            # Another process wrote the same entry first; theirs is as good as ours.
-            pass
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

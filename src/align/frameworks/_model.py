@@ -46,7 +46,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import numpy as np
@@ -187,7 +187,7 @@ class FrameworkInfo:
     licence: str
     attribution: str
     retrieved_at: str = field(
-        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
     )
     source_path: str = ""
 
@@ -244,8 +244,10 @@ def _normalise(df: pd.DataFrame | None, columns: tuple[str, ...], table: str) ->
         if c in _STRING_COLUMNS:
             out[c] = out[c].fillna("").astype(str) if c != "parent_id" else out[c]
     if "parent_id" in out:
-        out["parent_id"] = out["parent_id"].astype(object).where(out["parent_id"].notna(), None)
-        out["parent_id"] = out["parent_id"].map(lambda v: v if v else None)
+        # object dtype so that "no parent" is None, not NaN (pandas 3 infers str dtype).
+        out["parent_id"] = pd.Series(
+            [v if isinstance(v, str) and v else None for v in out["parent_id"]], dtype=object
+        )
     if table == "competencies":
         out["level"] = pd.array(pd.to_numeric(out["level"], errors="coerce"), dtype="Int64")
     if table == "relations":
@@ -399,7 +401,7 @@ class Framework:
             raise UnknownNameError(
                 f"occupation {code!r} is not in {self.info.name} {self.version}; "
                 f"codes look like {example!r}. Search titles with "
-                f"`align match \"<job title>\" --framework {self.key}-occupations`."
+                f'`align match "<job title>" --framework {self.key}-occupations`.'
             )
         occ_id = hit["id"].iloc[0]
         rel = self.relations[
@@ -410,8 +412,9 @@ class Framework:
         out = out.rename(
             columns={"source_id": "occupation_id", "level": "rating_level", "level_c": "level"}
         )
-        out = out[[*COMPETENCY_COLUMNS, "occupation_id", "detail", "weight", "importance",
-                   "rating_level"]]
+        out = out[
+            [*COMPETENCY_COLUMNS, "occupation_id", "detail", "weight", "importance", "rating_level"]
+        ]
         return out.sort_values(
             ["weight", "importance"], ascending=False, na_position="last"
         ).reset_index(drop=True)
