@@ -292,13 +292,14 @@ def load_lightcast(
         file = _newest_file(file)
 
     def build() -> Framework:
-        return _build(file)
+        fw = _build(file)
+        # Blanked at parse time and cached blank: the warning is said once per
+        # parsed file, like the other content warnings, not on every load.
+        _blank_placeholders(fw.competencies, file)
+        return fw
 
     with _relay_warnings():
-        fw = cached_framework("lightcast", [file], build, use_cache=use_cache)
-        # Checked after the cache, so a cached load warns exactly like a fresh one.
-        _blank_placeholders(fw.competencies, file)
-    return fw
+        return cached_framework("lightcast", [file], build, use_cache=use_cache)
 
 
 def _build(file: Path) -> Framework:
