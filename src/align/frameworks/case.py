@@ -1,0 +1,713 @@
+"""CASE 1.1 (1EdTech Competencies and Academic Standards Exchange): import and export.
+
+A CASE *CFPackage* is one JSON object: a ``CFDocument`` (the framework: title,
+creator, version, licence), ``CFItems`` (the competencies: ``fullStatement``,
+``humanCodingScheme``, ``CFItemType``, ...) and ``CFAssociations`` linking them
+(``isChildOf`` builds the hierarchy). State education agencies, OpenSALT and
+the CASE Network publish frameworks this way, and badge platforms read it.
+
+- :func:`load_case` reads a CFPackage into a :class:`Framework`: ``fullStatement``
+  becomes ``label``, ``abbreviatedStatement`` and ``alternativeLabel`` become
+  ``alt_labels``, ``humanCodingScheme`` the ``code``, ``notes`` the
+  ``description``, the item type the ``kind``, ``isChildOf`` the ``parent_id``,
+  other associations the ``relations``.
+- :func:`to_case` / :func:`write_case` export any Framework as a CFPackage that
+  validates against the official CASE 1.1 JSON Schema. Identifiers are UUIDv5
+  derived from align's ids, so exporting the same framework twice gives the same
+  identifiers and a CASE server sees an update, not a new framework. align's own
+  ids, kinds, levels, alternative labels and URLs travel in ``extensions`` so a
+  round trip loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+import warnings
+from collections import defaultdict
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _package_version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
+from align.frameworks._builtin import slug
+from align.frameworks._model import KINDS, Framework, FrameworkInfo
+
+__all__ = ["CASE_NAMESPACE", "ITEM_TYPES", "load_case", "to_case", "write_case"]
+
+PathLike = str | os.PathLike[str]
+
+#: Namespace of the UUIDv5 identifiers align gives exported CASE objects.
+CASE_NAMESPACE = uuid.UUID("21aa7fd7-0f2b-5ba6-ab1c-d620df771b7e")
+
+#: ``CFItemType`` written for each align kind.
+ITEM_TYPES: dict[str, str] = {
+    "skill": "Skill",
+    "knowledge": "Knowledge",
+    "ability": "Ability",
+    "work_activity": "Work Activity",
+    "work_style": "Work Style",
+    "dwa": "Detailed Work Activity",
+    "iwa": "Intermediate Work Activity",
+    "task": "Task",
+    "technology": "Technology",
+    "competency": "Competency",
+    "behaviour": "Behaviour",
+    "certification": "Certification",
+    "area": "Area",
+}
+
+# CFItemType values seen in published frameworks (compared after slug()), and their kind.
+# Types not listed become "area" when the item has children, else "competency".
+_TYPE_KINDS: dict[str, str] = {
+    **{slug(title): kind for kind, title in ITEM_TYPES.items()},
+    **{kind: kind for kind in KINDS},
+    "competence": "competency",
+    "standard": "competency",
+    "learning_standard": "competency",
+    "learning_objective": "competency",
+    "objective": "competency",
+    "outcome": "competency",
+    "learning_outcome": "competency",
+    "indicator": "behaviour",
+    "performance_indicator": "behaviour",
+    "behavior": "behaviour",
+    "key_behavior": "behaviour",
+    "key_behaviour": "behaviour",
+    "sample_behavior": "behaviour",
+    "domain": "area",
+    "cluster": "area",
+    "strand": "area",
+    "category": "area",
+    "grouping": "area",
+    "group": "area",
+    "tier": "area",
+    "competency_area": "area",
+    "competency_block": "area",
+    "block": "area",
+    "section": "area",
+    "topic": "area",
+    "theme": "area",
+}
+
+# Non-hierarchy associations become relations: (relation, detail).
+_ASSOCIATION_RELATIONS: dict[str, str] = {
+    "exactMatchOf": "crosswalk",
+    "isRelatedTo": "related",
+    "isPeerOf": "related",
+    "isPartOf": "related",
+    "precedes": "related",
+    "replacedBy": "related",
+    "exemplar": "related",
+    "hasSkillLevel": "related",
+    "isTranslationOf": "related",
+}
+
+_CFPACKAGE_SHAPE = (
+    'a CFPackage is a JSON object {"CFDocument": {"identifier", "uri", "title", "creator", '
+    '...}, "CFItems": [{"identifier", "fullStatement", "humanCodingScheme", "CFItemType", '
+    '...}], "CFAssociations": [{"associationType": "isChildOf", "originNodeURI": {...}, '
+    '"destinationNodeURI": {...}}]}. Export the framework from your CASE tool (OpenSALT, '
+    "the CASE Network, a state standards site) as a CASE 1.1 package (CFPackage) JSON"
+)
+
+
+# == import ===================================================================
+def load_case(path: PathLike, *, key: str | None = None) -> Framework:
+    """Load a CASE 1.1 CFPackage (JSON) as a framework.
+
+    Parameters
+    ----------
+    path : str or path
+        The CFPackage JSON file (also accepted: ``{"CFPackage": {...}}``).
+    key : str, optional
+        Framework key used in the ids (``<key>:<item identifier>``). Defaults
+        to the key recorded by align when it exported the file, else ``case``.
+
+    Returns
+    -------
+    Framework
+        One competency per CFItem; ``level`` is the depth below the CFDocument
+        (1 = top) unless align recorded it.
+
+    Raises
+    ------
+    FrameworkNotFoundError
+        ``path`` does not exist.
+    FrameworkFormatError
+        The file is empty, is not valid JSON, or is JSON that is not a CFPackage.
+
+    Examples
+    --------
+    >>> import json, tempfile, os
+    >>> pkg = {"CFDocument": {"identifier": "d", "uri": "u", "title": "Demo", "creator": "Us",
+    ...                       "lastChangeDateTime": "2024-01-01T00:00:00Z"},
+    ...        "CFItems": [{"identifier": "a", "fullStatement": "Data literacy",
+    ...                     "humanCodingScheme": "DL", "uri": "u/a",
+    ...                     "lastChangeDateTime": "2024-01-01T00:00:00Z"}]}
+    >>> f = os.path.join(tempfile.mkdtemp(), "demo.json")
+    >>> with open(f, "w") as fh:
+    ...     json.dump(pkg, fh)
+    >>> fw = load_case(f)
+    >>> row = fw.competencies.iloc[0]
+    >>> row["id"], row["code"], row["label"], row["kind"], int(row["level"])
+    ('case:a', 'DL', 'Data literacy', 'competency', 1)
+    """
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise FrameworkNotFoundError(
+            f"CASE file '{file}' does not exist or is not a file; give the path of a CFPackage "
+            "JSON file."
+        )
+    package = _read_package(file)
+    doc = package["CFDocument"]
+    doc_ext = _align_extension(doc)
+    key = key or str(doc_ext.get("key") or "case")
+    items = package.get("CFItems") or []
+    if not isinstance(items, list):
+        raise FrameworkFormatError(
+            f"CASE file '{file}': 'CFItems' is a {type(items).__name__}, expected a list of "
+            f"items; {_CFPACKAGE_SHAPE}."
+        )
+    if not items:
+        warnings.warn(
+            f"CASE file '{file}' has a CFDocument but no CFItems; the framework is empty.",
+            AlignDataWarning,
+            stacklevel=2,
+        )
+    rows, ids = _item_rows(items, file, key, doc)
+    doc_ids = {str(doc.get("identifier", "")), str(doc.get("uri", ""))} - {""}
+    relations = _apply_associations(package.get("CFAssociations") or [], rows, ids, doc_ids, file)
+    info = _info(doc, doc_ext, key, file)
+    comps = pd.DataFrame(rows, columns=[*_ROW_KEYS])
+    return Framework(
+        info, comps.drop(columns=["_identifier", "_has_type", "_ext_level"]), relations=relations
+    )
+
+
+_JSON_TYPES = {
+    dict: "object",
+    list: "list",
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "true/false",
+    type(None): "null",
+}
+_DEPTH = object()  # marker: no recorded level, use the depth in the hierarchy
+_ROW_KEYS = (
+    "id",
+    "framework",
+    "code",
+    "label",
+    "description",
+    "kind",
+    "parent_id",
+    "level",
+    "alt_labels",
+    "url",
+    "_identifier",
+    "_has_type",
+    "_ext_level",
+)
+
+
+def _read_package(file: Path) -> dict[str, Any]:
+    raw = file.read_bytes()
+    if not raw.strip():
+        raise FrameworkFormatError(f"CASE file '{file}' is empty; {_CFPACKAGE_SHAPE}.")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise FrameworkFormatError(
+            f"CASE file '{file}' is not UTF-8 text (JSON must be UTF-8); it may be a zip or "
+            f"another binary file. {_CFPACKAGE_SHAPE[0].upper()}{_CFPACKAGE_SHAPE[1:]}."
+        ) from None
+    except json.JSONDecodeError as exc:
+        hint = (
+            "the file ends before the JSON is complete: it was probably truncated while "
+            "downloading or copying; get it again"
+            if exc.pos >= len(raw.decode("utf-8-sig", "replace").rstrip()) - 1
+            else "fix the JSON there or export the file again"
+        )
+        raise FrameworkFormatError(
+            f"CASE file '{file}' is not valid JSON ({exc.msg} at line {exc.lineno}, column "
+            f"{exc.colno}); {hint}."
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("CFPackage"), dict):
+        data = data["CFPackage"]
+    if not isinstance(data, dict) or not isinstance(data.get("CFDocument"), dict):
+        if isinstance(data, dict) and "CFDocument" in data:
+            found = f"'CFDocument' is a JSON {_JSON_TYPES.get(type(data['CFDocument']), '?')}"
+        elif isinstance(data, dict):
+            keys = list(data)[:8]
+            found = f"a JSON object with keys {keys}" if keys else "an empty JSON object"
+            found += ", with no 'CFDocument'"
+        elif isinstance(data, list):
+            found = f"a JSON list of {len(data)} element(s), not an object"
+        else:
+            found = f"a single JSON {_JSON_TYPES.get(type(data), '?')}, not an object"
+        raise FrameworkFormatError(
+            f"CASE file '{file}' is not a CASE CFPackage: found {found}. "
+            f"{_CFPACKAGE_SHAPE[0].upper()}{_CFPACKAGE_SHAPE[1:]}. (A Lightcast skills "
+            "response or another JSON list of skills is read by align.load_framework.)"
+        )
+    return data
+
+
+def _align_extension(obj: dict[str, Any]) -> dict[str, Any]:
+    ext = obj.get("extensions")
+    found = ext.get("align") if isinstance(ext, dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _verbatim(value: Any) -> str:
+    """The text as published (sources such as ESCO keep trailing spaces), "" when blank."""
+    return value if isinstance(value, str) and value.strip() else ""
+
+
+def _item_rows(
+    items: list[Any], file: Path, key: str, doc: dict[str, Any]
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    rows: list[dict[str, Any]] = []
+    ids: dict[str, int] = {}  # item identifier or uri -> row position
+    skipped = 0
+    fallback_url = _text(doc.get("officialSourceURL")) or _text(doc.get("uri"))
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise FrameworkFormatError(
+                f"CASE file '{file}': CFItems[{n}] is a {type(item).__name__}, expected an "
+                f"object; {_CFPACKAGE_SHAPE}."
+            )
+        ident = _text(item.get("identifier"))
+        label = (
+            _verbatim(item.get("fullStatement"))
+            or _verbatim(item.get("abbreviatedStatement"))
+            or _verbatim(item.get("humanCodingScheme"))
+        )
+        if not ident or not label or ident in ids:
+            skipped += 1
+            continue
+        ext = _align_extension(item)
+        ext_id = _text(ext.get("id"))
+        alt = [
+            s
+            for s in (_text(item.get("abbreviatedStatement")), _text(item.get("alternativeLabel")))
+            if s and s != label
+        ]
+        if isinstance(ext.get("alt_labels"), list):
+            alt = [str(a) for a in ext["alt_labels"]]
+        type_name = _text(item.get("CFItemType"))
+        type_uri = item.get("CFItemTypeURI")
+        if not type_name and isinstance(type_uri, dict):
+            type_name = _text(type_uri.get("title"))
+        kind = ext.get("kind") if ext.get("kind") in KINDS else _TYPE_KINDS.get(slug(type_name))
+        uri = _text(item.get("uri"))
+        ids[ident] = len(rows)
+        if uri:
+            ids.setdefault(uri, len(rows))
+        rows.append(
+            {
+                "id": ext_id if ext_id.startswith(f"{key}:") else f"{key}:{ident}",
+                "framework": key,
+                "code": _verbatim(item.get("humanCodingScheme")) or ident,
+                "label": label,
+                "description": _verbatim(item.get("notes")),
+                "kind": kind or "competency",
+                "parent_id": None,
+                "level": pd.NA,
+                "alt_labels": alt,
+                "url": str(ext.get("url") or "")
+                if "url" in ext
+                else (uri if uri.startswith(("http://", "https://")) else fallback_url),
+                "_identifier": ident,
+                "_has_type": kind is not None,
+                # align records the level (None when unknown); otherwise it is the depth.
+                "_ext_level": ext.get("level", _DEPTH),
+            }
+        )
+    if skipped:
+        warnings.warn(
+            f"CASE file '{file}': skipped {skipped} CFItem(s) with no identifier, no statement "
+            "or a repeated identifier.",
+            AlignDataWarning,
+            stacklevel=3,
+        )
+    return rows, ids
+
+
+def _node_key(link: Any) -> list[str]:
+    if not isinstance(link, dict):
+        return []
+    return [v for v in (_text(link.get("identifier")), _text(link.get("uri"))) if v]
+
+
+def _apply_associations(
+    assocs: Any,
+    rows: list[dict[str, Any]],
+    ids: dict[str, int],
+    doc_ids: set[str],
+    file: Path,
+) -> pd.DataFrame:
+    if not isinstance(assocs, list):
+        raise FrameworkFormatError(
+            f"CASE file '{file}': 'CFAssociations' is a {type(assocs).__name__}, expected a "
+            f"list; {_CFPACKAGE_SHAPE}."
+        )
+
+    def find(link: Any) -> int | None:
+        return next((ids[k] for k in _node_key(link) if k in ids), None)
+
+    parents: dict[int, list[int]] = defaultdict(list)
+    relations: list[dict[str, Any]] = []
+    dangling = 0
+    for a in assocs:
+        if not isinstance(a, dict):
+            continue
+        kind = a.get("associationType")
+        child, target = find(a.get("originNodeURI")), find(a.get("destinationNodeURI"))
+        if kind == "isChildOf":
+            if child is None:
+                dangling += 1
+            elif target is not None and target != child:
+                if target not in parents[child]:
+                    parents[child].append(target)
+            elif not set(_node_key(a.get("destinationNodeURI"))) & doc_ids:
+                dangling += 1
+        elif kind in _ASSOCIATION_RELATIONS and child is not None and target is not None:
+            relations.append(
+                {
+                    "source_id": rows[child]["id"],
+                    "target_id": rows[target]["id"],
+                    "relation": _ASSOCIATION_RELATIONS[kind],
+                    "detail": kind,
+                }
+            )
+    if dangling:
+        warnings.warn(
+            f"CASE file '{file}': {dangling} isChildOf association(s) point to items that are "
+            "not in the package; those items were placed at the top of the hierarchy.",
+            AlignDataWarning,
+            stacklevel=3,
+        )
+    children: dict[int, list[int]] = defaultdict(list)
+    for child, options in parents.items():
+        # CASE lets an item sit under several parents; the first listed is the main one (align
+        # writes it first) and the others are kept as "broader" relations.
+        rows[child]["parent_id"] = rows[options[0]]["id"]
+        children[options[0]].append(child)
+        for other in options[1:]:
+            relations.append(
+                {
+                    "source_id": rows[child]["id"],
+                    "target_id": rows[other]["id"],
+                    "relation": "broader",
+                    "detail": "isChildOf",
+                }
+            )
+    # Depth from the top, breadth-first; items caught in a parent cycle are cut loose at level 1.
+    depth: dict[int, int] = {}
+    frontier = [i for i in range(len(rows)) if i not in parents]
+    level = 1
+    while frontier:
+        nxt = []
+        for i in frontier:
+            if i not in depth:
+                depth[i] = level
+                nxt.extend(children.get(i, []))
+        frontier, level = nxt, level + 1
+    for i, row in enumerate(rows):
+        if i not in depth:
+            row["parent_id"] = None
+        ext_level = row["_ext_level"]
+        if ext_level is _DEPTH:
+            row["level"] = depth.get(i, 1)
+        else:
+            row["level"] = ext_level if isinstance(ext_level, int) else pd.NA
+        if not row["_has_type"]:
+            row["kind"] = "area" if children.get(i) else "competency"
+    return pd.DataFrame(relations, columns=["source_id", "target_id", "relation", "detail"])
+
+
+def _info(doc: dict[str, Any], ext: dict[str, Any], key: str, file: Path) -> FrameworkInfo:
+    title = _text(doc.get("title")) or file.stem
+    creator = _text(doc.get("creator"))
+    publisher = _text(doc.get("publisher")) or creator
+    licence = doc.get("licenseURI")
+    licence_title = _text(licence.get("title")) if isinstance(licence, dict) else ""
+    if ext:
+        # align wrote this file: restore the original provenance.
+        return FrameworkInfo(
+            key=key,
+            name=str(ext.get("name") or title),
+            publisher=str(ext.get("publisher") or publisher),
+            version=str(ext.get("version") or _text(doc.get("version"))),
+            source_url=str(ext.get("source_url") or _text(doc.get("officialSourceURL"))),
+            licence=str(ext.get("licence") or licence_title),
+            attribution=str(ext.get("attribution") or ""),
+            source_path=str(file),
+        )
+    by = f"{creator} ({publisher})" if publisher and publisher != creator else creator
+    return FrameworkInfo(
+        key=key,
+        name=title,
+        publisher=publisher,
+        version=_text(doc.get("version")) or _text(doc.get("lastChangeDateTime"))[:10],
+        source_url=_text(doc.get("officialSourceURL")) or _text(doc.get("uri")),
+        licence=licence_title,
+        attribution=f"{title}, {by}" if by else title,
+        source_path=str(file),
+    )
+
+
+# == export ===================================================================
+def _uuid(*parts: str) -> str:
+    return str(uuid.uuid5(CASE_NAMESPACE, "\x1f".join(parts)))
+
+
+def _timestamp(text: str) -> str:
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        when = datetime.now(UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, Any]:
+    """Export a framework as a CASE 1.1 CFPackage (a JSON-ready dict).
+
+    Parameters
+    ----------
+    framework : Framework
+        Any framework (occupations are not part of CASE and are left out).
+    base_uri : str, optional
+        Base of the URIs of the exported objects, for a CASE server that will
+        host them (``https://case.example.edu/ims/case/v1p1`` gives
+        ``.../CFItems/<identifier>``). Without it, URIs are ``urn:uuid:<identifier>``.
+
+    Returns
+    -------
+    dict
+        ``CFDocument``, ``CFItems``, ``CFAssociations`` (``isChildOf`` from
+        ``parent_id``; ``isRelatedTo``/``exactMatchOf`` from relations inside the
+        framework) and ``CFDefinitions`` (item types, licence). Identifiers are
+        UUIDv5 of align's ids, so they are stable across exports.
+
+    Examples
+    --------
+    >>> from align.frameworks.nace import load_nace
+    >>> pkg = to_case(load_nace(data_dir="/nonexistent"))
+    >>> pkg["CFDocument"]["title"], len(pkg["CFItems"])
+    ('NACE Career Readiness Competencies (align paraphrase)', 51)
+    >>> item = next(i for i in pkg["CFItems"] if i["humanCodingScheme"] == "communication")
+    >>> item["fullStatement"], item["CFItemType"], item["identifier"]
+    ('Communication', 'Competency', '...')
+    """
+    info = framework.info
+    comps = framework.competencies
+    dupes = comps["id"].duplicated()
+    if dupes.any():
+        warnings.warn(
+            f"framework '{info.key}' has {int(dupes.sum())} repeated competency id(s) (first: "
+            f"{comps.loc[dupes, 'id'].iloc[0]!r}); exported the first row of each, since CASE "
+            "identifiers must be unique.",
+            AlignDataWarning,
+            stacklevel=2,
+        )
+        comps = comps[~dupes]
+
+    def uri(kind: str, ident: str) -> str:
+        return f"{base_uri.rstrip('/')}/{kind}/{ident}" if base_uri else f"urn:uuid:{ident}"
+
+    when = _timestamp(info.retrieved_at)
+    doc_id = _uuid("CFDocument", info.key, info.version)
+    doc_link = {
+        "title": info.name or info.key,
+        "identifier": doc_id,
+        "uri": uri("CFDocuments", doc_id),
+    }
+    licence_id = _uuid("CFLicense", info.key, info.licence)
+    licence_link = {
+        "title": info.licence or "unspecified",
+        "identifier": licence_id,
+        "uri": uri("CFLicenses", licence_id),
+    }
+    try:
+        exporter = f"align {_package_version('align')}"
+    except PackageNotFoundError:
+        exporter = "align"
+    document: dict[str, Any] = {
+        "identifier": doc_id,
+        "uri": doc_link["uri"],
+        "creator": info.publisher or "unknown",
+        "title": doc_link["title"],
+        "lastChangeDateTime": when,
+        "publisher": info.publisher or "unknown",
+        "description": f"{info.name} {info.version}".strip() + f", exported by {exporter}.",
+        "version": info.version,
+        "caseVersion": "1.1",
+        "licenseURI": licence_link,
+        "notes": (
+            f"Exported by {exporter} from framework '{info.key}' (version {info.version or '?'}"
+            f", read {info.retrieved_at}"
+            + (f" from {info.source_path}" if info.source_path else ", built into align")
+            + f"). Attribution: {info.attribution}"
+        ),
+        "extensions": {"align": {**info.to_dict(), "exported_by": exporter}},
+    }
+    if info.source_url:
+        document["officialSourceURL"] = info.source_url
+
+    kinds_used = list(dict.fromkeys(comps["kind"]))
+    type_links = {}
+    item_types = []
+    for n, kind in enumerate(kinds_used, start=1):
+        tid = _uuid("CFItemType", kind)
+        type_links[kind] = {
+            "title": ITEM_TYPES[kind],
+            "identifier": tid,
+            "uri": uri("CFItemTypes", tid),
+        }
+        item_types.append(
+            {
+                "identifier": tid,
+                "uri": type_links[kind]["uri"],
+                "title": ITEM_TYPES[kind],
+                "description": KINDS[kind],
+                "hierarchyCode": str(n),
+                "typeCode": kind,
+                "lastChangeDateTime": when,
+            }
+        )
+
+    records: list[dict[Any, Any]] = comps.to_dict("records")
+    idents = {cid: _uuid("CFItem", cid) for cid in comps["id"]}
+    items: list[dict[str, Any]] = []
+    links: dict[str, dict[str, str]] = {}
+    for row in records:
+        ident = idents[row["id"]]
+        statement = row["label"] or row["code"] or row["id"]
+        links[row["id"]] = {"title": statement, "identifier": ident, "uri": uri("CFItems", ident)}
+        item: dict[str, Any] = {
+            "identifier": ident,
+            "fullStatement": statement,
+            "uri": links[row["id"]]["uri"],
+            "CFItemType": ITEM_TYPES[row["kind"]],
+            "CFItemTypeURI": type_links[row["kind"]],
+            "lastChangeDateTime": when,
+        }
+        if row["code"]:
+            item["humanCodingScheme"] = row["code"]
+        if row["description"]:
+            item["notes"] = row["description"]
+        item["extensions"] = {
+            "align": {
+                "id": row["id"],
+                "kind": row["kind"],
+                "level": None if pd.isna(row["level"]) else int(row["level"]),
+                "alt_labels": list(row["alt_labels"]),
+                "url": row["url"],
+            }
+        }
+        items.append(item)
+
+    associations: list[dict[str, Any]] = []
+    orphans: list[str] = []
+    sequence: dict[str, int] = defaultdict(int)
+
+    def associate(kind: str, child: str, parent_link: dict[str, str], seq: int | None) -> None:
+        aid = _uuid("CFAssociation", kind, child, parent_link["identifier"])
+        assoc: dict[str, Any] = {
+            "identifier": aid,
+            "associationType": kind,
+            "uri": uri("CFAssociations", aid),
+            "originNodeURI": links[child],
+            "destinationNodeURI": parent_link,
+            "lastChangeDateTime": when,
+        }
+        if seq is not None:
+            assoc["sequenceNumber"] = seq
+        associations.append(assoc)
+
+    for row in records:
+        parent = row["parent_id"]
+        if parent is not None and parent not in links:
+            orphans.append(row["id"])
+            parent = None
+        key = parent or ""
+        sequence[key] += 1
+        associate("isChildOf", row["id"], links[parent] if parent else doc_link, sequence[key])
+    if orphans:
+        warnings.warn(
+            f"{len(orphans)} competencies of '{info.key}' have a parent that is not in the "
+            f"framework (first: {orphans[0]!r}); they were exported at the top level.",
+            AlignDataWarning,
+            stacklevel=2,
+        )
+    rel = framework.relations
+    inner = rel[rel["source_id"].isin(links) & rel["target_id"].isin(links)]
+    parent_of = dict(zip(comps["id"], comps["parent_id"], strict=True))
+    for r in inner.to_dict("records"):
+        source, target = r["source_id"], r["target_id"]
+        if r["relation"] == "broader":
+            # Second and further parents (ESCO skills sit in several groups); the main one,
+            # parent_id, was written above so importers see it first.
+            if parent_of.get(source) != target and source != target:
+                associate("isChildOf", source, links[target], None)
+        elif r["relation"] in {"related", "crosswalk"}:
+            exact = r["detail"] in {"exactMatch", "exactMatchOf"}
+            associate("exactMatchOf" if exact else "isRelatedTo", source, links[target], None)
+
+    return {
+        "CFDocument": document,
+        "CFItems": items,
+        "CFAssociations": associations,
+        "CFDefinitions": {
+            "CFItemTypes": item_types,
+            "CFLicenses": [
+                {
+                    "identifier": licence_id,
+                    "uri": licence_link["uri"],
+                    "title": licence_link["title"],
+                    "licenseText": "\n\n".join(t for t in (info.licence, info.attribution) if t)
+                    or "unspecified",
+                    "lastChangeDateTime": when,
+                }
+            ],
+        },
+    }
+
+
+def write_case(framework: Framework, path: PathLike, *, base_uri: str | None = None) -> Path:
+    """Write a framework as a CASE 1.1 CFPackage JSON file.
+
+    Parameters
+    ----------
+    framework : Framework
+        The framework to export (see :func:`to_case`).
+    path : str or path
+        Where to write; parent folders are created.
+    base_uri : str, optional
+        Passed to :func:`to_case`.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    out = Path(path).expanduser()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(to_case(framework, base_uri=base_uri), ensure_ascii=False, indent=2)
+    out.write_text(text + "\n", "utf-8")
+    return out
