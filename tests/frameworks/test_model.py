@@ -197,3 +197,21 @@ def test_available_frameworks_reports_presence(tmp_path: Path) -> None:
     assert bool(table.loc["onet", "available"])
     assert not bool(table.loc["esco", "available"])
     assert bool(table.loc["nace", "available"])  # built in
+
+
+def test_load_framework_recognises_cmc_and_nace_tables(tmp_path: Path) -> None:
+    cmc = load_framework(Path(__file__).parents[1] / "data" / "cmc" / "industry_model.csv")
+    assert cmc.key == "cmc"
+    nace_file = tmp_path / "competencies.csv"
+    nace_file.write_text(
+        "competency,definition\nCommunication,Shares ideas clearly with others.\n", "utf-8"
+    )
+    assert load_framework(nace_file).key == "nace"
+    assert load_framework(tmp_path).key == "nace"  # a folder of NACE tables
+
+
+@pytest.mark.realdata
+def test_load_framework_on_real_nace_folder(data_dir: Path) -> None:
+    fw = load_framework(data_dir / "nace")
+    assert fw.key == "nace"
+    assert fw.counts().to_dict() == {"behaviour": 56, "competency": 8}

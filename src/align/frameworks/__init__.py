@@ -138,16 +138,45 @@ def available_frameworks(data_dir: PathLike | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _header(path: Path) -> set[str]:
+    """Return the lower-cased column names on the first line of a text table ("" if unreadable)."""
+    if path.suffix.lower() not in {".csv", ".tsv", ".txt"}:
+        return set()
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline(4096).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return set()
+    for sep in (",", ";", "\t", "|"):
+        if sep in first:
+            return {c.strip().strip('"').lower().replace(" ", "_") for c in first.split(sep)}
+    return {first.strip().lower()}
+
+
+def _table_kind(columns: set[str]) -> str | None:
+    """Recognise NACE and CMC tables by their columns (what their loaders require)."""
+    if "tier" in columns and ("competency" in columns or "area" in columns):
+        return "cmc"
+    if columns & {"sample_behavior", "sample_behaviour"} or {"competency", "definition"} <= columns:
+        return "nace"
+    return None
+
+
 def _sniff(path: Path) -> str:
     """Guess which loader reads ``path``."""
     if path.is_dir():
-        names = {p.name.lower() for p in path.rglob("*") if p.is_file()}
+        files = [p for p in path.rglob("*") if p.is_file()]
+        names = {p.name.lower() for p in files}
         if any(n.startswith("occupation data.") for n in names):
             return "onet"
         if any(n.startswith("skills_en.csv") for n in names) or any(
             n.startswith("esco") and n.endswith(".zip") for n in names
         ):
             return "esco"
+        for f in files:
+            table = _table_kind(_header(f))
+            if table:
+                return table
         raise FrameworkFormatError(
             f"folder {str(path)!r} is not a framework release we recognise: it has no "
             "'Occupation Data' file (O*NET) and no 'skills_en.csv' (ESCO). Point at the "
@@ -175,7 +204,7 @@ def _sniff(path: Path) -> str:
         head = path.read_text("utf-8", errors="replace")[:20000]
         return "case" if "CFDocument" in head or "CFItems" in head else "lightcast"
     if suffix in {".csv", ".tsv", ".txt", ".xlsx", ".csv.gz"}:
-        return "lightcast"
+        return _table_kind(_header(path)) or "lightcast"
     raise FrameworkFormatError(
         f"{str(path)!r} has an extension ({suffix or 'none'}) no loader reads; expected a "
         "release folder, a .zip, a CASE .json, or a .csv/.xlsx skills list."
@@ -192,7 +221,9 @@ def load_framework(
     name_or_path : str or path
         A name from :func:`available_frameworks` (``onet``, ``esco``,
         ``lightcast``, ``nace``, ``cmc``) or the path of a release folder, a
-        release zip, a CASE package (.json) or a Lightcast skills file.
+        release zip, a CASE package (.json), a Lightcast skills file, a NACE
+        table or a CMC industry model (.csv). Any other spreadsheet loads with
+        :func:`align.frameworks.tabular.load_tabular` and a column mapping.
     data_dir : str or path, optional
         Where named frameworks are searched (``<data_dir>/onet/...``). Defaults
         to ``ALIGN_DATA_DIR``, then a user data folder.
