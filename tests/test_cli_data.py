@@ -204,3 +204,24 @@ def test_import_esco_release(tmp_path: Path) -> None:
     assert (dest / "skills_en.csv").is_file()
     fw = load_framework("esco", data_dir=data)
     assert fw.version == "1.0.10" and len(fw.competencies) == len(load_framework(src).competencies)
+
+
+def test_frameworks_export_case_validates(tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+
+    out = tmp_path / "nace-case.json"
+    result = CliRunner().invoke(
+        app, ["frameworks", "export", "nace", str(out), "--data-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    package = json.loads(out.read_text("utf-8"))
+    schema_file = (
+        Path(__file__).resolve().parents[2]
+        / "shared/standards/case-v1p1/schema/case_v1p1_cfpackage_schema.json"
+    )
+    schema = json.loads(schema_file.read_text("utf-8"))
+    assert not list(jsonschema.Draft201909Validator(schema).iter_errors(package))
+    labels = {item["fullStatement"] for item in package["CFItems"]}
+    assert "Communication" in labels

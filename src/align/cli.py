@@ -95,6 +95,31 @@ def frameworks_show(
     console.print(kinds)
 
 
+@frameworks_app.command("export")
+def frameworks_export(
+    name: Annotated[str, typer.Argument(help="Framework name or path of a release.")],
+    out: Annotated[Path, typer.Argument(help="File to write (a CASE 1.1 CFPackage .json).")],
+    data_dir: DataDirOpt = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help="Export only competencies of this kind (repeatable)."),
+    ] = None,
+    base_uri: Annotated[
+        str | None,
+        typer.Option("--base-uri", help="Base URI of the CASE server that will host the package."),
+    ] = None,
+) -> None:
+    """Export a framework as a CASE 1.1 package that CASE tools and badge platforms read."""
+    from align.frameworks import load_framework
+    from align.frameworks.case import write_case
+
+    fw = load_framework(name, data_dir=data_dir)
+    if kind:
+        fw = fw.subset(kind)
+    path = write_case(fw, out, base_uri=base_uri)
+    console.print(f"wrote {len(fw):,} competencies of {fw.info.name} {fw.version} to {path}")
+
+
 # == data (fetch / import) ====================================================
 # (section owned by the framework loaders)
 _FETCHABLE = {"onet": "O*NET database release zip from onetcenter.org"}
@@ -140,8 +165,9 @@ def data_fetch(
             highlight=False,
         )
     else:
-        console.print(f"O*NET is already in {path}; use --force to download it again.",
-                      highlight=False)
+        console.print(
+            f"O*NET is already in {path}; use --force to download it again.", highlight=False
+        )
 
 
 @data_app.command("import")
@@ -157,8 +183,9 @@ def data_import(
     from align.frameworks._importing import import_framework
 
     dest = import_framework(name, path, data_dir=data_dir, force=force)
-    console.print(f"{name} imported to {dest}; load it with `align frameworks show {name}`.",
-                  highlight=False)
+    console.print(
+        f"{name} imported to {dest}; load it with `align frameworks show {name}`.", highlight=False
+    )
 
 
 # == match / cache ============================================================
@@ -168,8 +195,11 @@ def data_import(
 # cold first run embed ~60k more texts, and outcomes are better described by skills,
 # knowledge and work activities. Grouping nodes ("area") are left out everywhere.
 _MATCH_TARGETS: dict[str, tuple[str, str, list[str] | None]] = {
-    "onet": ("onet", "competencies",
-             ["skill", "knowledge", "ability", "work_activity", "work_style", "dwa", "iwa"]),
+    "onet": (
+        "onet",
+        "competencies",
+        ["skill", "knowledge", "ability", "work_activity", "work_style", "dwa", "iwa"],
+    ),
     "onet-occupations": ("onet", "occupations", None),
     "esco": ("esco", "competencies", ["skill", "knowledge"]),
     "esco-occupations": ("esco", "occupations", None),
@@ -178,8 +208,16 @@ _MATCH_TARGETS: dict[str, tuple[str, str, list[str] | None]] = {
     "cmc": ("cmc", "competencies", None),
 }
 _MATCH_FORMATS = ("table", "csv", "jsonl")
-_JSONL_KEYS = ("framework", "id", "code", "label", "score", "semantic_score", "lexical_score",
-               "url")
+_JSONL_KEYS = (
+    "framework",
+    "id",
+    "code",
+    "label",
+    "score",
+    "semantic_score",
+    "lexical_score",
+    "url",
+)
 cache_app = typer.Typer(help="Inspect or clear align's caches.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 
@@ -207,8 +245,15 @@ def _match_texts(texts: list[str] | None, input_file: str | None) -> list[str]:
     return out
 
 
-def _run_match(texts: list[str], names: list[str], data_dir: Path | None, top_k: int,
-               method: str, min_score: float, kinds: list[str] | None) -> Any:
+def _run_match(
+    texts: list[str],
+    names: list[str],
+    data_dir: Path | None,
+    top_k: int,
+    method: str,
+    min_score: float,
+    kinds: list[str] | None,
+) -> Any:
     import warnings
 
     import pandas as pd
@@ -235,8 +280,12 @@ def _run_match(texts: list[str], names: list[str], data_dir: Path | None, top_k:
         if target == "competencies" and use_kinds:
             present = set(fw.competencies["kind"])
             use_kinds = [k for k in use_kinds if k in present] or use_kinds
-        matcher = Matcher(fw, method, target=target,  # type: ignore[arg-type]
-                          kinds=use_kinds if target == "competencies" else None)
+        matcher = Matcher(
+            fw,
+            method,
+            target=target,  # type: ignore[arg-type]
+            kinds=use_kinds if target == "competencies" else None,
+        )
         with warnings.catch_warnings():
             # Blank lines are part of the contract (they get empty matches), not a problem.
             warnings.filterwarnings("ignore", message=r".*blank text", category=Warning)
@@ -258,27 +307,49 @@ def _jsonl_value(value: Any) -> Any:
 
 @app.command("match")
 def match_cmd(
-    texts: Annotated[list[str] | None, typer.Argument(
-        help="Texts to match (outcomes, posting sentences, job titles).")] = None,
-    input_file: Annotated[str | None, typer.Option(
-        "--input", help="Text file with one text per line, or '-' for standard input.")] = None,
-    framework: Annotated[list[str] | None, typer.Option(
-        "--framework",
-        help="onet (skills, knowledge, abilities, work activities, work styles, DWAs, IWAs; "
-        "tasks and technology only with --kind task / --kind technology), onet-occupations, "
-        "esco (skills and knowledge), esco-occupations, lightcast, nace, cmc, or a path of a "
-        "framework file. Repeat to match against several.")] = None,
+    texts: Annotated[
+        list[str] | None,
+        typer.Argument(help="Texts to match (outcomes, posting sentences, job titles)."),
+    ] = None,
+    input_file: Annotated[
+        str | None,
+        typer.Option(
+            "--input", help="Text file with one text per line, or '-' for standard input."
+        ),
+    ] = None,
+    framework: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--framework",
+            help="onet (skills, knowledge, abilities, work activities, work styles, DWAs, IWAs; "
+            "tasks and technology only with --kind task / --kind technology), onet-occupations, "
+            "esco (skills and knowledge), esco-occupations, lightcast, nace, cmc, or a path of a "
+            "framework file. Repeat to match against several.",
+        ),
+    ] = None,
     data_dir: DataDirOpt = None,
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="Matches per text.")] = 5,
-    method: Annotated[str, typer.Option(
-        "--method", help="hybrid (default), semantic or lexical.")] = "hybrid",
-    min_score: Annotated[float, typer.Option(
-        "--min-score", min=0.0, max=1.0, help="Drop matches scoring below this (0-1).")] = 0.0,
-    kind: Annotated[list[str] | None, typer.Option(
-        "--kind", help="Only competencies of this kind (skill, knowledge, dwa, task, ...); "
-        "repeatable. Replaces the framework's default kinds.")] = None,
-    fmt: Annotated[str, typer.Option(
-        "--format", help="table (default), csv, or jsonl (one line per input text).")] = "table",
+    method: Annotated[
+        str, typer.Option("--method", help="hybrid (default), semantic or lexical.")
+    ] = "hybrid",
+    min_score: Annotated[
+        float,
+        typer.Option(
+            "--min-score", min=0.0, max=1.0, help="Drop matches scoring below this (0-1)."
+        ),
+    ] = 0.0,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            help="Only competencies of this kind (skill, knowledge, dwa, task, ...); "
+            "repeatable. Replaces the framework's default kinds.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="table (default), csv, or jsonl (one line per input text)."),
+    ] = "table",
 ) -> None:
     """Match texts to the competencies (or occupations) of frameworks.
 
@@ -308,26 +379,50 @@ def match_cmd(
         grouped = {i: g for i, g in res.groupby("query_index")}
         for i, q in enumerate(queries):
             g = grouped.get(i)
-            matches = [] if g is None else [
-                {k: _jsonl_value(v) for k, v in zip(_JSONL_KEYS, row, strict=True)}
-                for row in g[list(_JSONL_KEYS)].itertuples(index=False, name=None)
-            ]
-            sys.stdout.write(json.dumps({"query": q, "matches": matches}, ensure_ascii=False)
-                             + "\n")
+            matches = (
+                []
+                if g is None
+                else [
+                    {k: _jsonl_value(v) for k, v in zip(_JSONL_KEYS, row, strict=True)}
+                    for row in g[list(_JSONL_KEYS)].itertuples(index=False, name=None)
+                ]
+            )
+            sys.stdout.write(
+                json.dumps({"query": q, "matches": matches}, ensure_ascii=False) + "\n"
+            )
     elif fmt == "csv":
         res.to_csv(sys.stdout, index=False)
     else:
         for i, q in enumerate(queries):
             g = res[res["query_index"] == i]
-            table = Table("#", "competency", "kind", "framework", "score", "semantic",
-                          "lexical", "matched on", title=q if q.strip() else "(blank)",
-                          title_justify="left")
+            table = Table(
+                "#",
+                "competency",
+                "kind",
+                "framework",
+                "score",
+                "semantic",
+                "lexical",
+                "matched on",
+                title=q if q.strip() else "(blank)",
+                title_justify="left",
+            )
             for row in g.itertuples(index=False):
-                sem = "-" if row.semantic_score != row.semantic_score else (
-                    f"{row.semantic_score:.2f}")
-                table.add_row(str(row.rank), f"{row.label} [dim]({row.code})[/]", row.kind,
-                              row.framework, f"{row.score:.2f}", sem, f"{row.lexical_score:.2f}",
-                              row.matched_surface)
+                sem = (
+                    "-"
+                    if row.semantic_score != row.semantic_score
+                    else (f"{row.semantic_score:.2f}")
+                )
+                table.add_row(
+                    str(row.rank),
+                    f"{row.label} [dim]({row.code})[/]",
+                    row.kind,
+                    row.framework,
+                    f"{row.score:.2f}",
+                    sem,
+                    f"{row.lexical_score:.2f}",
+                    row.matched_surface,
+                )
             console.print(table)
 
 
@@ -350,13 +445,19 @@ def cache_info_cmd(
     if as_json:
         _print_json(info)
         return
-    console.print(f"embeddings: {info['path']}  ({info['vectors']:,} vectors, "
-                  f"{info['size_bytes'] / 1e6:,.1f} MB)", highlight=False)
+    console.print(
+        f"embeddings: {info['path']}  ({info['vectors']:,} vectors, "
+        f"{info['size_bytes'] / 1e6:,.1f} MB)",
+        highlight=False,
+    )
     for model, n in info["models"].items():
         console.print(f"  {model}: {n:,} vectors", highlight=False)
     fws = info["frameworks"]
-    console.print(f"parsed frameworks: {fws['path']}  ({fws['entries']} entries, "
-                  f"{fws['size_bytes'] / 1e6:,.1f} MB)", highlight=False)
+    console.print(
+        f"parsed frameworks: {fws['path']}  ({fws['entries']} entries, "
+        f"{fws['size_bytes'] / 1e6:,.1f} MB)",
+        highlight=False,
+    )
 
 
 @cache_app.command("clear")
@@ -367,8 +468,9 @@ def cache_clear_cmd() -> None:
 
     vectors = clear_cache()
     frameworks = clear_framework_cache()
-    console.print(f"removed {vectors:,} cached vectors and {frameworks} parsed framework(s).",
-                  highlight=False)
+    console.print(
+        f"removed {vectors:,} cached vectors and {frameworks} parsed framework(s).", highlight=False
+    )
 
 
 # == postings =================================================================
@@ -418,8 +520,11 @@ def postings_ingest(
     ] = "lightcast",
     mapping: Annotated[
         list[str] | None,
-        typer.Option("--map", help="COL=FIELD: read source column COL as field FIELD "
-                     "(repeatable), e.g. --map job_id=id."),
+        typer.Option(
+            "--map",
+            help="COL=FIELD: read source column COL as field FIELD "
+            "(repeatable), e.g. --map job_id=id.",
+        ),
     ] = None,
     encoding: Annotated[
         str, typer.Option("--encoding", help="Text encoding of CSV/JSONL.")
@@ -436,8 +541,13 @@ def postings_ingest(
             raise typer.BadParameter(f"--map {item!r}: write COL=FIELD, e.g. --map job_id=id.")
         pairs[col] = field
     path = _postings_db(db, data_dir)
-    report = ingest_postings(files, path, preset=preset, mapping=pairs,  # type: ignore[arg-type]
-                             encoding=encoding)
+    report = ingest_postings(
+        files,
+        path,
+        preset=preset,
+        mapping=pairs,  # type: ignore[arg-type]
+        encoding=encoding,
+    )
     show = report[["file", "rows_read", "rows_loaded", "rows_duplicate", "rows_rejected", "note"]]
     show = show.assign(note=[n if str(n).startswith("already") else "" for n in show["note"]])
     _print_frame(show, "table", title=f"Loaded into {path}")
@@ -453,9 +563,7 @@ def postings_demand(
         list[str] | None,
         typer.Option("--region", help="State (TX, Texas), MSA or county; repeatable."),
     ] = None,
-    period: Annotated[
-        str | None, typer.Option("--period", help="2024, 2024Q2 or 2024-05.")
-    ] = None,
+    period: Annotated[str | None, typer.Option("--period", help="2024, 2024Q2 or 2024-05.")] = None,
     top: Annotated[int, typer.Option("--top", help="Number of skills.")] = 20,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     source: Annotated[
@@ -467,10 +575,18 @@ def postings_demand(
     """Rank the skills postings ask for, by occupation, region and period."""
     from align.postings import skill_demand
 
-    df = skill_demand(_postings_db(db, data_dir), occupation=occupation, region=region,
-                      period=period, top=top, source=source)  # type: ignore[arg-type]
-    title = (f"Skill demand: {df.attrs.get('postings', 0):,} postings with skills "
-             f"({df.attrs.get('postings_matching', 0):,} matching)")
+    df = skill_demand(
+        _postings_db(db, data_dir),
+        occupation=occupation,
+        region=region,
+        period=period,
+        top=top,
+        source=source,
+    )  # type: ignore[arg-type]
+    title = (
+        f"Skill demand: {df.attrs.get('postings', 0):,} postings with skills "
+        f"({df.attrs.get('postings_matching', 0):,} matching)"
+    )
     _print_frame(df, fmt, title=title)
 
 
@@ -503,12 +619,22 @@ def postings_extract_skills(
     from align.postings import extract_skills
 
     report = extract_skills(
-        _postings_db(db, data_dir), taxonomy=taxonomy, method=method,  # type: ignore[arg-type]
-        threshold=threshold, engine=engine, scheduler=scheduler,  # type: ignore[arg-type]
-        n_workers=workers, limit=limit, redo=redo, data_dir=data_dir,
+        _postings_db(db, data_dir),
+        taxonomy=taxonomy,
+        method=method,  # type: ignore[arg-type]
+        threshold=threshold,
+        engine=engine,
+        scheduler=scheduler,  # type: ignore[arg-type]
+        n_workers=workers,
+        limit=limit,
+        redo=redo,
+        data_dir=data_dir,
     )
-    _print_frame(report[["rows_read", "rows_loaded", "note"]], "table",
-                 title="Skill extraction (rows_read = postings, rows_loaded = skills stored)")
+    _print_frame(
+        report[["rows_read", "rows_loaded", "note"]],
+        "table",
+        title="Skill extraction (rows_read = postings, rows_loaded = skills stored)",
+    )
 
 
 @postings_app.command("code-titles")
@@ -528,11 +654,18 @@ def postings_code_titles(
     from align.postings import code_titles
 
     report = code_titles(
-        _postings_db(db, data_dir), top_k=top_k, method=method,  # type: ignore[arg-type]
-        limit=limit, redo=redo, data_dir=data_dir,
+        _postings_db(db, data_dir),
+        top_k=top_k,
+        method=method,  # type: ignore[arg-type]
+        limit=limit,
+        redo=redo,
+        data_dir=data_dir,
     )
-    _print_frame(report[["rows_read", "rows_loaded", "note"]], "table",
-                 title="Title coding (rows_read = postings, rows_loaded = codes stored)")
+    _print_frame(
+        report[["rows_read", "rows_loaded", "note"]],
+        "table",
+        title="Title coding (rows_read = postings, rows_loaded = codes stored)",
+    )
 
 
 @postings_app.command("synth")
@@ -551,8 +684,12 @@ def postings_synth(
 
     path = out if out is not None else Path(f"synthetic_postings.{fmt}")
     written = write_synthetic_postings(
-        path, rows, file_format=fmt, seed=seed,  # type: ignore[arg-type]
-        data_dir=data_dir, with_body=with_body,
+        path,
+        rows,
+        file_format=fmt,
+        seed=seed,  # type: ignore[arg-type]
+        data_dir=data_dir,
+        with_body=with_body,
     )
     err_console.print(f"wrote {rows:,} synthetic postings to {written}")
 
@@ -568,8 +705,16 @@ def postings_batches(
 
     with PostingsStore(_postings_db(db, data_dir), read_only=True) as store:
         df = store.batches()
-    cols = ["batch_id", "kind", "file", "rows_read", "rows_loaded", "rows_duplicate",
-            "rows_rejected", "loaded_at"]
+    cols = [
+        "batch_id",
+        "kind",
+        "file",
+        "rows_read",
+        "rows_loaded",
+        "rows_duplicate",
+        "rows_rejected",
+        "loaded_at",
+    ]
     _print_frame(df[cols] if fmt == "table" else df, fmt, title="Batches")
 
 
@@ -815,6 +960,7 @@ def portfolio_cmd(
     else:
         for part in portfolio_rich(report):
             console.print(part)
+
 
 def main() -> None:
     """Entry point: run the app, turning align errors into one plain message."""
