@@ -10,7 +10,7 @@ export ALIGN_DATA_DIR
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup run test lint format typecheck bench clean
+.PHONY: help setup run test lint format typecheck bench notebooks clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -30,7 +30,7 @@ run: $(STAMP)  ## score the sample proposal on real O*NET (the main job)
 test: $(STAMP)  ## lint, then run the whole test suite
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/pytest
+	$(BIN)/pytest --nbmake tests src/align $(wildcard notebooks/*.ipynb)
 
 lint:  $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .
@@ -47,6 +47,9 @@ bench: $(STAMP)  ## run the benchmarks (minutes; results go to benchmarks/out an
 	$(BIN)/python benchmarks/load_times.py
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/speed.py
+
+notebooks: $(STAMP)  ## regenerate the .ipynb files from their jupytext .py sources
+	$(BIN)/jupytext --to ipynb --update notebooks/*.py
 
 clean:  ## remove caches (not .venv)
 	rm -rf .cache .pytest_cache .ruff_cache .mypy_cache
