@@ -19,15 +19,8 @@ CSV = DATA / "skills.csv"
 EMSI = DATA / "emsi_export.csv"
 PAGE = "https://lightcast.io/open-skills/skills/"
 
-
-@pytest.fixture(autouse=True)
-def _tmp_cache(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    if request.node.get_closest_marker("realdata") is None:
-        monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+# Fixture releases get a fresh cache folder (see conftest.py).
+pytestmark = pytest.mark.usefixtures("isolated_cache")
 
 
 def _by_code(fw):

@@ -147,6 +147,25 @@ def test_cache_round_trip_and_invalidation(tmp_path: Path, monkeypatch: pytest.M
     assert clear_framework_cache() == 2
 
 
+def test_build_version_invalidates_only_that_loaders_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    src = tmp_path / "s.txt"
+    src.write_text("x")
+    built: list[str] = []
+
+    def build(key: str) -> Framework:
+        built.append(key)
+        return _demo()
+
+    for key in ("one", "two"):
+        cached_framework(key, [src], lambda key=key: build(key), build_version="1")
+    cached_framework("one", [src], lambda: build("one"), build_version="2")  # loader changed
+    cached_framework("two", [src], lambda: build("two"), build_version="1")  # still cached
+    assert built == ["one", "two", "one"]
+
+
 def test_corrupt_cache_entry_is_rebuilt_with_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,16 +27,8 @@ V29 = FIXTURES / "db_29_1"
 V28 = FIXTURES / "db_28_0"
 TABLES = ("competencies", "occupations", "relations")
 
-
-@pytest.fixture(autouse=True)
-def _tmp_cache(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Fixture releases never touch the shared cache; real-data tests reuse it.
-    if request.node.get_closest_marker("realdata") is None:
-        monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+# Fixture releases get a fresh cache folder (see conftest.py).
+pytestmark = pytest.mark.usefixtures("isolated_cache")
 
 
 def _copy(src: Path, dst: Path) -> Path:

@@ -25,6 +25,7 @@ from align.frameworks._model import (
     Framework,
     FrameworkInfo,
 )
+from align.frameworks._tables import sniff_delimiter
 
 __all__ = [
     "COMPETENCY_COLUMNS",
@@ -147,10 +148,9 @@ def _header(path: Path) -> set[str]:
             first = fh.readline(4096).decode("utf-8-sig", errors="replace")
     except OSError:
         return set()
-    for sep in (",", ";", "\t", "|"):
-        if sep in first:
-            return {c.strip().strip('"').lower().replace(" ", "_") for c in first.split(sep)}
-    return {first.strip().lower()}
+    # The same delimiter the loader will pick, so routing and reading agree.
+    sep = sniff_delimiter(first.rstrip("\r\n"))
+    return {c.strip().strip('"').lower().replace(" ", "_") for c in first.split(sep)}
 
 
 def _table_kind(columns: set[str]) -> str | None:
@@ -187,21 +187,24 @@ def _sniff(path: Path) -> str:
     if suffix == ".zip":
         try:
             with zipfile.ZipFile(path) as zf:
-                names = [n.lower().rsplit("/", 1)[-1] for n in zf.namelist()]
+                members = [n.lower().rsplit("/", 1)[-1] for n in zf.namelist()]
         except zipfile.BadZipFile as exc:
             raise FrameworkFormatError(
                 f"{str(path)!r} is not a readable zip file ({exc}); download it again."
             ) from exc
-        if any(n.startswith("occupation data.") for n in names):
+        if any(n.startswith("occupation data.") for n in members):
             return "onet"
-        if any(n.startswith("skills_en") for n in names):
+        if any(n.startswith("skills_en") for n in members):
             return "esco"
         raise FrameworkFormatError(
             f"zip {str(path)!r} holds neither an O*NET release ('Occupation Data.txt') nor an "
             "ESCO CSV release ('skills_en.csv'); check that you downloaded the right file."
         )
     if suffix == ".json":
-        head = path.read_text("utf-8", errors="replace")[:20000]
+        # The first 20 kB tell a CASE package from a skills list; a Skills API response
+        # can be tens of MB, read in full once by its loader.
+        with open(path, "rb") as fh:
+            head = fh.read(20000).decode("utf-8", errors="replace")
         return "case" if "CFDocument" in head or "CFItems" in head else "lightcast"
     if suffix in {".csv", ".tsv", ".txt", ".xlsx", ".csv.gz"}:
         return _table_kind(_header(path)) or "lightcast"

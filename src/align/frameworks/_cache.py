@@ -1,9 +1,11 @@
 """On-disk cache of parsed frameworks, keyed by the hashes of their source files.
 
 Parsing O*NET's Excel files takes tens of seconds; a cached load reads three
-Parquet files. The key covers the content of every source file and the cache
-schema version, so a changed file is parsed again and a stale entry is never
-used. Entries are written to a temporary folder and renamed into place, so a
+Parquet files. The key covers the content of every source file, the cache
+schema version and the build version of the loader that made the entry, so a
+changed file, or a changed loader, is parsed again and a stale entry is never
+used; bumping one loader's build version leaves the other loaders' entries
+valid. Entries are written to a temporary folder and renamed into place, so a
 crash or a second process never leaves a half-written entry behind.
 """
 
@@ -20,6 +22,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from align._paths import cache_dir
@@ -30,7 +33,8 @@ __all__ = ["cached_framework", "clear_framework_cache", "hash_files"]
 
 logger = logging.getLogger(__name__)
 
-#: Bump when the Framework tables change shape, so old entries are ignored.
+#: Bump when the Framework tables change shape, so every old entry is ignored.
+#: (A change in one loader's output bumps that loader's ``build_version`` instead.)
 _SCHEMA = "3"
 _TABLES = ("competencies", "occupations", "relations")
 
@@ -50,11 +54,22 @@ def _entry(key: str, digest: str) -> Path:
     return cache_dir("frameworks") / f"{key}-{digest[:24]}"
 
 
+def _is_list_column(col: pd.Series) -> bool:
+    if col.dtype != object:
+        return False
+    first = next((v for v in col if v is not None), None)
+    return isinstance(first, np.ndarray | list)
+
+
 def _read(entry: Path) -> Framework:
     info = FrameworkInfo(**json.loads((entry / "info.json").read_text("utf-8")))
     tables = {t: pd.read_parquet(entry / f"{t}.parquet") for t in _TABLES}
-    for df, col in ((tables["competencies"], "alt_labels"), (tables["occupations"], "alt_titles")):
-        df[col] = df[col].map(lambda v: [] if v is None else list(v))
+    # Parquet hands list columns back as arrays; loaders' extra list columns (ESCO
+    # hidden_labels) come back as lists of str like the model's own.
+    for df in tables.values():
+        for c in df.columns:
+            if c in {"alt_labels", "alt_titles"} or _is_list_column(df[c]):
+                df[c] = df[c].map(lambda v: [] if v is None else [str(x) for x in v])
     return Framework(info, tables["competencies"], tables["occupations"], tables["relations"])
 
 
@@ -73,7 +88,12 @@ def _write(entry: Path, fw: Framework) -> None:
 
 
 def cached_framework(
-    key: str, sources: Iterable[Path], build: Callable[[], Framework], *, use_cache: bool = True
+    key: str,
+    sources: Iterable[Path],
+    build: Callable[[], Framework],
+    *,
+    use_cache: bool = True,
+    build_version: str = "1",
 ) -> Framework:
     """Return the framework built by ``build()``, from the cache when the sources are unchanged.
 
@@ -87,11 +107,15 @@ def cached_framework(
         Parses the sources; called only on a cache miss.
     use_cache : bool
         ``False`` parses afresh and does not touch the cache.
+    build_version : str
+        The loader's own build version (its module's ``BUILD_VERSION``). A
+        loader bumps it when it builds different tables from the same files,
+        which invalidates its cached copies and no other loader's.
     """
     if not use_cache:
         return build()
     digest = hash_files(list(sources))
-    digest = hashlib.sha256(f"{_SCHEMA}:{key}:{digest}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{_SCHEMA}:{key}:{build_version}:{digest}".encode()).hexdigest()
     entry = _entry(key, digest)
     if entry.is_dir():
         try:

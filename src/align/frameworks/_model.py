@@ -249,7 +249,7 @@ def _normalise(df: pd.DataFrame | None, columns: tuple[str, ...], table: str) ->
             [v if isinstance(v, str) and v else None for v in out["parent_id"]], dtype=object
         )
     if table == "competencies":
-        out["level"] = pd.array(pd.to_numeric(out["level"], errors="coerce"), dtype="Int64")
+        out["level"] = pd.to_numeric(out["level"], errors="coerce").astype("Int64")
     if table == "relations":
         for c in ("weight", "importance", "level"):
             out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")

@@ -36,7 +36,8 @@ import pandas as pd
 
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._builtin import slug
-from align.frameworks._model import KINDS, Framework, FrameworkInfo
+from align.frameworks._model import COMPETENCY_COLUMNS, KINDS, Framework, FrameworkInfo
+from align.frameworks._tables import TableSource, read_json
 
 __all__ = ["CASE_NAMESPACE", "ITEM_TYPES", "load_case", "to_case", "write_case"]
 
@@ -184,10 +185,8 @@ def load_case(path: PathLike, *, key: str | None = None) -> Framework:
     doc_ids = {str(doc.get("identifier", "")), str(doc.get("uri", ""))} - {""}
     relations = _apply_associations(package.get("CFAssociations") or [], rows, ids, doc_ids, file)
     info = _info(doc, doc_ext, key, file)
-    comps = pd.DataFrame(rows, columns=[*_ROW_KEYS])
-    return Framework(
-        info, comps.drop(columns=["_identifier", "_has_type", "_ext_level"]), relations=relations
-    )
+    comps = pd.DataFrame(rows, columns=[*COMPETENCY_COLUMNS, *_PRIVATE_KEYS])
+    return Framework(info, comps.drop(columns=list(_PRIVATE_KEYS)), relations=relations)
 
 
 _JSON_TYPES = {
@@ -200,45 +199,12 @@ _JSON_TYPES = {
     type(None): "null",
 }
 _DEPTH = object()  # marker: no recorded level, use the depth in the hierarchy
-_ROW_KEYS = (
-    "id",
-    "framework",
-    "code",
-    "label",
-    "description",
-    "kind",
-    "parent_id",
-    "level",
-    "alt_labels",
-    "url",
-    "_identifier",
-    "_has_type",
-    "_ext_level",
-)
+# Private keys ride along in the rows while associations are resolved, then are dropped.
+_PRIVATE_KEYS = ("_identifier", "_has_type", "_ext_level")
 
 
 def _read_package(file: Path) -> dict[str, Any]:
-    raw = file.read_bytes()
-    if not raw.strip():
-        raise FrameworkFormatError(f"CASE file '{file}' is empty; {_CFPACKAGE_SHAPE}.")
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise FrameworkFormatError(
-            f"CASE file '{file}' is not UTF-8 text (JSON must be UTF-8); it may be a zip or "
-            f"another binary file. {_CFPACKAGE_SHAPE[0].upper()}{_CFPACKAGE_SHAPE[1:]}."
-        ) from None
-    except json.JSONDecodeError as exc:
-        hint = (
-            "the file ends before the JSON is complete: it was probably truncated while "
-            "downloading or copying; get it again"
-            if exc.pos >= len(raw.decode("utf-8-sig", "replace").rstrip()) - 1
-            else "fix the JSON there or export the file again"
-        )
-        raise FrameworkFormatError(
-            f"CASE file '{file}' is not valid JSON ({exc.msg} at line {exc.lineno}, column "
-            f"{exc.colno}); {hint}."
-        ) from None
+    data = read_json(TableSource(file), what=f"a CASE 1.1 CFPackage: {_CFPACKAGE_SHAPE}")
     if isinstance(data, dict) and isinstance(data.get("CFPackage"), dict):
         data = data["CFPackage"]
     if not isinstance(data, dict) or not isinstance(data.get("CFDocument"), dict):

@@ -34,9 +34,10 @@ from typing import Any
 import pandas as pd
 
 from align._paths import data_dir as _resolve_data_dir
-from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
-from align.frameworks._builtin import read_builtin, read_table, slug
+from align.exceptions import AlignDataWarning, FrameworkFormatError
+from align.frameworks._builtin import builtin_info, competency_row, given_files, read_builtin, slug
 from align.frameworks._model import Framework, FrameworkInfo
+from align.frameworks._tables import read_table, relay_warnings
 from align.frameworks.case import load_case
 
 __all__ = ["CMC_URL", "TIERS", "load_cmc"]
@@ -127,6 +128,12 @@ def load_cmc(path: PathLike | None = None, *, data_dir: PathLike | None = None) 
     >>> cmc.competencies.groupby("level")["kind"].value_counts().to_dict()[(3, "competency")]
     11
     """
+    # Warnings from the readers below are re-issued at the caller's line.
+    with relay_warnings():
+        return _load_cmc(path, data_dir)
+
+
+def _load_cmc(path: PathLike | None, data_dir: PathLike | None) -> Framework:
     if path is None:
         folder = _resolve_data_dir(data_dir) / "cmc"
         files = _model_files(folder)
@@ -134,22 +141,15 @@ def load_cmc(path: PathLike | None = None, *, data_dir: PathLike | None = None) 
             return _builtin()
         logger.info("loading CMC industry model(s) from %s", folder)
         return _from_files(files, folder)
-    source = Path(path).expanduser()
-    if not source.exists():
-        raise FrameworkNotFoundError(
-            f"CMC path '{source}' does not exist; give an industry model as .csv, .xlsx or a "
-            "CASE .json, or call load_cmc() with no path for the built-in Building Blocks model."
-        )
-    if source.is_dir():
-        files = _model_files(source)
-        if not files:
-            raise FrameworkNotFoundError(
-                f"CMC folder '{source}' holds no .csv, .xlsx or CASE .json file; expected a "
-                f"table with {_EXPECTED}, or a CASE package."
-            )
-    else:
-        files = [source]
-    return _from_files(files, source)
+    files = given_files(
+        path,
+        _model_files,
+        what="CMC",
+        holds=".csv, .xlsx or CASE .json file",
+        expected=f"a table with {_EXPECTED}, or a CASE package",
+        loader="load_cmc",
+    )
+    return _from_files(files, Path(path).expanduser())
 
 
 def _model_files(folder: Path) -> list[Path]:
@@ -168,7 +168,6 @@ def _model_files(folder: Path) -> list[Path]:
 # -- built-in -----------------------------------------------------------------
 def _builtin() -> Framework:
     data = read_builtin("cmc_building_blocks.yaml")
-    meta = data["framework"]
     rows: list[dict[str, Any]] = []
     for tier in data["tiers"]:
         t = int(tier["tier"])
@@ -185,16 +184,7 @@ def _builtin() -> Framework:
                     t,
                 )
             )
-    info = FrameworkInfo(
-        key="cmc",
-        name=meta["name"],
-        publisher=meta["publisher"],
-        version=meta["version"],
-        source_url=meta["source_url"],
-        licence=meta["licence"],
-        attribution=meta["attribution"],
-    )
-    return Framework(info, pd.DataFrame(rows))
+    return Framework(builtin_info("cmc", data["framework"]), pd.DataFrame(rows))
 
 
 def _row(
@@ -207,17 +197,9 @@ def _row(
     tier: int,
     url: str = CMC_URL,
 ) -> dict[str, Any]:
-    return {
-        "id": f"cmc:{local_id}",
-        "framework": "cmc",
-        "code": code,
-        "label": label,
-        "description": description,
-        "kind": kind,
-        "parent_id": parent,
-        "level": tier,
-        "url": url or CMC_URL,
-    }
+    return competency_row(
+        "cmc", local_id, code, label, description, kind, parent, tier, url or CMC_URL
+    )
 
 
 # -- import -------------------------------------------------------------------
@@ -292,7 +274,7 @@ def _split_behaviours(cell: str) -> list[str]:
 def _from_tables(files: list[Path], source: Path) -> Framework:
     frames = []
     for f in files:
-        df = read_table(f, what="CMC model", expected=_EXPECTED)
+        df = read_table(f, what=f"a CMC model table with {_EXPECTED}")
         missing = [n for n in ("tier", "competency") if not set(_COLUMNS[n]) & set(df.columns)]
         if missing:
             raise FrameworkFormatError(

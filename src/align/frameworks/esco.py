@@ -30,14 +30,14 @@ from align._paths import data_dir as _resolve_data_dir
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
-from align.frameworks.tabular import (
-    _decode,
-    _depths,
-    _read_csv,
-    _relay_warnings,
-    _require_columns,
-    _Source,
+from align.frameworks._tables import (
+    TableSource,
+    decode,
+    read_csv,
+    relay_warnings,
+    require_columns,
 )
+from align.frameworks.tabular import _depths
 
 __all__ = ["CROSSWALK_COLUMNS", "SKILL_TYPES", "load_crosswalk", "load_esco"]
 
@@ -67,6 +67,8 @@ SKILL_TYPES: dict[str, str] = {
     "": "skill",
 }
 _WEIGHTS = {"essential": 1.0, "optional": 0.5}
+#: Bump when the loader builds different tables from the same files (invalidates its cache).
+BUILD_VERSION = "1"
 
 #: Columns of :func:`load_crosswalk`, in order.
 CROSSWALK_COLUMNS: dict[str, str] = {
@@ -177,7 +179,7 @@ def _newest_release(root: Path) -> Path:
     return root
 
 
-def _zip_tables(zpath: Path) -> dict[str, _Source]:
+def _zip_tables(zpath: Path) -> dict[str, TableSource]:
     try:
         with zipfile.ZipFile(zpath) as zf:
             names = [i.filename for i in zf.infolist() if not i.is_dir()]
@@ -186,21 +188,21 @@ def _zip_tables(zpath: Path) -> dict[str, _Source]:
             f"{str(zpath)!r} is not a readable zip file ({exc}); it looks truncated or "
             "damaged. Download it again."
         ) from exc
-    found: dict[str, _Source] = {}
+    found: dict[str, TableSource] = {}
     for n in sorted(names, key=lambda n: (n.count("/"), n)):
         table = _table_of(n)
         if table and table not in found:
-            found[table] = _Source(zpath, n)
+            found[table] = TableSource(zpath, n)
     return found
 
 
-def _discover(path: Path) -> tuple[dict[str, _Source], str]:
+def _discover(path: Path) -> tuple[dict[str, TableSource], str]:
     """Map each ESCO table to the file or zip member holding it; return it and the version."""
     if not path.exists():
         raise FrameworkNotFoundError(
             f"ESCO path {str(path)!r} does not exist; check the path. {_FIX}"
         )
-    found: dict[str, _Source] = {}
+    found: dict[str, TableSource] = {}
     if path.is_file():
         if path.suffix.lower() != ".zip":
             raise FrameworkFormatError(
@@ -230,7 +232,7 @@ def _discover(path: Path) -> tuple[dict[str, _Source], str]:
         for p in files:
             loose = _table_of(p.name)
             if loose and loose not in found:
-                found[loose] = _Source(p)
+                found[loose] = TableSource(p)
         for p in files:
             if p.suffix.lower() == ".zip" and set(_TABLES) - set(found):
                 for table, src in _zip_tables(p).items():
@@ -291,13 +293,13 @@ def _uri_tail(uri: str) -> str:
     return uri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _read(found: dict[str, _Source], table: str) -> pd.DataFrame | None:
+def _read(found: dict[str, TableSource], table: str) -> pd.DataFrame | None:
     src = found.get(table)
     if src is None:
         return None
     what = f"the ESCO {table.replace('_', ' ')} file"
-    df = _read_csv(src, delimiter=",", allow_cp1252=False, what=what)
-    _require_columns(df, src.name, _TABLES[table].columns, what + " of ESCO 1.x", _FIX)
+    df = read_csv(src, delimiter=",", allow_cp1252=False, what=what)
+    require_columns(df, src.name, _TABLES[table].columns, what + " of ESCO 1.x", _FIX)
     return df
 
 
@@ -372,9 +374,9 @@ def load_crosswalk(
             "ESCO website (Use ESCO > Crosswalk with O*NET) and save it as "
             f"<data dir>/crosswalk/{_CROSSWALK_FILE}."
         )
-    src = _Source(file)
+    src = TableSource(file)
     raw = src.read_bytes()
-    text = _decode(raw, str(file), allow_cp1252=True).replace("\r\n", "\n")
+    text = decode(raw, str(file), allow_cp1252=True).replace("\r\n", "\n")
     lines = text.split("\n")
     start = next((i for i, line in enumerate(lines) if line.startswith("O*NET Id,")), None)
     if start is None:
@@ -390,7 +392,7 @@ def load_crosswalk(
             f"{str(file)!r} could not be read as the ESCO-O*NET crosswalk ({exc}); it looks "
             "truncated or edited. Download it again."
         ) from exc
-    _require_columns(
+    require_columns(
         df,
         str(file),
         _CROSSWALK_HEADER,
@@ -488,7 +490,7 @@ def load_esco(
     def build() -> Framework:
         return _build(found, version, release, crosswalk)
 
-    with _relay_warnings():
+    with relay_warnings():
         missing = [t for t in _TABLES if t not in found]
         if missing:
             warnings.warn(
@@ -499,18 +501,13 @@ def load_esco(
                 AlignDataWarning,
                 stacklevel=2,
             )
-        fw = cached_framework("esco", sources, build, use_cache=use_cache)
-    # Parquet hands list columns back as arrays; the model's own list columns are
-    # restored by the cache, this extra one here.
-    if "hidden_labels" in fw.competencies:
-        fw.competencies["hidden_labels"] = fw.competencies["hidden_labels"].map(
-            lambda v: [] if v is None else [str(x) for x in v]
+        return cached_framework(
+            "esco", sources, build, use_cache=use_cache, build_version=BUILD_VERSION
         )
-    return fw
 
 
 def _build(
-    found: dict[str, _Source], version: str, release: Path, crosswalk: Path | None
+    found: dict[str, TableSource], version: str, release: Path, crosswalk: Path | None
 ) -> Framework:
     tables: dict[str, pd.DataFrame | None] = {}
     for t in tqdm(list(_TABLES), desc=f"Reading ESCO {version}", unit="file", leave=False):

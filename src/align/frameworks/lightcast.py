@@ -9,7 +9,6 @@ response of the Lightcast Skills API (``GET /versions/latest/skills``).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -23,7 +22,7 @@ from align._paths import data_dir as _resolve_data_dir
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
-from align.frameworks.tabular import _read_csv, _relay_warnings, _Source
+from align.frameworks._tables import TableSource, read_csv, read_json, relay_warnings
 
 __all__ = ["COLUMN_ALIASES", "load_lightcast"]
 
@@ -38,6 +37,8 @@ LICENCE = (
     "(https://lightcast.io/open-skills). Check those terms before redistributing the list."
 )
 ATTRIBUTION = "Skills from Lightcast Open Skills (https://lightcast.io/open-skills)."
+#: Bump when the loader builds different tables from the same file (invalidates its cache).
+BUILD_VERSION = "1"
 
 #: Our column -> accepted column names in a CSV (compared ignoring case,
 #: spaces, dashes and underscores).
@@ -102,20 +103,7 @@ def _name_of(value: Any) -> str:
 
 
 def _from_json(file: Path) -> tuple[pd.DataFrame, dict[str, str]]:
-    raw = _Source(file).read_bytes()
-    try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise FrameworkFormatError(
-            f"{str(file)!r} is not UTF-8 text; the Skills API answers in UTF-8. Save the "
-            "response again without converting it."
-        ) from exc
-    except json.JSONDecodeError as exc:
-        reason = "it is empty" if not raw.strip() else f"{exc.msg} at line {exc.lineno}"
-        raise FrameworkFormatError(
-            f"{str(file)!r} is not valid JSON ({reason}); it looks truncated or is not a "
-            f"Skills API response. {_FIX}"
-        ) from exc
+    doc = read_json(TableSource(file), what=f"a Lightcast Skills API response. {_FIX}")
     items = doc.get("data") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         keys = sorted(doc)[:10] if isinstance(doc, dict) else type(doc).__name__
@@ -163,8 +151,8 @@ def _from_json(file: Path) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 def _from_csv(file: Path) -> pd.DataFrame:
-    table = _read_csv(
-        _Source(file), delimiter=None, allow_cp1252=True, what="a Lightcast skills list"
+    table = read_csv(
+        TableSource(file), delimiter=None, allow_cp1252=True, what="a Lightcast skills list"
     )
     by_fold = {_fold(c): c for c in table.columns}
     picked: dict[str, str] = {}
@@ -298,8 +286,10 @@ def load_lightcast(
         _blank_placeholders(fw.competencies, file)
         return fw
 
-    with _relay_warnings():
-        return cached_framework("lightcast", [file], build, use_cache=use_cache)
+    with relay_warnings():
+        return cached_framework(
+            "lightcast", [file], build, use_cache=use_cache, build_version=BUILD_VERSION
+        )
 
 
 def _build(file: Path) -> Framework:

@@ -31,9 +31,10 @@ from typing import Any
 import pandas as pd
 
 from align._paths import data_dir as _resolve_data_dir
-from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
-from align.frameworks._builtin import read_builtin, read_table, slug
+from align.exceptions import AlignDataWarning, FrameworkFormatError
+from align.frameworks._builtin import builtin_info, competency_row, given_files, read_builtin, slug
 from align.frameworks._model import Framework, FrameworkInfo
+from align.frameworks._tables import read_table, relay_warnings
 
 __all__ = ["NACE_URL", "load_nace"]
 
@@ -100,6 +101,12 @@ def load_nace(path: PathLike | None = None, *, data_dir: PathLike | None = None)
     >>> nace.counts().to_dict()
     {'behaviour': 43, 'competency': 8}
     """
+    # Warnings from the readers below are re-issued at the caller's line.
+    with relay_warnings():
+        return _load_nace(path, data_dir)
+
+
+def _load_nace(path: PathLike | None, data_dir: PathLike | None) -> Framework:
     if path is None:
         folder = _resolve_data_dir(data_dir) / "nace"
         files = _release_files(folder)
@@ -107,21 +114,15 @@ def load_nace(path: PathLike | None = None, *, data_dir: PathLike | None = None)
             return _builtin()
         logger.info("loading NACE from the imported files in %s", files[0].parent)
         return _from_files(files, files[0].parent)
-    source = Path(path).expanduser()
-    if not source.exists():
-        raise FrameworkNotFoundError(
-            f"NACE path '{source}' does not exist; give the folder or file holding NACE's "
-            "competency tables, or call load_nace() with no path for the built-in version."
-        )
-    if source.is_dir():
-        files = _release_files(source)
-        if not files:
-            raise FrameworkNotFoundError(
-                f"NACE folder '{source}' holds no .csv or .xlsx table; expected {_EXPECTED}."
-            )
-    else:
-        files = [source]
-    return _from_files(files, source)
+    files = given_files(
+        path,
+        _release_files,
+        what="NACE",
+        holds=".csv or .xlsx table",
+        expected=_EXPECTED,
+        loader="load_nace",
+    )
+    return _from_files(files, Path(path).expanduser())
 
 
 def _release_files(folder: Path) -> list[Path]:
@@ -149,51 +150,22 @@ def _release_files(folder: Path) -> list[Path]:
 # -- built-in -----------------------------------------------------------------
 def _builtin() -> Framework:
     data = read_builtin("nace.yaml")
-    meta = data["framework"]
     rows: list[dict[str, object]] = []
     for comp in data["competencies"]:
         code = slug(comp["label"])
         rows.append(_competency_row(code, comp["label"], comp["description"]))
         for i, text in enumerate(comp["behaviours"], start=1):
             rows.append(_behaviour_row(code, i, text))
-    info = FrameworkInfo(
-        key="nace",
-        name=meta["name"],
-        publisher=meta["publisher"],
-        version=str(meta["version"]),
-        source_url=meta["source_url"],
-        licence=meta["licence"],
-        attribution=meta["attribution"],
-    )
-    return Framework(info, pd.DataFrame(rows))
+    return Framework(builtin_info("nace", data["framework"]), pd.DataFrame(rows))
 
 
 def _competency_row(code: str, label: str, description: str) -> dict[str, object]:
-    return {
-        "id": f"nace:{code}",
-        "framework": "nace",
-        "code": code,
-        "label": label,
-        "description": description,
-        "kind": "competency",
-        "parent_id": None,
-        "level": 1,
-        "url": NACE_URL,
-    }
+    return competency_row("nace", code, code, label, description, "competency", None, 1, NACE_URL)
 
 
 def _behaviour_row(parent: str, index: int, text: str) -> dict[str, object]:
-    return {
-        "id": f"nace:{parent}.b{index}",
-        "framework": "nace",
-        "code": f"{parent}.b{index}",
-        "label": text,
-        "description": "",
-        "kind": "behaviour",
-        "parent_id": f"nace:{parent}",
-        "level": 2,
-        "url": NACE_URL,
-    }
+    code = f"{parent}.b{index}"
+    return competency_row("nace", code, code, text, "", "behaviour", f"nace:{parent}", 2, NACE_URL)
 
 
 # -- import -------------------------------------------------------------------
@@ -205,7 +177,7 @@ def _from_files(files: list[Path], source: Path) -> Framework:
     comp_tables: list[pd.DataFrame] = []
     beh_tables: list[pd.DataFrame] = []
     for f in files:
-        df = read_table(f, what="NACE", expected=_EXPECTED)
+        df = read_table(f, what=f"a NACE file: {_EXPECTED}")
         cols = list(df.columns)
         name_col = _pick(cols, _NAME_COLUMNS)
         id_col = _pick(cols, _ID_COLUMNS)

@@ -45,7 +45,6 @@ task weights come from Task Ratings (importance) and are ``NaN`` without it.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import logging
@@ -63,6 +62,7 @@ from align._paths import data_dir as _resolve_data_dir
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
+from align.frameworks._tables import TableSource, read_csv
 
 __all__ = ["ONET_FILES", "find_onet_release", "load_onet", "onet_version"]
 
@@ -110,8 +110,8 @@ _OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 _RATING_FILES = ("Skills", "Knowledge", "Abilities", "Work Activities", "Work Styles")
 _README = "Read Me"
-#: Bump when _build's output changes for the same files (invalidates cached copies).
-_BUILD = 1
+#: Bump when _build's output changes for the same files (invalidates its cached copies).
+BUILD_VERSION = "1"
 _REQUIRED = "Occupation Data"
 
 #: Content-model subtrees whose leaves are competencies: kind -> (root ids, root names).
@@ -151,18 +151,12 @@ class _Release:
             return [self.zip_path]
         return [Path(p) for p in self.members.values()]
 
-    def label(self, name: str) -> str:
+    def source(self, name: str) -> TableSource:
+        """The file (or zip member) holding the O*NET file ``name``."""
         member = self.members[name]
         if self.zip_path is not None:
-            return f"{member}' in '{self.zip_path}"
-        return str(member)
-
-    def read_bytes(self, name: str) -> bytes:
-        member = self.members[name]
-        if self.zip_path is not None:
-            with zipfile.ZipFile(self.zip_path) as zf:
-                return zf.read(str(member))
-        return Path(member).read_bytes()
+            return TableSource(self.zip_path, str(member))
+        return TableSource(Path(member))
 
 
 def _file_key(filename: str) -> tuple[str, str] | None:
@@ -288,9 +282,6 @@ def _locate(path: Path) -> _Release:
     return release
 
 
-_DELIMITERS = {",": "comma", ";": "semicolon", "|": "pipe"}
-
-
 # -- reading one file -----------------------------------------------------------------
 def _cell_text(value: object) -> str:
     if value is None:
@@ -323,59 +314,6 @@ def _fail(label: str, found: str, columns: tuple[str, ...], fix: str = "") -> Fr
         f"O*NET file '{label}' {found}; expected a table with the columns "
         f"{list(columns)} (O*NET 28.0 or newer). Fix: {fix}."
     )
-
-
-def _decode(raw: bytes, label: str, columns: tuple[str, ...]) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _fail(
-            label,
-            "is UTF-16 text (as Excel's 'Unicode Text' export writes it)",
-            columns,
-            "use the original UTF-8 file from the O*NET release, not a re-saved copy",
-        )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = raw[exc.start : exc.start + 1].hex()
-        raise _fail(
-            label,
-            f"is not UTF-8 text (byte 0x{bad} at position {exc.start})",
-            columns,
-            "use the original UTF-8 file from the O*NET release; if you edited it, save it "
-            "again as 'UTF-8' text",
-        ) from exc
-
-
-def _read_txt(raw: bytes, label: str, columns: tuple[str, ...]) -> pd.DataFrame:
-    text = _decode(raw, label, columns)
-    if not text.strip():
-        raise _fail(label, "is empty", columns)
-    header = text.split("\n", 1)[0].rstrip("\r")
-    other = max(_DELIMITERS, key=header.count)
-    if "\t" not in header and header.count(other) >= 1 and len(columns) > 1:
-        raise _fail(
-            label,
-            f"is {_DELIMITERS[other]}-separated (header {header[:80]!r})",
-            columns,
-            "O*NET .txt files are tab-delimited; use the original file from the release or "
-            "the .xlsx version",
-        )
-    try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep="\t",
-            dtype=str,
-            keep_default_na=False,
-            quoting=csv.QUOTE_NONE,
-            engine="c",
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise _fail(label, f"could not be parsed as tab-delimited text ({exc})", columns) from exc
-    lines = text.rstrip("\n").split("\n")
-    # A download cut short ends mid-row: fewer fields than the header.
-    if not text.endswith("\n") and len(lines) > 1 and lines[-1].count("\t") < header.count("\t"):
-        raise _fail(label, f"ends in the middle of row {len(lines) - 1} (truncated)", columns)
-    return df
 
 
 def _read_xlsx(raw: bytes, label: str, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -418,17 +356,19 @@ def _excel_rows(raw: bytes) -> list[list[object]]:
 def _read(release: _Release, name: str) -> pd.DataFrame:
     """Read one release file as strings with the columns ``ONET_FILES[name]`` (+ optional)."""
     columns = ONET_FILES[name]
-    label = release.label(name)
-    try:
-        raw = release.read_bytes(name)
-    except (OSError, zipfile.BadZipFile, KeyError) as exc:
-        raise _fail(label, f"could not be read ({exc})", columns) from exc
-    member = str(release.members[name])
-    if member.lower().endswith(".xlsx"):
-        df = _read_xlsx(raw, label, columns)
+    source = release.source(name)
+    label = source.name
+    if label.lower().endswith(".xlsx"):
+        df = _read_xlsx(source.read_bytes(), label, columns)
     else:
-        df = _read_txt(raw, label, columns)
-    df.columns = [str(c).strip() for c in df.columns]
+        # O*NET publishes UTF-8, tab-delimited text whose statements hold literal quotes.
+        df = read_csv(
+            source,
+            delimiter="\t",
+            allow_utf16=False,
+            quoting=False,
+            what="an O*NET release file",
+        )
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise _fail(
@@ -471,7 +411,7 @@ def _version_from_name(name: str) -> str:
 
 def _version(release: _Release) -> str:
     if _README in release.members:
-        head = release.read_bytes(_README)[:500].decode("utf-8", errors="replace")
+        head = release.source(_README).read_bytes()[:500].decode("utf-8", errors="replace")
         m = _README_RE.search(head)
         if m:
             return m.group(1)
@@ -962,7 +902,10 @@ def load_onet(
     version = _version(release)
     _warn_missing(release, version)
     logger.info("loading O*NET %s from %s", version, release.root)
-    # The build number is part of the key so a changed loader never reads an old entry.
     return cached_framework(
-        f"onet-b{_BUILD}", release.sources, lambda: _build(release, version), use_cache=use_cache
+        "onet",
+        release.sources,
+        lambda: _build(release, version),
+        use_cache=use_cache,
+        build_version=BUILD_VERSION,
     )

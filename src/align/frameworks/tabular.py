@@ -2,26 +2,17 @@
 
 Offices keep competency models in spreadsheets with their own column names.
 :func:`load_tabular` maps those columns onto the :class:`~align.Framework`
-model. The module also holds the careful CSV reading the ESCO and Lightcast
-loaders share: encoding and delimiter detection, and errors that name the
-file, what was found, what was expected and the fix, never a raw pandas
-traceback.
+model. Files are read by :mod:`align.frameworks._tables`, so encodings,
+delimiters and bad files are handled as in every other loader.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import logging
 import os
 import re
 import warnings
-import zipfile
-import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +24,14 @@ from align.exceptions import (
     InvalidArgumentError,
 )
 from align.frameworks._model import KINDS, Framework, FrameworkInfo
+from align.frameworks._tables import (
+    DELIMITERS,
+    EXCEL_SUFFIXES,
+    TableSource,
+    read_csv,
+    read_excel,
+    relay_warnings,
+)
 
 __all__ = ["MAPPING_FIELDS", "load_tabular"]
 
@@ -53,255 +52,6 @@ MAPPING_FIELDS: dict[str, str] = {
     "url": "a resolvable URL of the competency",
 }
 
-_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
-
-
-# -- shared reading helpers (also used by the ESCO and Lightcast loaders) ----------
-
-
-@contextmanager
-def _relay_warnings() -> Iterator[None]:
-    """Re-issue warnings raised inside the block as if from the caller of the function.
-
-    Warnings come from deep helpers (and through the cache); users should see the
-    line of their own code that loaded the file.
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for w in caught:
-        # 1: this generator, 2: contextlib's __exit__, 3: the loader, 4: its caller.
-        warnings.warn(w.message, w.category, stacklevel=4)
-
-
-@dataclass(frozen=True)
-class _Source:
-    """A CSV on disk (plain or .gz) or a member of a zip archive."""
-
-    path: Path
-    member: str | None = None
-
-    @property
-    def name(self) -> str:
-        """How messages name it: the file, or ``archive.zip:member``."""
-        return f"{self.path}:{self.member}" if self.member else str(self.path)
-
-    def read_bytes(self) -> bytes:
-        """Return the raw (decompressed) bytes, or raise an :class:`AlignError`."""
-        try:
-            if self.member is not None:
-                with zipfile.ZipFile(self.path) as zf:
-                    return zf.read(self.member)
-            raw = self.path.read_bytes()
-            if self.path.name.lower().endswith(".gz"):
-                return gzip.decompress(raw)
-            return raw
-        except FileNotFoundError as exc:
-            raise FrameworkNotFoundError(
-                f"file {self.name!r} does not exist; check the path, or download the release again."
-            ) from exc
-        except IsADirectoryError as exc:
-            raise FrameworkFormatError(
-                f"{self.name!r} is a folder, but a file was expected here; point at the file."
-            ) from exc
-        except (zipfile.BadZipFile, gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
-            raise FrameworkFormatError(
-                f"{self.name!r} could not be read as a complete compressed file ({exc}); it "
-                "looks truncated or damaged. Download it again."
-            ) from exc
-
-
-def _decode(raw: bytes, name: str, *, allow_cp1252: bool) -> str:
-    """Decode ``raw`` as UTF-8 (with or without BOM), UTF-16 with BOM or cp1252."""
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if not allow_cp1252:
-            raise FrameworkFormatError(
-                f"{name!r} is not UTF-8 text (byte {raw[exc.start]:#04x} at position "
-                f"{exc.start}); the publisher distributes it as UTF-8, so it was probably "
-                "re-saved in another encoding. Use the file as downloaded, or save it as "
-                "UTF-8."
-            ) from exc
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError as exc2:
-            raise FrameworkFormatError(
-                f"{name!r} is neither UTF-8 nor Windows-1252 text (byte "
-                f"{raw[exc2.start]:#04x} at position {exc2.start}); save it as CSV UTF-8 "
-                "and try again."
-            ) from exc2
-        warnings.warn(
-            f"{name!r} is not UTF-8; it was read as Windows-1252 (cp1252). Check that accented "
-            "characters look right, or save the file as CSV UTF-8 to silence this warning.",
-            AlignDataWarning,
-            stacklevel=3,
-        )
-        return text
-
-
-def _count_outside_quotes(line: str, char: str) -> int:
-    # Delimiters inside quoted fields ("Smith, J.") must not count.
-    return sum(1 for i, part in enumerate(line.split('"')) if i % 2 == 0 for c in part if c == char)
-
-
-def _sniff_delimiter(text: str) -> str:
-    """Return the delimiter that splits the header line into the most fields."""
-    header = text.split("\n", 1)[0]
-    counts = {d: _count_outside_quotes(header, d) for d in _DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _check_binary(raw: bytes, name: str) -> None:
-    if raw[:2] == b"PK":
-        raise FrameworkFormatError(
-            f"{name!r} is a zip or Excel (.xlsx) file, not CSV text; give it a .xlsx/.zip "
-            "name, or export the sheet as CSV."
-        )
-    head = raw[:4096]
-    if b"\x00" in head and head[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-        raise FrameworkFormatError(
-            f"{name!r} holds binary data, not CSV text; export it as CSV (UTF-8) and try again."
-        )
-
-
-def _read_csv(
-    source: _Source,
-    *,
-    delimiter: str | None = ",",
-    allow_cp1252: bool = False,
-    what: str = "a CSV file",
-) -> pd.DataFrame:
-    """Read a CSV into a DataFrame of strings ("" for blanks), with friendly errors.
-
-    Parameters
-    ----------
-    source : _Source
-        The file or zip member.
-    delimiter : str or None
-        The delimiter the format prescribes, or ``None`` to detect it.
-    allow_cp1252 : bool
-        Fall back to Windows-1252 (with a warning) when the file is not UTF-8.
-    what : str
-        What the file should be, for messages ("the ESCO skills file").
-    """
-    raw = source.read_bytes()
-    name = source.name
-    if not raw.strip():
-        raise FrameworkFormatError(
-            f"{name!r} is empty; expected {what} with a header row. Download or export it again."
-        )
-    _check_binary(raw, name)
-    text = _decode(raw, name, allow_cp1252=allow_cp1252).replace("\r\n", "\n")
-    found = _sniff_delimiter(text)
-    sep = delimiter or found
-    if delimiter is not None and found != delimiter:
-        raise FrameworkFormatError(
-            f"{name!r} separates its columns with a {_DELIMITERS[found]} ({found!r}), but "
-            f"{what} uses a {_DELIMITERS[delimiter]} ({delimiter!r}). It was probably re-saved "
-            "by a spreadsheet program with other regional settings; use the file as "
-            "downloaded, or save it again as comma-separated CSV UTF-8."
-        )
-    try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skipinitialspace=False,
-        )
-    except pd.errors.EmptyDataError as exc:
-        raise FrameworkFormatError(
-            f"{name!r} has no header row; expected {what}. Download or export it again."
-        ) from exc
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        hint = (
-            "it ends inside a quoted field, so it looks truncated"
-            if "EOF" in reason
-            else f"the CSV parser stopped: {reason}"
-        )
-        raise FrameworkFormatError(
-            f"{name!r} could not be read as {what}: {hint}. Download or export the file "
-            "again (if it was edited, check for a stray quote character)."
-        ) from exc
-    df.columns = [str(c).strip() for c in df.columns]
-    _check_truncated(text, df, sep, name, what)
-    return df
-
-
-def _check_truncated(text: str, df: pd.DataFrame, sep: str, name: str, what: str) -> None:
-    """Raise when the last row is cut short (no final newline and too few fields)."""
-    if text.endswith("\n") or df.empty or len(df.columns) < 2:
-        return
-    last = text.rsplit("\n", 1)[-1]
-    if '"' in last:
-        return  # a quoted field may hold the missing delimiters; pandas checked the quotes
-    if _count_outside_quotes(last, sep) < len(df.columns) - 1:
-        raise FrameworkFormatError(
-            f"{name!r} looks truncated: its last row has "
-            f"{_count_outside_quotes(last, sep) + 1} of {len(df.columns)} columns and the file "
-            f"does not end with a line break; expected {what}. Download or export it again."
-        )
-
-
-def _require_columns(
-    df: pd.DataFrame, name: str, required: Iterable[str], what: str, fix: str
-) -> None:
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        found = list(df.columns)
-        shown = found if len(found) <= 20 else [*found[:20], "..."]
-        raise FrameworkFormatError(
-            f"{name!r} has no column(s) {missing}; found {shown}. Expected {what}. {fix}"
-        )
-
-
-# -- load_tabular ------------------------------------------------------------------
-
-
-def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    try:
-        book = pd.read_excel(path, sheet_name=None, dtype=str, engine="calamine", header=0)
-    except FileNotFoundError as exc:
-        raise FrameworkNotFoundError(f"file {str(path)!r} does not exist; check the path.") from exc
-    except Exception as exc:  # calamine raises its own types for damaged workbooks
-        raise FrameworkFormatError(
-            f"{str(path)!r} could not be read as an Excel workbook ({type(exc).__name__}: "
-            f"{exc}); open it in Excel and save it again as .xlsx, or export the sheet as CSV."
-        ) from exc
-    if not book:
-        raise FrameworkFormatError(f"workbook {str(path)!r} has no sheets; expected one sheet.")
-    names = list(book)
-    if sheet is None:
-        chosen = names[0]
-    elif isinstance(sheet, int):
-        if not 0 <= sheet < len(names):
-            raise InvalidArgumentError(
-                f"sheet={sheet} is out of range: workbook {str(path)!r} has {len(names)} "
-                f"sheet(s) {names}; give a sheet name or a number from 0."
-            )
-        chosen = names[sheet]
-    elif sheet in book:
-        chosen = sheet
-    else:
-        raise InvalidArgumentError(
-            f"sheet={sheet!r} is not in workbook {str(path)!r}; its sheets are {names}."
-        )
-    df = book[chosen]
-    if df.empty and len(df.columns) == 0:
-        raise FrameworkFormatError(
-            f"sheet {chosen!r} of {str(path)!r} is empty; expected a header row and one row "
-            "per competency."
-        )
-    df.columns = [str(c).strip() for c in df.columns]
-    return df.fillna("").astype(str)
-
 
 def _read_any(path: Path, sheet: str | int | None) -> pd.DataFrame:
     """Read a CSV/TSV/XLSX file into a table of strings."""
@@ -314,15 +64,15 @@ def _read_any(path: Path, sheet: str | int | None) -> pd.DataFrame:
         raise FrameworkFormatError(
             f"{str(path)!r} is a folder; load_tabular needs one .csv or .xlsx file."
         )
-    if path.suffix.lower() in _EXCEL_SUFFIXES:
-        return _read_excel(path, sheet)
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return read_excel(path, sheet, what="a table of competencies")
     if sheet is not None:
         raise InvalidArgumentError(
             f"sheet={sheet!r} was given but {str(path)!r} is not an Excel workbook; drop "
             "sheet= for CSV files."
         )
-    return _read_csv(
-        _Source(path), delimiter=None, allow_cp1252=True, what="a table with a header row"
+    return read_csv(
+        TableSource(path), delimiter=None, allow_cp1252=True, what="a table of competencies"
     )
 
 
@@ -416,7 +166,7 @@ def load_tabular(
     demo:C1  Teamwork      None      1
     demo:C2 Listening   demo:C1      2
     """
-    with _relay_warnings():
+    with relay_warnings():
         return _load_tabular(
             Path(path).expanduser(),
             mapping,
@@ -530,7 +280,7 @@ def _resolve_mapping(df: pd.DataFrame, mapping: Mapping[str, str], file: Path) -
         found = [str(c) for c in df.columns]
         hint = ""
         if len(found) == 1:
-            for d, word in _DELIMITERS.items():
+            for d, word in DELIMITERS.items():
                 if d in found[0]:
                     hint = (
                         f" The only column found contains a {word}: the file may use another "
