@@ -782,8 +782,9 @@ def score_cmd(
 ) -> None:
     """Score how well a proposal teaches what its target occupations demand (0-100, explained).
 
-    Demand comes from O*NET importance ratings of the target occupations, or from job
-    postings with --postings-db. Every component of the score is shown.
+    Demand: O*NET importance ratings, or job postings with --postings-db.
+
+    Every component of the score is shown; the formula is in docs/scoring.md.
     """
     from align._report import alignment_rich
     from align._score import score_alignment
@@ -842,8 +843,9 @@ def check_cmd(
 ) -> None:
     """Check a proposal against the micro-credential policy: pass, warn or fail per rule.
 
-    Exit code 0 when no check fails (warnings allowed), 1 when any check fails,
-    2 when the proposal or policy file cannot be read.
+    Exit code 0 when no check fails (warnings allowed), 1 when any check fails.
+
+    Exit code 2 when the proposal or policy file cannot be read.
     """
     from importlib import resources
 

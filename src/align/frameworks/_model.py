@@ -47,7 +47,7 @@ import html
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,21 +64,6 @@ __all__ = [
     "FrameworkInfo",
 ]
 
-Kind = Literal[
-    "skill",
-    "knowledge",
-    "ability",
-    "work_activity",
-    "work_style",
-    "dwa",
-    "iwa",
-    "task",
-    "technology",
-    "competency",
-    "behaviour",
-    "certification",
-    "area",
-]
 #: Kinds of competency and what they mean.
 KINDS: dict[str, str] = {
     "skill": "a skill (O*NET Skills, ESCO skill/competence, Lightcast skill)",
@@ -96,7 +81,6 @@ KINDS: dict[str, str] = {
     "area": "a grouping node in a hierarchy (ESCO skill group, CMC tier, O*NET category)",
 }
 
-Relation = Literal["requires", "broader", "related", "crosswalk"]
 RELATIONS: dict[str, str] = {
     "requires": "occupation -> competency it requires (with weight/importance/level)",
     "broader": "competency or occupation -> its broader parent",
