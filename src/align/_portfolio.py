@@ -1,0 +1,219 @@
+"""Portfolio view: which demanded skills an institution's credentials cover, and which not.
+
+:func:`portfolio_coverage` matches the outcomes of every credential against
+the demanded skills of a region (postings demand) or of the credentials'
+target occupations (O*NET importance), and returns the skill x credential
+credit matrix (data for a heatmap) with a per-skill summary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from align._score import (
+    credit,
+    demand_from_onet,
+    demand_from_postings,
+    similarity_matrix,
+)
+from align.exceptions import AlignDataWarning, InvalidArgumentError, ProposalError
+from align.frameworks import Framework, load_framework
+from align.proposal import Proposal, load_proposal
+
+__all__ = ["PortfolioReport", "load_portfolio", "portfolio_coverage"]
+
+PathLike = str | os.PathLike[str]
+Table = Literal["skills", "matrix", "long"]
+#: Tables a PortfolioReport exports with ``to_frame``.
+TABLES: dict[str, str] = {
+    "skills": "one row per demanded skill: weight, best coverage, credentials covering it",
+    "matrix": "demanded skill (rows, by label) x credential (columns): credit 0-1",
+    "long": "one row per skill x credential (tidy data for a heatmap)",
+}
+
+
+@dataclass
+class PortfolioReport:
+    """Coverage of demanded skills across an institution's credentials.
+
+    Attributes
+    ----------
+    skills : DataFrame
+        ``id``, ``label``, ``kind``, ``weight``, ``best_coverage``,
+        ``covered_by`` (credential ids with credit > 0), heaviest demand first.
+    matrix : DataFrame
+        Index: skill id; one column per credential id; values credit 0-1.
+    covered_share : float
+        ``sum(weight * best_coverage) / sum(weight)``.
+    settings : dict
+        Demand source, method, thresholds.
+    """
+
+    skills: pd.DataFrame
+    matrix: pd.DataFrame
+    covered_share: float
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_frame(self, table: Table = "skills") -> pd.DataFrame:
+        """One of the report's tables (see :data:`TABLES`)."""
+        if table not in TABLES:
+            raise InvalidArgumentError(f"table={table!r}; expected one of {list(TABLES)}.")
+        if table == "skills":
+            return self.skills.copy()
+        labels = dict(zip(self.skills["id"], self.skills["label"], strict=True))
+        m = self.matrix.rename(index=labels)
+        m.index.name = "skill"
+        if table == "matrix":
+            return m
+        return m.reset_index().melt(id_vars="skill", var_name="credential", value_name="credit")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole report as plain data."""
+        return {
+            "covered_share": self.covered_share,
+            "settings": self.settings,
+            "skills": json.loads(self.skills.to_json(orient="records")),
+            "matrix": json.loads(self.to_frame("long").to_json(orient="records")),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
+
+    def _repr_html_(self) -> str:
+        from align._report import portfolio_html
+
+        return portfolio_html(self)
+
+    def write_html(self, path: PathLike) -> Path:
+        """Write a standalone HTML page of the report."""
+        path = Path(path)
+        path.write_text(
+            "<!doctype html><html><head><meta charset='utf-8'><title>Portfolio"
+            f"</title></head><body>{self._repr_html_()}</body></html>",
+            encoding="utf-8",
+        )
+        return path
+
+
+def load_portfolio(folder: PathLike) -> list[Proposal]:
+    """Read every proposal file (``.yaml``, ``.yml``, ``.json``) in a folder and below.
+
+    Stack files (those with a ``members:`` list) are skipped; a file that is
+    not a valid proposal is skipped with an AlignDataWarning naming the problem.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise ProposalError(
+            f"portfolio folder {str(root)!r} does not exist or is not a folder; give the "
+            "folder that holds the proposal files."
+        )
+    out = []
+    for path in sorted(
+        p for p in root.rglob("*") if p.suffix.lower() in {".yaml", ".yml", ".json"}
+    ):
+        head = path.read_text(encoding="utf-8", errors="replace")
+        if "\nmembers:" in f"\n{head}" or '"members"' in head:
+            continue
+        try:
+            out.append(load_proposal(path))
+        except ProposalError as exc:
+            # One broken file should not hide the rest of an institution's portfolio.
+            warnings.warn(f"skipped {path.name}: {exc}", AlignDataWarning, stacklevel=2)
+    if not out:
+        raise ProposalError(
+            f"portfolio folder {str(root)!r} holds no proposal files (.yaml, .yml or .json)."
+        )
+    return out
+
+
+def portfolio_coverage(
+    proposals: Sequence[Proposal] | PathLike,
+    demand: pd.DataFrame | None = None,
+    *,
+    onet: Framework | None = None,
+    data_dir: PathLike | None = None,
+    method: Literal["hybrid", "semantic", "lexical"] = "hybrid",
+    embedder: Any = None,
+    floor: float = 0.30,
+    full: float = 0.50,
+    top_demand: int = 40,
+) -> PortfolioReport:
+    """Which demanded skills the institution's credentials cover, and which none does.
+
+    Parameters
+    ----------
+    proposals : list of Proposal, or a folder
+        The credentials (a folder is read with :func:`load_portfolio`).
+    demand : DataFrame, optional
+        Postings demand for the region (:func:`align.postings.skill_demand`);
+        ``None`` uses O*NET importance for all the credentials' target
+        occupations together.
+    onet, data_dir, method, embedder, floor, full
+        As in :func:`align.score_alignment`.
+    top_demand : int
+        Postings skills considered.
+
+    Returns
+    -------
+    PortfolioReport
+    """
+    creds = (
+        load_portfolio(proposals) if isinstance(proposals, str | os.PathLike) else list(proposals)
+    )
+    if not creds or not all(isinstance(p, Proposal) for p in creds):
+        raise InvalidArgumentError(
+            "proposals must be a non-empty list of Proposal objects or a folder of proposal files."
+        )
+    credit(0.5, floor, full)
+    if demand is not None:
+        items = demand_from_postings(demand, top=top_demand)
+        source = "postings"
+    else:
+        codes = sorted({c for p in creds for c in p.target_occupations})
+        if not codes:
+            raise ProposalError(
+                "no demand: give postings demand, or name target_occupations in the "
+                "proposals so O*NET importance can stand in for it."
+            )
+        fw = onet if onet is not None else load_framework("onet", data_dir=data_dir)
+        items = demand_from_onet(fw, codes)
+        source = "onet"
+    texts = [o.text for p in creds for o in p.outcomes]
+    owner = np.array([i for i, p in enumerate(creds) for _ in p.outcomes], dtype=int)
+    sims = similarity_matrix(texts, items, method=method, embedder=embedder)
+    cred = credit(sims, floor, full) if sims.size else sims
+    ids = [p.id for p in creds]
+    mat = np.zeros((len(items), len(creds)))
+    for c in range(len(creds)):
+        rows = cred[owner == c]
+        if len(rows):
+            mat[:, c] = rows.max(axis=0)
+    matrix = pd.DataFrame(mat, index=pd.Index(items["id"], name="id"), columns=ids)
+    best = mat.max(axis=1) if len(creds) else np.zeros(len(items))
+    skills = items[["id", "label", "kind", "weight"]].copy()
+    skills["best_coverage"] = best
+    skills["covered_by"] = [[ids[c] for c in np.flatnonzero(mat[j] > 0)] for j in range(len(items))]
+    w = skills["weight"].to_numpy(float)
+    share = float((w * best).sum() / w.sum()) if w.sum() > 0 else 0.0
+    return PortfolioReport(
+        skills.reset_index(drop=True),
+        matrix,
+        share,
+        {
+            "demand_source": source,
+            "method": method,
+            "floor": floor,
+            "full": full,
+            "credentials": len(creds),
+        },
+    )

@@ -1,0 +1,1006 @@
+"""Workforce alignment score of a micro-credential proposal.
+
+:func:`score_alignment` matches each learning outcome to the competencies the
+target occupations demand and to the chosen frameworks, and combines four
+components into an overall 0-100 score. Every component is shown; the formula
+is in ``docs/scoring.md`` and restated here.
+
+Credit of one match
+    ``credit(s) = clip((s - floor) / (full - floor), 0, 1)`` for a matcher
+    score ``s`` in [0, 1]: no credit below ``floor``, full credit at ``full``
+    and above, linear in between (partial credit by match score).
+Demand coverage ``D``
+    Over the target's top demanded competencies ``j`` with demand weight
+    ``w_j`` (postings share, or O*NET importance), ``c_j = max_i credit(s_ij)``
+    over outcomes ``i`` and ``D = sum_j w_j c_j / sum_j w_j``.
+Relevance ``R``
+    Share of outcomes with credit > 0 for at least one demanded competency.
+Framework alignment ``F``
+    Mean over outcomes of the best credit against any competency of the
+    chosen frameworks (how clearly each outcome maps to a recognised
+    competency); per framework, the competencies matched are listed.
+Balance ``B``
+    ``sqrt(min(1, P / k) * min(1, T / k))`` with ``P`` professional
+    competencies aligned (NACE, CMC tiers 1-3), ``T`` technical ones (O*NET,
+    ESCO, Lightcast, CMC tiers 4-5) and ``k`` = ``balance_target`` (2).
+Overall
+    ``100 * (0.45 D + 0.20 R + 0.15 F + 0.20 B)`` (weights configurable).
+
+No outcomes gives 0 everywhere; adding an outcome never lowers ``D``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from align.exceptions import (
+    InvalidArgumentError,
+    ProposalError,
+    UnknownNameError,
+)
+from align.frameworks import KINDS, Framework, FrameworkInfo, load_framework
+from align.proposal import Proposal
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "AlignmentReport",
+    "balance_score",
+    "competency_class",
+    "credit",
+    "demand_coverage",
+    "demand_from_onet",
+    "demand_from_postings",
+    "relevance_score",
+    "score_alignment",
+    "similarity_matrix",
+]
+
+logger = logging.getLogger(__name__)
+PathLike = str | os.PathLike[str]
+
+Method = Literal["hybrid", "semantic", "lexical"]
+#: Matching methods (see ``align._match``).
+METHODS: dict[str, str] = {
+    "hybrid": "semantic and lexical scores fused (default)",
+    "semantic": "sentence embeddings only",
+    "lexical": "rapidfuzz string similarity only (no model)",
+}
+#: Components of the overall score and their default weights.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "demand_coverage": 0.45,
+    "relevance": 0.20,
+    "framework_alignment": 0.15,
+    "balance": 0.20,
+}
+COMPONENT_HELP: dict[str, str] = {
+    "demand_coverage": "demand-weighted share of the target's top demanded skills that some "
+    "outcome covers (partial credit by match score)",
+    "relevance": "share of outcomes that match at least one demanded skill",
+    "framework_alignment": "how clearly each outcome maps to a competency of the chosen "
+    "frameworks (mean best credit per outcome)",
+    "balance": "professional (NACE, CMC tiers 1-3) and technical competencies both aligned",
+}
+#: O*NET kinds used as demand, and how many of each enter the basket by default.
+DEMAND_QUOTAS: dict[str, int] = {"skill": 10, "knowledge": 5, "dwa": 10, "technology": 5}
+#: Weights for O*NET items that carry no importance rating (see docs/scoring.md).
+TASK_WEIGHTS: dict[str, float] = {"core": 0.75, "supplemental": 0.4, "": 0.75}
+HOT_TECH_WEIGHT = 0.5
+#: Kinds of an occupation's profile used to align outcomes (abilities and work
+#: styles are traits, not something a course teaches).
+PROFILE_KINDS: tuple[str, ...] = ("skill", "knowledge", "dwa", "task", "technology")
+_PROFESSIONAL_FRAMEWORKS = {"nace"}
+_TIERED_FRAMEWORKS = {"cmc"}
+_DEMAND_TYPE_KIND = {
+    "software": "technology",
+    "software skill": "technology",
+    "certification": "certification",
+    "knowledge": "knowledge",
+}
+
+
+# == the math (pure functions on arrays) ======================================
+def credit(scores: np.ndarray | float, floor: float = 0.30, full: float = 0.50) -> np.ndarray:
+    """Partial credit of matcher scores: 0 below ``floor``, 1 from ``full``, linear between.
+
+    Examples
+    --------
+    >>> credit(np.array([0.2, 0.6, 0.9]), floor=0.4, full=0.8).round(2).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    if not 0 <= floor < full <= 1:
+        raise InvalidArgumentError(
+            f"floor={floor} and full={full}; expected 0 <= floor < full <= 1 (e.g. 0.30, 0.50)."
+        )
+    s = np.asarray(scores, dtype=float)
+    return np.clip((s - floor) / (full - floor), 0.0, 1.0)
+
+
+def demand_coverage(credits: np.ndarray, weights: np.ndarray) -> float:
+    """Demand-weighted coverage from an outcomes x demanded-items credit matrix.
+
+    ``c_j = max_i credits[i, j]`` (0 with no outcomes), result
+    ``sum_j w_j c_j / sum_j w_j`` in [0, 1] (0 when all weights are 0).
+
+    Examples
+    --------
+    >>> demand_coverage(np.array([[1.0, 0.0], [0.5, 0.5]]), np.array([3.0, 1.0]))
+    0.875
+    """
+    w = np.clip(np.asarray(weights, dtype=float), 0, None)
+    c = np.asarray(credits, dtype=float).reshape(-1, len(w))
+    if c.shape[0] == 0 or w.sum() <= 0:
+        return 0.0
+    return float(np.clip((w * c.max(axis=0)).sum() / w.sum(), 0.0, 1.0))
+
+
+def relevance_score(credits: np.ndarray) -> float:
+    """Share of outcomes (rows) with credit > 0 for at least one demanded item (columns).
+
+    Examples
+    --------
+    >>> relevance_score(np.array([[0.0, 0.2], [0.0, 0.0]]))
+    0.5
+    """
+    c = np.asarray(credits, dtype=float)
+    if c.ndim != 2 or c.shape[0] == 0 or c.shape[1] == 0:
+        return 0.0
+    return float((c.max(axis=1) > 0).mean())
+
+
+def balance_score(n_professional: int, n_technical: int, target: int = 2) -> float:
+    """Balance of professional and technical competencies aligned, in [0, 1].
+
+    ``sqrt(min(1, P / target) * min(1, T / target))``: 1 when both reach the
+    target, 0 when either is absent.
+
+    Examples
+    --------
+    >>> balance_score(2, 5), balance_score(1, 2), balance_score(3, 0)
+    (1.0, 0.7071067811865476, 0.0)
+    """
+    if target < 1:
+        raise InvalidArgumentError(f"balance target={target}; expected a whole number >= 1.")
+    p = min(1.0, max(0, n_professional) / target)
+    t = min(1.0, max(0, n_technical) / target)
+    return math.sqrt(p * t)
+
+
+def _overall(components: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    total = sum(weights.values())
+    return 100.0 * sum(weights[k] * components[k] for k in weights) / total
+
+
+def competency_class(framework: str, kind: str, level: Any = None) -> str:
+    """``professional`` or ``technical``: how the balance and policy checks count a competency.
+
+    NACE competencies and CMC tiers 1-3 are professional; everything else
+    (O*NET, ESCO, Lightcast, CMC tiers 4-5, postings skills) is technical.
+
+    Examples
+    --------
+    >>> competency_class("nace", "competency"), competency_class("cmc", "competency", 4)
+    ('professional', 'technical')
+    """
+    if framework in _PROFESSIONAL_FRAMEWORKS:
+        return "professional"
+    if framework in _TIERED_FRAMEWORKS:
+        try:
+            tier = int(level)
+        except (TypeError, ValueError):
+            tier = 1
+        return "professional" if tier <= 3 else "technical"
+    return "technical"
+
+
+# == demand ====================================================================
+DEMAND_COLUMNS = (
+    "id",
+    "label",
+    "description",
+    "kind",
+    "weight",
+    "source",
+    "occupations",
+    "postings",
+    "share",
+)
+
+
+def demand_from_onet(
+    onet: Framework, occupations: Sequence[str], quotas: Mapping[str, int] | None = None
+) -> pd.DataFrame:
+    """The target occupations' demanded competencies from O*NET ratings.
+
+    Skills and knowledge weigh ``(importance - 1) / 4`` (O*NET IM, 1-5).
+    Tasks carry no importance in every release, so DWAs (reached through the
+    occupation's tasks) weigh by their best task: core 0.75, supplemental
+    0.4, unrated (no task type published) 0.75; hot technologies weigh 0.5.
+    An item takes the strongest weight any target occupation gives it, and the
+    top items of each kind
+    enter the basket (``quotas``, default :data:`DEMAND_QUOTAS`).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``id``, ``label``, ``description``, ``kind``, ``weight``,
+        ``source`` ("onet"), ``occupations`` (codes requiring it),
+        ``postings`` and ``share`` (NaN here); heaviest first.
+    """
+    quotas = dict(DEMAND_QUOTAS if quotas is None else quotas)
+    rel = onet.relations
+    dwa_ids = set(onet.competencies.loc[onet.competencies["kind"] == "dwa", "id"])
+    task_dwa = rel[(rel["relation"] == "related") & rel["target_id"].isin(dwa_ids)]
+    comps = onet.competencies.set_index("id")
+    req = rel[rel["relation"] == "requires"]
+    # How many occupations in the targets' SOC major groups (15-, 29-, ...) use each
+    # technology: ranks Python and SQL above office suites for data occupations.
+    groups = tuple(f"{onet.key}:{c[:3]}" for c in occupations)
+    popularity = req.loc[req["source_id"].str.startswith(groups), "target_id"].value_counts()
+    rows: list[pd.DataFrame] = []
+    for code in occupations:
+        prof = _profile(onet, code)
+        parts = []
+        rated = prof[prof["kind"].isin(["skill", "knowledge"])][["id", "kind", "weight"]]
+        parts.append(rated.dropna(subset=["weight"]))
+        tasks = prof[prof["kind"] == "task"]
+        if len(tasks):
+            tw = tasks.assign(
+                weight=tasks["weight"].where(
+                    tasks["weight"].notna(),
+                    tasks["detail"].str.lower().map(TASK_WEIGHTS).fillna(0.5),
+                )
+            )
+            link = task_dwa[["source_id", "target_id"]].merge(
+                tw[["id", "weight"]], left_on="source_id", right_on="id"
+            )
+            dwa = (
+                link.groupby("target_id")
+                .agg(weight=("weight", "max"), tie=("source_id", "nunique"))
+                .reset_index()
+            )
+            dwa["tie"] = dwa["tie"] / 1e3
+            dwa = dwa.rename(columns={"target_id": "id"}).assign(kind="dwa")
+            parts.append(dwa[["id", "kind", "weight", "tie"]])
+        tech = prof[(prof["kind"] == "technology") & (prof["detail"].str.lower() == "hot")]
+        parts.append(
+            tech[["id", "kind"]].assign(
+                weight=HOT_TECH_WEIGHT, tie=tech["id"].map(popularity).fillna(0) / 1e6
+            )
+        )
+        occ = pd.concat(parts, ignore_index=True).assign(occupation=code)
+        occ["tie"] = occ["tie"].fillna(0) if "tie" in occ else 0
+        rows.append(
+            occ.groupby(["id", "kind", "occupation"], as_index=False).agg(
+                weight=("weight", "max"), tie=("tie", "max")
+            )
+        )
+    if not rows:
+        return pd.DataFrame(columns=list(DEMAND_COLUMNS))
+    allw = pd.concat(rows, ignore_index=True)
+    agg = allw.groupby(["id", "kind"], as_index=False).agg(
+        weight=("weight", "max"),
+        tie=("tie", lambda t: len(t) + t.sum()),
+        occupations=("occupation", lambda s: sorted(set(s))),
+    )
+    picked = []
+    # Equal weights (all core tasks' DWAs, all hot technologies) are ordered by how
+    # many target occupations share the item, then how many of their tasks lead to
+    # the DWA or how many occupations of the same SOC major groups use the technology,
+    # so the basket holds the central items, not the first ids.
+    for kind, n in quotas.items():
+        picked.append(
+            agg[agg["kind"] == kind]
+            .sort_values(["weight", "tie", "id"], ascending=[False, False, True])
+            .head(n)
+        )
+    out = pd.concat(picked, ignore_index=True) if picked else agg.iloc[:0]
+    out["label"] = out["id"].map(comps["label"])
+    out["description"] = out["id"].map(comps["description"]).fillna("")
+    out["source"] = "onet"
+    out["postings"] = np.nan
+    out["share"] = np.nan
+    return (
+        out[list(DEMAND_COLUMNS)]
+        .sort_values("weight", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def demand_from_postings(demand: pd.DataFrame, top: int = 30) -> pd.DataFrame:
+    """Turn a :func:`align.postings.skill_demand` table into a demand basket.
+
+    The weight of a skill is its ``share`` of matching postings; the ``top``
+    skills by share are kept.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"skill_id": ["a", "b"], "skill_name": ["SQL", "Python"],
+    ...                   "skill_type": ["Specialized Skill", "Software Skill"],
+    ...                   "postings": [40, 10], "share": [0.4, 0.1]})
+    >>> demand_from_postings(d)[["id", "label", "kind", "weight"]].values.tolist()
+    [['postings:a', 'SQL', 'skill', 0.4], ['postings:b', 'Python', 'technology', 0.1]]
+    """
+    need = {"skill_name", "share"}
+    if not need <= set(demand.columns):
+        raise InvalidArgumentError(
+            f"demand table has columns {list(demand.columns)}; expected at least "
+            f"{sorted(need)} (the output of align.postings.skill_demand)."
+        )
+    d = demand.sort_values("share", ascending=False).head(top).reset_index(drop=True)
+    ids = d["skill_id"].astype(str) if "skill_id" in d else d["skill_name"].astype(str)
+    types = d["skill_type"].fillna("").astype(str).str.lower() if "skill_type" in d else ""
+    return pd.DataFrame(
+        {
+            "id": "postings:" + ids,
+            "label": d["skill_name"].astype(str),
+            "description": "",
+            "kind": pd.Series(types, index=d.index).map(_DEMAND_TYPE_KIND).fillna("skill"),
+            "weight": d["share"].astype(float).clip(0, 1),
+            "source": "postings",
+            "occupations": [[] for _ in range(len(d))],
+            "postings": d["postings"].astype(float) if "postings" in d else np.nan,
+            "share": d["share"].astype(float),
+        }
+    )
+
+
+# == matching =================================================================
+def _profile(fw: Framework, code: str) -> pd.DataFrame:
+    try:
+        return fw.occupation_profile(code)
+    except UnknownNameError as exc:
+        raise UnknownNameError(f"target occupation {code!r}: {exc}") from None
+
+
+def _restrict(fw: Framework, occupations: Sequence[str]) -> Framework:
+    """O*NET cut down to what the target occupations require (+ their DWAs); others
+    without their grouping nodes."""
+    # Target occupations are O*NET-SOC codes, so only O*NET can be cut to them; other
+    # frameworks (NACE, CMC, an imported ESCO) are matched whole.
+    if fw.key != "onet" or fw.occupations.empty or not occupations:
+        # Grouping nodes (CMC tiers, ESCO skill groups) are headings, not competencies.
+        if (fw.competencies["kind"] == "area").any():
+            keep = fw.competencies[fw.competencies["kind"] != "area"]
+            return Framework(replace(fw.info), keep)
+        return fw
+    ids: set[str] = set()
+    for code in occupations:
+        prof = _profile(fw, code)
+        prof = prof[prof["kind"].isin(PROFILE_KINDS)]
+        # Non-hot technology examples are hundreds of product names; keep the hot ones.
+        prof = prof[(prof["kind"] != "technology") | (prof["detail"].str.lower() == "hot")]
+        ids |= set(prof["id"])
+    rel = fw.relations
+    dwas = rel[(rel["relation"] == "related") & rel["source_id"].isin(ids)]["target_id"]
+    ids |= set(dwas)
+    comps = fw.competencies[fw.competencies["id"].isin(ids)]
+    return Framework(replace(fw.info), comps)
+
+
+def _demand_framework(demand: pd.DataFrame) -> Framework:
+    info = FrameworkInfo(
+        key="demand",
+        name="Demanded skills",
+        publisher="",
+        version="",
+        source_url="",
+        licence="",
+        attribution="",
+    )
+    comps = pd.DataFrame(
+        {
+            "id": demand["id"],
+            "framework": "demand",
+            "code": demand["id"],
+            "label": demand["label"],
+            "description": demand.get("description", ""),
+            "alt_labels": demand.get("alt_labels", None),
+            "kind": (
+                demand["kind"] if "kind" in demand else pd.Series("skill", demand.index)
+            ).where(lambda k: k.isin(list(KINDS)), "skill"),
+        }
+    )
+    return Framework(info, comps)
+
+
+def similarity_matrix(
+    texts: Sequence[str], items: pd.DataFrame, *, method: str = "hybrid", embedder: Any = None
+) -> np.ndarray:
+    """Matcher scores of every text against every item (rows: texts, columns: items).
+
+    ``items`` needs ``id``, ``label`` and optionally ``description`` and
+    ``kind`` columns (a demand basket or a target competency list).
+    """
+    sims = np.zeros((len(texts), len(items)))
+    if not len(texts) or not len(items):
+        return sims
+    m = _matcher([_demand_framework(items)], method, embedder)
+    table = m.match(list(texts), top_k=len(items), min_score=0.0)
+    pos = {cid: j for j, cid in enumerate(items["id"])}
+    for r in table.itertuples(index=False):
+        j = pos.get(r.id)
+        if j is not None:
+            sims[int(r.query_index), j] = max(sims[int(r.query_index), j], float(r.score))
+    return sims
+
+
+def _matcher(frameworks: Sequence[Framework], method: Any, embedder: Any) -> Any:
+    from align._match import Matcher
+
+    return Matcher(list(frameworks), method=method, embedder=embedder).fit()
+
+
+MATCH_COLUMNS = (
+    "query_index",
+    "query",
+    "rank",
+    "framework",
+    "id",
+    "code",
+    "label",
+    "kind",
+    "url",
+    "score",
+    "semantic_score",
+    "lexical_score",
+    "matched_surface",
+)
+
+
+def _explain(row: Any) -> str:
+    via = ""
+    surface = str(getattr(row, "matched_surface", "") or "")
+    if surface and surface.strip().lower() != str(row.label).strip().lower():
+        via = f" via '{surface[:60]}'"
+    sem = getattr(row, "semantic_score", np.nan)
+    lex = getattr(row, "lexical_score", np.nan)
+    parts = []
+    if pd.notna(sem):
+        parts.append(f"meaning {sem:.2f}")
+    if pd.notna(lex):
+        parts.append(f"wording {lex:.2f}")
+    return f"matched{via} ({', '.join(parts)})" if parts else f"matched{via}"
+
+
+# == the report ================================================================
+Table = Literal["components", "demand", "outcomes", "matches", "frameworks", "competencies"]
+#: Tables an AlignmentReport exports with ``to_frame``.
+TABLES: dict[str, str] = {
+    "components": "one row per score component: value, weight, contribution, meaning",
+    "demand": "one row per demanded competency: weight, coverage, best outcome",
+    "outcomes": "one row per outcome: relevant, best demanded match, framework matches",
+    "matches": "one row per outcome x aligned competency, with the matcher's explanation",
+    "frameworks": "one row per chosen framework: competencies matched, share of outcomes",
+    "competencies": "one row per aligned competency: best score, coverage, outcomes",
+}
+
+
+@dataclass
+class AlignmentReport:
+    """The workforce alignment of one proposal: components, overall score and evidence.
+
+    Attributes
+    ----------
+    proposal : str
+        Title of the proposal.
+    overall : float
+        The overall score, 0-100.
+    interval : tuple of float or None
+        95% bootstrap interval of the overall score over postings (only when
+        demand came from postings with counts).
+    components : DataFrame
+        ``component``, ``value`` (0-1), ``weight``, ``contribution`` (points
+        of the overall), ``meaning``.
+    demand : DataFrame
+        The demand basket with ``coverage`` (0-1), ``best_outcome``,
+        ``best_score``.
+    outcomes, matches, frameworks : DataFrame
+        See :data:`TABLES`.
+    settings : dict
+        Method, model, thresholds, weights, demand source, framework versions.
+    notes : list of str
+        Caveats (e.g. an occupation without importance ratings).
+    """
+
+    proposal: str
+    overall: float
+    interval: tuple[float, float] | None
+    components: pd.DataFrame
+    demand: pd.DataFrame
+    outcomes: pd.DataFrame
+    matches: pd.DataFrame
+    frameworks: pd.DataFrame
+    settings: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def component(self, name: str) -> float:
+        """Value (0-1) of one component."""
+        hit = self.components[self.components["component"] == name]
+        if hit.empty:
+            raise UnknownNameError(
+                f"component {name!r} is not in the report; use one of {list(DEFAULT_WEIGHTS)}."
+            )
+        return float(hit["value"].iloc[0])
+
+    def aligned_competencies(self, klass: str | None = None) -> pd.DataFrame:
+        """Per-competency coverage: distinct competencies aligned (credit > 0).
+
+        ``klass`` keeps only ``professional`` or ``technical`` ones (see
+        :func:`competency_class`). Columns ``framework``, ``id``, ``label``,
+        ``kind``, ``class``, ``score`` (best match), ``coverage`` (best credit)
+        and ``outcomes`` (ids of the outcomes that earn credit), best first.
+        """
+        m = self.matches[self.matches["credit"] > 0]
+        if klass is not None:
+            if klass not in {"professional", "technical"}:
+                raise InvalidArgumentError(
+                    f"klass={klass!r}; expected 'professional' or 'technical'."
+                )
+            m = m[m["class"] == klass]
+        cols = ["framework", "id", "label", "kind", "class", "score"]
+        best = m.sort_values("score", ascending=False).drop_duplicates("id")[cols]
+        outs = m.groupby("id")["outcome_id"].agg(lambda s: sorted(set(s)))
+        best["coverage"] = credit(
+            best["score"].to_numpy(float), self.settings["floor"], self.settings["full"]
+        )
+        best["outcomes"] = best["id"].map(outs)
+        return best.reset_index(drop=True)
+
+    @property
+    def competencies(self) -> pd.DataFrame:
+        """Per-competency coverage of every aligned competency (see aligned_competencies)."""
+        return self.aligned_competencies()
+
+    def to_frame(self, table: Table = "demand") -> pd.DataFrame:
+        """One of the report's tables (see :data:`TABLES`); default the demand coverage."""
+        if table not in TABLES:
+            raise InvalidArgumentError(f"table={table!r}; expected one of {list(TABLES)}.")
+        return getattr(self, table).copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole report as plain data."""
+
+        def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+            return json.loads(df.to_json(orient="records", default_handler=str))
+
+        return {
+            "proposal": self.proposal,
+            "overall": round(self.overall, 2),
+            "interval": list(self.interval) if self.interval else None,
+            "components": records(self.components),
+            "demand": records(self.demand),
+            "outcomes": records(self.outcomes),
+            "matches": records(self.matches),
+            "frameworks": records(self.frameworks),
+            "competencies": records(self.competencies),
+            "settings": self.settings,
+            "notes": self.notes,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as JSON text (parses back with ``json.loads``)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
+
+    def _repr_html_(self) -> str:
+        from align._report import alignment_html
+
+        return alignment_html(self)
+
+    def write_html(self, path: PathLike) -> Path:
+        """Write a standalone HTML page of the report."""
+        path = Path(path)
+        path.write_text(
+            f"<!doctype html><html><head><meta charset='utf-8'><title>"
+            f"{html.escape(self.proposal)}</title></head><body>{self._repr_html_()}</body></html>",
+            encoding="utf-8",
+        )
+        return path
+
+
+# == scoring ==================================================================
+def _as_frameworks(
+    frameworks: Any, names: Sequence[str], data_dir: PathLike | None
+) -> list[Framework]:
+    if frameworks is None:
+        return [load_framework(n, data_dir=data_dir) for n in names]
+    if isinstance(frameworks, Framework):
+        return [frameworks]
+    if isinstance(frameworks, Mapping):
+        frameworks = list(frameworks.values())
+    out = []
+    for fw in frameworks:
+        out.append(fw if isinstance(fw, Framework) else load_framework(fw, data_dir=data_dir))
+    return out
+
+
+def _n_postings(demand: pd.DataFrame) -> int:
+    """Number of matching postings behind a postings basket (postings / share)."""
+    if demand.empty or demand["postings"].isna().all():
+        return 0
+    share = demand["share"].to_numpy(float)
+    posts = demand["postings"].to_numpy(float)
+    ok = (share > 0) & np.isfinite(posts)
+    return round(float(np.median(posts[ok] / share[ok]))) if ok.any() else 0
+
+
+def _bootstrap(
+    credits_: np.ndarray,
+    demand: pd.DataFrame,
+    comps: dict[str, float],
+    weights: Mapping[str, float],
+    n_boot: int,
+    seed: int,
+) -> tuple[float, float] | None:
+    """Percentile interval of the overall score, resampling postings.
+
+    Each skill's posting count is redrawn as Binomial(N, share) for N matching
+    postings; skills are resampled independently (the demand table holds counts,
+    not which postings mention which skills), so how skills co-occur is ignored.
+    """
+    if n_boot <= 0 or demand.empty or demand["postings"].isna().all():
+        return None
+    share = demand["share"].to_numpy(float)
+    ok = share > 0
+    if not ok.any():
+        return None
+    n = _n_postings(demand)
+    if n < 1:
+        return None
+    rng = np.random.default_rng(seed)
+    draws = rng.binomial(n, np.clip(share, 0, 1), size=(n_boot, len(share))) / n
+    best = credits_.max(axis=0) if credits_.shape[0] else np.zeros(len(share))
+    totals = draws.sum(axis=1)
+    d = np.where(totals > 0, (draws * best).sum(axis=1) / np.where(totals > 0, totals, 1), 0.0)
+    overall = [_overall({**comps, "demand_coverage": float(x)}, weights) for x in d]
+    lo, hi = np.percentile(overall, [2.5, 97.5])
+    return float(lo), float(hi)
+
+
+def score_alignment(
+    proposal: Proposal,
+    frameworks: Sequence[Framework | str] | Mapping[str, Framework] | Framework | None = None,
+    demand: pd.DataFrame | None = None,
+    *,
+    data_dir: PathLike | None = None,
+    method: Method = "hybrid",
+    embedder: Any = None,
+    floor: float = 0.30,
+    full: float = 0.50,
+    top_k: int = 3,
+    top_demand: int = 30,
+    quotas: Mapping[str, int] | None = None,
+    weights: Mapping[str, float] | None = None,
+    balance_target: int = 2,
+    region: str | None = None,
+    n_boot: int = 500,
+    seed: int = 0,
+) -> AlignmentReport:
+    """Score how well a proposal's outcomes teach what the target occupations demand.
+
+    Parameters
+    ----------
+    proposal : Proposal
+        The proposal (:func:`align.load_proposal`).
+    frameworks : frameworks or names, optional
+        Frameworks to align to; ``None`` loads the proposal's ``frameworks``
+        (default onet, nace, cmc). The one with occupations (O*NET) is cut to
+        the target occupations' competencies, so scoring stays fast.
+    demand : DataFrame, optional
+        Postings demand (:func:`align.postings.skill_demand` for the target
+        occupations and region). ``None`` uses O*NET importance ratings of the
+        target occupations (:func:`demand_from_onet`).
+    data_dir : path, optional
+        Where named frameworks are found.
+    method : {"hybrid", "semantic", "lexical"}
+        Matching method.
+    embedder : Embedder, optional
+        Reuse a loaded embedder (the default model otherwise).
+    floor, full : float
+        Matcher scores below ``floor`` earn no credit; from ``full`` on, full credit.
+    top_k : int
+        Competencies listed per outcome and framework.
+    top_demand : int
+        Postings skills in the demand basket.
+    quotas : mapping, optional
+        O*NET items per kind in the basket (default :data:`DEMAND_QUOTAS`).
+    weights : mapping, optional
+        Component weights (default :data:`DEFAULT_WEIGHTS`).
+    balance_target : int
+        Professional and technical competencies each needed for full balance.
+    region : str, optional
+        Region the postings demand was drawn for (shown in the report).
+    n_boot : int
+        Bootstrap replicates for the interval (postings demand only).
+    seed : int
+        Random seed of the bootstrap.
+
+    Returns
+    -------
+    AlignmentReport
+    """
+    if not isinstance(proposal, Proposal):
+        raise InvalidArgumentError(
+            f"proposal must be a Proposal (from align.load_proposal), got "
+            f"{type(proposal).__name__}; load the file first: align.load_proposal(path)."
+        )
+    if method not in METHODS:
+        raise InvalidArgumentError(f"method={method!r}; expected one of {list(METHODS)}.")
+    wts = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    if (
+        set(wts) != set(DEFAULT_WEIGHTS)
+        or any(v < 0 for v in wts.values())
+        or sum(wts.values()) <= 0
+    ):
+        raise InvalidArgumentError(
+            f"weights={wts}; expected non-negative weights for exactly {list(DEFAULT_WEIGHTS)}."
+        )
+    credit(0.5, floor, full)  # validates floor/full
+    fws = _as_frameworks(frameworks, proposal.frameworks, data_dir)
+    where = f"proposal {proposal.source!r}" if proposal.source else f"proposal {proposal.title!r}"
+    notes: list[str] = []
+    codes = proposal.target_occupations
+    onet = next((f for f in fws if f.key == "onet" and not f.occupations.empty), None)
+    try:
+        aligned = [_restrict(f, codes) for f in fws]
+        if demand is not None:
+            basket = demand_from_postings(demand, top=top_demand)
+            source = "postings"
+        elif onet is not None and codes:
+            basket = demand_from_onet(onet, codes, quotas)
+            source = "onet"
+            for code in codes:
+                kinds = set(_profile(onet, code)["kind"])
+                if not {"skill", "knowledge"} & kinds:
+                    notes.append(
+                        f"O*NET {onet.version} has no skill or knowledge importance ratings "
+                        f"for {code}; its demand comes from its tasks' work activities and "
+                        "hot technologies only."
+                    )
+        else:
+            basket = pd.DataFrame(columns=list(DEMAND_COLUMNS))
+            source = "none"
+            notes.append(
+                "no demand: the proposal names no target occupations and no postings "
+                "were given, so demand coverage and relevance are 0."
+            )
+    except UnknownNameError as exc:
+        raise ProposalError(f"{where}: {exc}") from None
+    if basket.empty and source != "none":
+        notes.append(
+            "the demand basket is empty (no rated skills, activities or postings "
+            "skills for the targets), so demand coverage and relevance are 0."
+        )
+
+    texts = proposal.outcome_texts
+    ids = [o.id for o in proposal.outcomes]
+    n_out = len(texts)
+    # -- demand matrix -------------------------------------------------------
+    sims = similarity_matrix(texts, basket, method=method, embedder=embedder)
+    cred = credit(sims, floor, full) if sims.size else sims
+    d_cov = demand_coverage(cred, basket["weight"].to_numpy(float)) if len(basket) else 0.0
+    rel = relevance_score(cred)
+    demand_tbl = basket.copy()
+    if len(basket):
+        best_i = sims.argmax(axis=0) if n_out else np.zeros(len(basket), int)
+        demand_tbl["coverage"] = cred.max(axis=0) if n_out else 0.0
+        demand_tbl["best_score"] = sims.max(axis=0) if n_out else 0.0
+        demand_tbl["best_outcome"] = [
+            ids[i] if n_out and c > 0 else ""
+            for i, c in zip(best_i, demand_tbl["coverage"], strict=True)
+        ]
+    else:
+        demand_tbl = demand_tbl.assign(coverage=[], best_score=[], best_outcome=[])
+
+    # -- framework matches ---------------------------------------------------
+    rows = []
+    if n_out:
+        m = _matcher(aligned, method, embedder)
+        for fw in aligned:
+            t = m.match(texts, top_k=top_k, min_score=0.0, frameworks=[fw.key])
+            rows.append(t)
+    matches = (
+        pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=list(MATCH_COLUMNS))
+    )
+    levels = {
+        cid: lv
+        for f in aligned
+        for cid, lv in zip(f.competencies["id"], f.competencies["level"], strict=True)
+    }
+    parents = {
+        cid: p
+        for f in aligned
+        for cid, p in zip(f.competencies["id"], f.competencies["parent_id"], strict=True)
+    }
+    labels = {
+        cid: lb
+        for f in aligned
+        for cid, lb in zip(f.competencies["id"], f.competencies["label"], strict=True)
+    }
+    matches = matches[matches["score"] > 0]
+    if len(matches):
+        matches = matches.copy()
+        # A NACE sample behaviour shows its parent competency: report the competency.
+        beh = matches["kind"] == "behaviour"
+        matches.loc[beh, "matched_surface"] = matches.loc[beh, "label"]
+        matches.loc[beh, "id"] = matches.loc[beh, "id"].map(parents).fillna(matches.loc[beh, "id"])
+        matches.loc[beh, "label"] = (
+            matches.loc[beh, "id"].map(labels).fillna(matches.loc[beh, "label"])
+        )
+        matches.loc[beh, "kind"] = "competency"
+        matches = (
+            matches.sort_values("score", ascending=False)
+            .drop_duplicates(["query_index", "id"])
+            .sort_values(["query_index", "framework", "score"], ascending=[True, True, False])
+        )
+        matches["outcome_id"] = [ids[int(i)] for i in matches["query_index"]]
+        matches["credit"] = credit(matches["score"].to_numpy(float), floor, full)
+        matches["class"] = [
+            competency_class(f, k, levels.get(c))
+            for f, k, c in zip(matches["framework"], matches["kind"], matches["id"], strict=True)
+        ]
+        matches["explanation"] = [_explain(r) for r in matches.itertuples(index=False)]
+        matches = matches.reset_index(drop=True)
+    else:
+        matches = matches.assign(outcome_id=[], credit=[], **{"class": []}, explanation=[])
+    lead = [
+        "outcome_id",
+        "framework",
+        "id",
+        "label",
+        "kind",
+        "class",
+        "score",
+        "credit",
+        "explanation",
+    ]
+    matches = matches[[*lead, *[c for c in matches.columns if c not in lead]]]
+
+    best_fw = np.zeros(n_out)
+    for i in range(n_out):
+        c = matches.loc[matches["query_index"] == i, "credit"]
+        best_fw[i] = float(c.max()) if len(c) else 0.0
+    f_align = float(best_fw.mean()) if n_out else 0.0
+    hits = matches[matches["credit"] > 0]
+    n_prof = hits.loc[hits["class"] == "professional", "id"].nunique()
+    n_tech = hits.loc[hits["class"] == "technical", "id"].nunique()
+    bal = balance_score(int(n_prof), int(n_tech), balance_target)
+
+    fw_rows = []
+    for f in aligned:
+        h = hits[hits["framework"] == f.key]
+        fw_rows.append(
+            {
+                "framework": f.key,
+                "name": f.info.name,
+                "version": f.info.version,
+                "competencies_matched": int(h["id"].nunique()),
+                "outcome_share": float(h["query_index"].nunique() / n_out) if n_out else 0.0,
+                "competencies": sorted(set(h["label"])),
+            }
+        )
+    frameworks_tbl = pd.DataFrame(
+        fw_rows,
+        columns=[
+            "framework",
+            "name",
+            "version",
+            "competencies_matched",
+            "outcome_share",
+            "competencies",
+        ],
+    )
+
+    out_rows = []
+    for i, o in enumerate(proposal.outcomes):
+        j = int(sims[i].argmax()) if len(basket) else -1
+        mine = hits[hits["query_index"] == i]
+        out_rows.append(
+            {
+                "outcome_id": o.id,
+                "text": o.text,
+                "relevant": bool(cred[i].max() > 0) if len(basket) else False,
+                "best_demand": basket["label"].iloc[j] if j >= 0 else "",
+                "best_demand_score": float(sims[i, j]) if j >= 0 else 0.0,
+                "framework_credit": float(best_fw[i]),
+                "aligned": ", ".join(
+                    f"{lb} ({fk})"
+                    for lb, fk in zip(mine["label"].head(4), mine["framework"].head(4), strict=True)
+                ),
+            }
+        )
+    outcomes_tbl = pd.DataFrame(
+        out_rows,
+        columns=[
+            "outcome_id",
+            "text",
+            "relevant",
+            "best_demand",
+            "best_demand_score",
+            "framework_credit",
+            "aligned",
+        ],
+    )
+
+    comps = {
+        "demand_coverage": d_cov,
+        "relevance": rel,
+        "framework_alignment": f_align,
+        "balance": bal,
+    }
+    total_w = sum(wts.values())
+    components = pd.DataFrame(
+        [
+            {
+                "component": k,
+                "value": comps[k],
+                "weight": wts[k] / total_w,
+                "contribution": 100 * wts[k] / total_w * comps[k],
+                "meaning": COMPONENT_HELP[k],
+            }
+            for k in DEFAULT_WEIGHTS
+        ]
+    )
+    overall = _overall(comps, wts)
+    interval = _bootstrap(cred, basket, comps, wts, n_boot, seed) if source == "postings" else None
+    n_post = _n_postings(basket) if source == "postings" else 0
+    if source == "postings" and 0 < n_post < 30:
+        notes.append(
+            f"only {n_post} postings match the target occupations and region; "
+            "treat the demand (and the score) as a rough estimate."
+        )
+    model = getattr(embedder, "model_name", None) if embedder is not None else None
+    settings = {
+        "method": method,
+        "model": model or ("default" if method != "lexical" else None),
+        "floor": floor,
+        "full": full,
+        "weights": wts,
+        "balance_target": balance_target,
+        "demand_source": source,
+        "postings": n_post,
+        "region": region or proposal.region,
+        "target_occupations": list(codes),
+        "n_boot": n_boot if interval else 0,
+        "seed": seed,
+        "professional_aligned": int(n_prof),
+        "technical_aligned": int(n_tech),
+        "frameworks": {f.key: f.info.version for f in fws},
+        "occupation_titles": _titles(onet, codes),
+    }
+    if source == "postings" and region is None and proposal.region:
+        notes.append(
+            f"the proposal names region {proposal.region!r}; make sure the postings "
+            "demand was drawn for it."
+        )
+    for note in notes:
+        logger.info(note)
+    return AlignmentReport(
+        proposal.title,
+        overall,
+        interval,
+        components,
+        demand_tbl,
+        outcomes_tbl,
+        matches,
+        frameworks_tbl,
+        settings,
+        notes,
+    )
+
+
+def _titles(onet: Framework | None, codes: Sequence[str]) -> dict[str, str]:
+    if onet is None:
+        return {}
+    occ = onet.occupations.set_index("code")["title"]
+    return {c: str(occ.get(c, "")) for c in codes}
