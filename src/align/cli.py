@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from align.exceptions import AlignError
+from align.exceptions import AlignDataWarning, AlignError
 
 app = typer.Typer(
     name="align",
@@ -964,8 +965,28 @@ def portfolio_cmd(
             console.print(part)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Print align's data warnings as one plain line; others as Python prints them."""
+    if issubclass(category, AlignDataWarning):
+        err_console.print(f"[yellow]warning:[/] {message}", highlight=False)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
+_default_showwarning = warnings.showwarning
+
+
 def main() -> None:
     """Entry point: run the app, turning align errors into one plain message."""
+    # Set here, when the command runs, never at import: notebooks keep Python's display.
+    warnings.showwarning = _show_warning
     try:
         app()
     except AlignError as exc:
