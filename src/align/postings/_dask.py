@@ -1,0 +1,139 @@
+"""Skill extraction on Dask: the same batches, matched on a cluster's workers.
+
+Partitions (batches of ``posting_id``/``body``) are streamed to the workers
+with a bounded number in flight, so neither the client nor the cluster holds
+the whole corpus. Each worker loads the taxonomy and fits its matcher once
+(cached per worker for the life of the worker process) and runs the same
+:func:`~align.postings._extract.run_batch` as the local engine, so results are
+identical. Results come back in input order.
+
+On a SLURM cluster, start a scheduler and workers with ``dask-jobqueue`` (see
+``benchmarks/RESULTS-postings.md``) and pass its address as ``scheduler``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pandas as pd
+
+from align.postings._store import PathLike
+
+__all__ = ["run_on_dask"]
+
+logger = logging.getLogger(__name__)
+
+_MATCHERS: dict[tuple[Any, ...], Any] = {}
+_LOCK = threading.Lock()
+
+
+def _worker_key() -> str:
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except ValueError:  # not on a worker (e.g. a synchronous scheduler)
+        return "local"
+
+
+def _matcher_on_worker(
+    taxonomy: str, method: str, data_dir: PathLike | None, framework: Any
+) -> Any:
+    from align.postings._extract import make_skill_matcher
+
+    key = (
+        _worker_key(),
+        taxonomy,
+        method,
+        str(data_dir),
+        None if framework is None else id(framework),
+    )
+    with _LOCK:
+        if key not in _MATCHERS:
+            logger.info("worker %s: fitting the %s matcher", key[0], taxonomy)
+            _MATCHERS[key] = make_skill_matcher(
+                taxonomy,
+                method,  # type: ignore[arg-type]
+                data_dir=data_dir,
+                framework=framework,
+            )
+        return _MATCHERS[key]
+
+
+def _extract_partition(
+    batch: pd.DataFrame,
+    taxonomy: str,
+    method: str,
+    threshold: float,
+    data_dir: PathLike | None,
+    framework: Any,
+) -> pd.DataFrame:
+    from align.postings._extract import run_batch
+
+    matcher = _matcher_on_worker(taxonomy, method, data_dir, framework)
+    return run_batch(batch, matcher, threshold)
+
+
+def run_on_dask(
+    batches: Iterable[pd.DataFrame],
+    *,
+    taxonomy: str,
+    method: str,
+    threshold: float,
+    data_dir: PathLike | None = None,
+    scheduler: str | None = None,
+    n_workers: int = 2,
+    framework: Any = None,
+    in_flight: int | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Run extraction batches on Dask; yield each batch's result in input order.
+
+    Parameters
+    ----------
+    batches : iterable of DataFrame
+        ``posting_id``/``body`` partitions, consumed lazily.
+    taxonomy, method, threshold, data_dir
+        As in :func:`align.postings.extract_skills`.
+    scheduler : str, optional
+        Address of a running scheduler (``tcp://host:8786``); default: start
+        a LocalCluster of ``n_workers`` single-threaded worker processes.
+    n_workers : int
+        Workers of the LocalCluster.
+    framework : Framework, optional
+        Taxonomy object to send to workers instead of loading it there.
+    in_flight : int, optional
+        Partitions submitted but not yet collected (default 2 per worker).
+    """
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        workers = max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
+        limit = in_flight or 2 * workers
+        fw = client.scatter(framework, broadcast=True) if framework is not None else None
+        pending: deque[Any] = deque()
+        for batch in batches:
+            pending.append(
+                client.submit(
+                    _extract_partition, batch, taxonomy, method, threshold, data_dir, fw, pure=False
+                )
+            )
+            while len(pending) >= limit:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,549 @@
+"""Skill demand, occupation counts and top titles from the postings store.
+
+All three take the same filters:
+
+occupation
+    O*NET-SOC code or prefix, or a list of them: ``"15-2051.01"``,
+    ``"15-2051"`` (SOC detailed), ``"15-"`` or ``"15"`` (major group). A
+    posting's occupation is its export's ``ONET`` (else ``SOC_2021_5``), else
+    the top code from title coding (``align postings code-titles``).
+region
+    State (``"TX"``, ``"Texas"`` or FIPS ``"48"``), MSA (code ``"12420"`` or
+    name), or county (FIPS or name as exported), matched case-insensitively;
+    a list matches any of them.
+period
+    ``"2024"`` (year), ``"2024Q2"`` (quarter) or ``"2024-05"`` (month),
+    applied to the posted date.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from align.exceptions import AlignDataWarning, InvalidArgumentError
+from align.postings._load import state_abbr
+from align.postings._store import PathLike, PostingsStore, open_store
+
+__all__ = [
+    "DEMAND_COLUMNS",
+    "PERIOD_UNITS",
+    "SKILL_SOURCES",
+    "occupation_counts",
+    "parse_period",
+    "skill_demand",
+    "top_titles",
+]
+
+PeriodUnit = Literal["year", "quarter", "month"]
+#: Period granularities, with the number of months in each.
+PERIOD_UNITS: dict[str, int] = {"year": 12, "quarter": 3, "month": 1}
+SkillSource = Literal["auto", "export", "extracted"]
+#: Which skills demand counts.
+SKILL_SOURCES: dict[str, str] = {
+    "auto": "the export's skill columns where a posting has them, else the extracted skills",
+    "export": "only skills from the export's skill columns",
+    "extracted": "only skills extracted from posting text",
+}
+RegionLevel = Literal["state", "msa", "county", "none"]
+_REGION_LEVELS: dict[str, str | None] = {
+    "state": "state", "msa": "msa_name", "county": "county_name", "none": None,
+}  # fmt: skip
+_PERIOD_GROUPS: dict[str, str | None] = {
+    "year": "year",
+    "quarter": "quarter",
+    "month": "month",
+    "none": None,
+}
+TitleField = Literal["title_raw", "title"]
+_TITLE_FIELDS: dict[str, str] = {"title_raw": "title as posted", "title": "standardized title"}
+
+#: Columns of :func:`skill_demand`.
+DEMAND_COLUMNS: tuple[str, ...] = (
+    "rank", "skill_id", "skill_name", "skill_type", "source", "postings", "share", "trend",
+    "trend_periods",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open date window ``[start, end)`` of one unit."""
+
+    start: date
+    end: date
+    unit: str
+    label: str
+
+    def previous(self) -> Period:
+        """The window of the same length just before this one."""
+        months = PERIOD_UNITS[self.unit]
+        return Period(
+            _add_months(self.start, -months), self.start, self.unit, f"before {self.label}"
+        )
+
+
+def _add_months(d: date, months: int) -> date:
+    m = d.year * 12 + d.month - 1 + months
+    return date(m // 12, m % 12 + 1, 1)
+
+
+def parse_period(period: str) -> Period:
+    """Parse ``"2024"``, ``"2024Q2"`` (or ``"2024-Q2"``) or ``"2024-05"``.
+
+    Examples
+    --------
+    >>> p = parse_period("2024Q2")
+    >>> (p.start.isoformat(), p.end.isoformat(), p.unit)
+    ('2024-04-01', '2024-07-01', 'quarter')
+    >>> parse_period("2024-12").end.isoformat()
+    '2025-01-01'
+    """
+    text = str(period).strip().upper()
+    if m := re.fullmatch(r"(\d{4})", text):
+        y = int(m[1])
+        return Period(date(y, 1, 1), date(y + 1, 1, 1), "year", text)
+    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", text):
+        start = date(int(m[1]), 3 * (int(m[2]) - 1) + 1, 1)
+        return Period(start, _add_months(start, 3), "quarter", f"{m[1]}Q{m[2]}")
+    if (m := re.fullmatch(r"(\d{4})-(\d{1,2})", text)) and 1 <= int(m[2]) <= 12:
+        start = date(int(m[1]), int(m[2]), 1)
+        return Period(start, _add_months(start, 1), "month", f"{m[1]}-{int(m[2]):02d}")
+    raise InvalidArgumentError(
+        f"period {period!r} is not a year, quarter or month. Use '2024', '2024Q2' or '2024-05'."
+    )
+
+
+_OCC = re.compile(r"^\d{2}(-(\d{1,4}(\.\d{0,2})?)?)?$")
+
+
+def _as_list(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _where(
+    occupation: Any, region: Any, period: Period | None, alias: str = "b"
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    codes = _as_list(occupation)
+    if codes:
+        ors = []
+        for code in codes:
+            c = code.strip()
+            if not _OCC.match(c):
+                raise InvalidArgumentError(
+                    f"occupation {code!r} is not an O*NET-SOC code or prefix. Use e.g. "
+                    "'15-2051.01', '15-2051' or '15-' (the first digits of the code)."
+                )
+            if len(c) == 2:
+                c += "-"
+            ors.append(f"{alias}.occ LIKE ?")
+            params.append(c + "%")
+        clauses.append("(" + " OR ".join(ors) + ")")
+    regions = _as_list(region)
+    if regions:
+        ors = []
+        for r in regions:
+            val = r.strip().lower()
+            abbr = state_abbr(r)
+            parts = [
+                f"lower({alias}.{c}) = ?"
+                for c in ("state_name", "msa", "msa_name", "county", "county_name")
+            ]
+            params.extend([val] * 5)
+            if abbr:
+                parts.append(f"{alias}.state = ?")
+                params.append(abbr)
+            ors.append("(" + " OR ".join(parts) + ")")
+        clauses.append("(" + " OR ".join(ors) + ")")
+    if period is not None:
+        clauses.append(f"{alias}.posted >= ? AND {alias}.posted < ?")
+        params.extend([period.start, period.end])
+    return (" AND ".join(clauses) or "TRUE"), params
+
+
+_BASE = """
+SELECT p.posting_id, p.posted, coalesce(p.onet, p.soc_5, o.onet_code) AS occ,
+       coalesce(p.onet_name, o.onet_title) AS occ_name, p.state, p.state_name, p.msa,
+       p.msa_name, p.county, p.county_name, p.title_raw, p.title
+FROM postings p
+LEFT JOIN (SELECT posting_id, onet_code, onet_title FROM posting_occupations WHERE rank = 1) o
+  USING (posting_id)
+"""
+
+
+def _skills_cte(store: PostingsStore, source: str) -> str:
+    if source not in SKILL_SOURCES:
+        raise InvalidArgumentError(f"source {source!r} is not one of {', '.join(SKILL_SOURCES)}.")
+    if source == "export":
+        return "SELECT * FROM posting_skills WHERE source = 'export'"
+    if source == "extracted":
+        return "SELECT * FROM posting_skills WHERE source = 'extracted'"
+    has_extracted = store.con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM posting_skills WHERE source = 'extracted' LIMIT 1)"
+    ).fetchall()[0][0]
+    if not has_extracted:
+        return "SELECT * FROM posting_skills"
+    return (
+        "SELECT * FROM posting_skills WHERE source = 'export' UNION ALL "
+        "SELECT * FROM posting_skills WHERE source = 'extracted' AND posting_id NOT IN "
+        "(SELECT DISTINCT posting_id FROM posting_skills WHERE source = 'export')"
+    )
+
+
+def _warn_empty(what: str, occupation: Any, region: Any, period: Any) -> None:
+    filters = (
+        ", ".join(
+            f"{k}={v!r}"
+            for k, v in (("occupation", occupation), ("region", region), ("period", period))
+            if v is not None
+        )
+        or "no filters"
+    )
+    warnings.warn(
+        f"{what}: no postings match {filters}. Check the codes and names (regions are states "
+        "like 'TX' or 'Texas', MSA or county codes or names as exported), widen the period, "
+        "or load more postings.",
+        AlignDataWarning,
+        stacklevel=3,
+    )
+
+
+def skill_demand(
+    db: PostingsStore | PathLike | None = None,
+    occupation: str | list[str] | None = None,
+    region: str | list[str] | None = None,
+    period: str | None = None,
+    top: int | None = None,
+    *,
+    source: SkillSource = "auto",
+    trend_unit: PeriodUnit = "year",
+    skill_types: list[str] | None = None,
+) -> pd.DataFrame:
+    """Rank the skills that matching postings ask for.
+
+    Parameters
+    ----------
+    db : PostingsStore or path, optional
+        The postings database (default: the default store file).
+    occupation : str or list of str, optional
+        O*NET-SOC codes or prefixes (``"15-2051"``, ``"15-"``).
+    region : str or list of str, optional
+        States, MSAs or counties (see the module notes).
+    period : str, optional
+        ``"2024"``, ``"2024Q2"`` or ``"2024-05"``; default all dates.
+    top : int, optional
+        Keep the ``top`` most-demanded skills.
+    source : {"auto", "export", "extracted"}
+        Which skills to count (see :data:`SKILL_SOURCES`).
+    trend_unit : {"year", "quarter", "month"}
+        Step of the trend. When the window holds fewer than two such steps
+        (e.g. ``period="2024Q2"``), the step is the period's own unit and the
+        window just before it is added, so the trend is the change from it.
+    skill_types : list of str, optional
+        Keep only these skill types (``"specialized"``, ``"software"``, ...).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`DEMAND_COLUMNS`: ``rank`` (1 = most postings),
+        ``skill_id``, ``skill_name``, ``skill_type``, ``source`` (``export``
+        or ``extracted``), ``postings`` (matching postings that mention the
+        skill), ``share`` (``postings`` / matching postings that carry any
+        skill data, in [0, 1]), ``trend`` (least-squares slope of the share
+        per ``trend_unit`` step, in share points per step; NaN with fewer
+        than two dated steps), ``trend_periods`` (steps used). ``attrs``
+        holds ``postings`` (the denominator), ``postings_matching`` and the
+        filters.
+
+    Examples
+    --------
+    >>> store = PostingsStore(":memory:")
+    >>> _ = store.con.execute("INSERT INTO postings (posting_id, onet) "
+    ...                       "VALUES ('p1', '15-2051.00')")
+    >>> _ = store.con.execute("INSERT INTO posting_skills (posting_id, skill_id, skill_name, "
+    ...                       "skill_type, source) VALUES ('p1', 'name:sql', 'SQL', 'skill', "
+    ...                       "'export')")
+    >>> skill_demand(store, occupation="15-")[["rank", "skill_name", "postings", "share"]]
+       rank skill_name  postings  share
+    0     1        SQL         1    1.0
+    """
+    store, owned = open_store(db, read_only=True)
+    try:
+        return _skill_demand(
+            store, occupation, region, period, top, source, trend_unit, skill_types
+        )
+    finally:
+        if owned:
+            store.close()
+
+
+def _skill_demand(
+    store: PostingsStore,
+    occupation: Any,
+    region: Any,
+    period: str | None,
+    top: int | None,
+    source: str,
+    trend_unit: str,
+    skill_types: list[str] | None,
+) -> pd.DataFrame:
+    if trend_unit not in PERIOD_UNITS:
+        raise InvalidArgumentError(
+            f"trend_unit {trend_unit!r} is not one of {', '.join(PERIOD_UNITS)}."
+        )
+    if top is not None and top < 1:
+        raise InvalidArgumentError(f"top must be a positive number of skills, got {top}.")
+    win = parse_period(period) if period is not None else None
+    eff = _skills_cte(store, source)
+    types_sql, type_params = "TRUE", []
+    if skill_types:
+        types_sql = "s.skill_type IN (" + ", ".join("?" * len(skill_types)) + ")"
+        type_params = list(skill_types)
+    where, params = _where(occupation, region, win)
+    con = store.con
+    matching = con.execute(f"SELECT count(*) FROM ({_BASE}) b WHERE {where}", params).fetchall()
+    n_matching = int(matching[0][0])
+    sql = f"""
+    WITH base AS (SELECT b.posting_id FROM ({_BASE}) b WHERE {where}),
+         eff AS ({eff}),
+         hit AS MATERIALIZED (
+            SELECT s.posting_id, s.skill_id, s.skill_name, s.skill_type, s.source
+            FROM eff s SEMI JOIN base USING (posting_id) WHERE {types_sql})
+    -- A posting lists a skill once per source (ingest and extraction dedupe), and
+    -- "auto" takes one source per posting, so count(*) counts postings.
+    SELECT skill_id, min(skill_name) AS skill_name, min(skill_type) AS skill_type,
+           min(source) AS source, count(*) AS postings,
+           (SELECT count(DISTINCT posting_id) FROM hit) AS denom
+    FROM hit GROUP BY skill_id
+    ORDER BY postings DESC, skill_name, skill_id
+    """
+    df = con.execute(sql, params + type_params).df()
+    denom = int(df["denom"].iloc[0]) if len(df) else 0
+    df = df.drop(columns="denom")
+    if top is not None:
+        df = df.head(top)
+    df["share"] = df["postings"] / denom if denom else np.nan
+    df["postings"] = df["postings"].astype("int64")
+    df["rank"] = df["postings"].rank(method="min", ascending=False).astype("int64")
+    trend, steps = _trend(
+        store,
+        df["skill_id"].tolist(),
+        eff,
+        occupation,
+        region,
+        win,
+        trend_unit,
+        types_sql,
+        type_params,
+    )
+    df["trend"] = df["skill_id"].map(trend).astype("float64")
+    df["trend_periods"] = steps
+    out = df[list(DEMAND_COLUMNS)].reset_index(drop=True)
+    out.attrs.update(
+        {
+            "postings": denom,
+            "postings_matching": n_matching,
+            "occupation": occupation,
+            "region": region,
+            "period": period,
+            "source": source,
+        }
+    )
+    if n_matching == 0:
+        _warn_empty("skill_demand", occupation, region, period)
+    return out
+
+
+def _trend(
+    store: PostingsStore,
+    skill_ids: list[str],
+    eff: str,
+    occupation: Any,
+    region: Any,
+    win: Period | None,
+    trend_unit: str,
+    types_sql: str,
+    type_params: list[Any],
+) -> tuple[dict[str, float], int]:
+    if not skill_ids:
+        return {}, 0
+    unit = trend_unit
+    if win is not None and PERIOD_UNITS[win.unit] <= PERIOD_UNITS[trend_unit]:
+        # The window is one step or less: compare it with the window before it.
+        unit = win.unit
+        win = Period(win.previous().start, win.end, unit, win.label)
+    where, params = _where(occupation, region, win)
+    con = store.con
+    con.register("_trend_skills", pd.DataFrame({"skill_id": skill_ids}))
+    try:
+        rows = con.execute(
+            f"""
+            WITH base AS (SELECT b.posting_id, date_trunc('{unit}', b.posted) AS step
+                          FROM ({_BASE}) b WHERE {where} AND b.posted IS NOT NULL),
+                 eff AS ({eff}),
+                 hit AS (SELECT s.posting_id, s.skill_id, base.step FROM eff s
+                         JOIN base USING (posting_id) WHERE {types_sql}),
+                 denom AS (SELECT step, count(DISTINCT posting_id) AS n FROM hit GROUP BY step)
+            SELECT h.skill_id, h.step, count(*) AS k, any_value(d.n) AS n
+            FROM hit h JOIN denom d USING (step)
+            WHERE h.skill_id IN (SELECT skill_id FROM _trend_skills)
+            GROUP BY h.skill_id, h.step
+            UNION ALL
+            SELECT NULL, step, 0, n FROM denom
+            """,
+            params + type_params,
+        ).df()
+    finally:
+        con.unregister("_trend_skills")
+    steps = rows.loc[rows["skill_id"].isna(), ["step", "n"]].drop_duplicates("step")
+    if len(steps) < 2:
+        return dict.fromkeys(skill_ids, float("nan")), len(steps)
+    step_dates = pd.to_datetime(steps["step"])
+    months = step_dates.dt.year * 12 + step_dates.dt.month
+    x = ((months - months.min()) / PERIOD_UNITS[unit]).to_numpy(dtype=float)
+    order = np.argsort(x)
+    x = x[order]
+    n = steps["n"].to_numpy(dtype=float)[order]
+    keyed = rows[rows["skill_id"].notna()]
+    k = keyed.pivot_table(index="skill_id", columns="step", values="k", aggfunc="sum", fill_value=0)
+    k = k.reindex(columns=steps["step"].to_numpy()[order], fill_value=0)
+    k = k.reindex(skill_ids, fill_value=0)
+    share = k.to_numpy(dtype=float) / n
+    xc = x - x.mean()
+    slope = (share * xc).sum(axis=1) / (xc**2).sum()
+    return dict(zip(k.index, slope, strict=True)), len(steps)
+
+
+def occupation_counts(
+    db: PostingsStore | PathLike | None = None,
+    occupation: str | list[str] | None = None,
+    region: str | list[str] | None = None,
+    period: str | None = None,
+    *,
+    by_region: RegionLevel = "state",
+    by_period: Literal["year", "quarter", "month", "none"] = "year",
+) -> pd.DataFrame:
+    """Count postings by occupation, region and time.
+
+    Parameters
+    ----------
+    db, occupation, region, period
+        As in :func:`skill_demand`.
+    by_region : {"state", "msa", "county", "none"}
+        Regional level of the breakdown.
+    by_period : {"year", "quarter", "month", "none"}
+        Time step of the breakdown (labels ``2024``, ``2024Q2``, ``2024-05``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``occupation`` (O*NET-SOC code; ``None`` when uncoded),
+        ``occupation_name``, ``region``, ``period``, ``postings``, sorted by
+        period, region, then postings descending.
+
+    Examples
+    --------
+    >>> occupation_counts(PostingsStore(":memory:")).columns.tolist()
+    ['occupation', 'occupation_name', 'region', 'period', 'postings']
+    """
+    if by_region not in _REGION_LEVELS:
+        raise InvalidArgumentError(
+            f"by_region {by_region!r} is not one of {', '.join(_REGION_LEVELS)}."
+        )
+    if by_period not in _PERIOD_GROUPS:
+        raise InvalidArgumentError(
+            f"by_period {by_period!r} is not one of {', '.join(_PERIOD_GROUPS)}."
+        )
+    store, owned = open_store(db, read_only=True)
+    try:
+        win = parse_period(period) if period is not None else None
+        where, params = _where(occupation, region, win)
+        reg_col = _REGION_LEVELS[by_region]
+        reg = f"b.{reg_col}" if reg_col else "NULL"
+        per = {
+            "year": "CAST(year(b.posted) AS VARCHAR)",
+            "quarter": "CAST(year(b.posted) AS VARCHAR) || 'Q' || CAST(quarter(b.posted) AS "
+            "VARCHAR)",
+            "month": "strftime(b.posted, '%Y-%m')",
+            "none": "NULL",
+        }[by_period]
+        df = store.con.execute(
+            f"""SELECT b.occ AS occupation, mode(b.occ_name) AS occupation_name,
+                       {reg} AS region, {per} AS period, count(*) AS postings
+                FROM ({_BASE}) b WHERE {where}
+                GROUP BY ALL ORDER BY period NULLS LAST, region NULLS LAST, postings DESC,
+                occupation""",
+            params,
+        ).df()
+        df["postings"] = df["postings"].astype("int64")
+        for col in ("occupation", "occupation_name", "region", "period"):
+            df[col] = df[col].astype(object).where(df[col].notna(), None)
+        return df[["occupation", "occupation_name", "region", "period", "postings"]]
+    finally:
+        if owned:
+            store.close()
+
+
+def top_titles(
+    db: PostingsStore | PathLike | None = None,
+    occupation: str | list[str] | None = None,
+    region: str | list[str] | None = None,
+    period: str | None = None,
+    top: int | None = 20,
+    *,
+    field: TitleField = "title_raw",
+) -> pd.DataFrame:
+    """The most frequent job titles among matching postings.
+
+    Parameters
+    ----------
+    db, occupation, region, period
+        As in :func:`skill_demand`.
+    top : int, optional
+        Number of titles (None for all).
+    field : {"title_raw", "title"}
+        Title as posted, or the standardized title.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``rank``, ``title``, ``postings``, ``share`` (of matching
+        postings with a title).
+
+    Examples
+    --------
+    >>> top_titles(PostingsStore(":memory:")).columns.tolist()
+    ['rank', 'title', 'postings', 'share']
+    """
+    if field not in _TITLE_FIELDS:
+        raise InvalidArgumentError(f"field {field!r} is not one of {', '.join(_TITLE_FIELDS)}.")
+    store, owned = open_store(db, read_only=True)
+    try:
+        win = parse_period(period) if period is not None else None
+        where, params = _where(occupation, region, win)
+        df = store.con.execute(
+            f"""SELECT b.{field} AS title, count(*) AS postings,
+                       count(*) / sum(count(*)) OVER () AS share
+                FROM ({_BASE}) b WHERE {where} AND b.{field} IS NOT NULL
+                GROUP BY b.{field} ORDER BY postings DESC, title""",
+            params,
+        ).df()
+        if top is not None:
+            df = df.head(top)
+        df["postings"] = df["postings"].astype("int64")
+        df["rank"] = df["postings"].rank(method="min", ascending=False).astype("int64")
+        return df[["rank", "title", "postings", "share"]].reset_index(drop=True)
+    finally:
+        if owned:
+            store.close()

@@ -1,0 +1,480 @@
+"""Skill extraction from posting text.
+
+A posting's ``BODY`` is split into bullet items and sentences
+(:func:`split_posting`); boilerplate (equal-opportunity statements, benefits,
+application instructions) is dropped; each remaining segment is matched with
+the :class:`~align._match.Matcher` against a taxonomy; matches scoring at
+least ``threshold`` are kept, one row per posting and skill with its best
+score and the sentence that gave it.
+
+The default threshold (:data:`DEFAULT_THRESHOLD`) was chosen on the dev
+splits of the TECH and HOUSE skill-linking benchmarks
+(``benchmarks/postings_threshold.py``; see ``benchmarks/RESULTS-postings.md``).
+Vectors are cached on disk by the Embedder, so re-running costs little.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from align.exceptions import InvalidArgumentError, UnknownNameError
+from align.postings._store import PathLike, PostingsStore, open_store
+
+if TYPE_CHECKING:
+    from align._match import Matcher
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "ENGINES",
+    "EXTRACT_COLUMNS",
+    "TAXONOMIES",
+    "extract_skills",
+    "extract_text_skills",
+    "is_boilerplate",
+    "make_skill_matcher",
+    "split_posting",
+]
+
+logger = logging.getLogger(__name__)
+
+Taxonomy = Literal["lightcast", "esco", "onet"]
+#: Taxonomies skills can be extracted against, with the competency kinds used.
+TAXONOMIES: dict[str, tuple[str, ...] | None] = {
+    "lightcast": ("skill", "certification"),
+    "esco": ("skill", "knowledge"),
+    "onet": ("skill", "knowledge", "technology"),
+}
+Engine = Literal["local", "dask"]
+#: Where extraction runs.
+ENGINES: dict[str, str] = {
+    "local": "this process, in batches",
+    "dask": "a Dask cluster: a LocalCluster, or the scheduler given by `scheduler`",
+}
+#: Score a match needs to be kept; chosen on the dev benchmark (see module docs).
+DEFAULT_THRESHOLD = 0.7
+#: Columns of :func:`extract_text_skills`.
+EXTRACT_COLUMNS: tuple[str, ...] = (
+    "posting_id", "skill_id", "skill_name", "skill_type", "score", "method", "evidence",
+)  # fmt: skip
+
+_BULLET = re.compile(r"^\s*(?:[-*•·▪◦●‣–—>]+\s*|(?:\(?\d{1,2}[.)]|\(?[a-z][.)])\s+)")
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
+_BOILERPLATE = re.compile(
+    r"equal (?:employment )?opportunit|\beeo\b|affirmative action|without regard to|"
+    r"regardless of (?:race|age|gender|sex)|national origin|sexual orientation|"
+    r"gender identity|veteran status|protected (?:veteran|class|characteristic)|"
+    r"accommodation|e-verify|drug[- ](?:free|test|screen)|background check|"
+    r"\b401\s?\(?k\)?|dental|vision insurance|health insurance|medical insurance|"
+    r"life insurance|paid time off|\bpto\b|paid holidays|parental leave|tuition reimbursement|"
+    r"benefits package|competitive (?:salary|pay|benefits|compensation)|"
+    r"(?:salary|pay) range|per hour|click apply|apply now|to apply|recruiters?\b|"
+    r"privacy (?:policy|notice)|all qualified applicants",
+    re.IGNORECASE,
+)
+_MAX_SEGMENT = 300
+_LETTERS = re.compile(r"[A-Za-z]{2}")
+# Section headings match skill names ("Requirements" -> Business Requirements) but
+# say nothing about the job; dropped when a segment is only a heading.
+_HEADINGS = re.compile(
+    r"(?:job |position |role )?(?:description|summary|overview|responsibilities|requirements|"
+    r"qualifications|duties|skills|benefits|about (?:us|the (?:role|company|team|job))|"
+    r"what you(?:'|’)ll do|who you are|preferred|minimum|basic|required|education|"
+    r"experience|essential functions|key responsibilities)"
+    r"(?: (?:and|&) \w+)?(?: (?:summary|qualifications|requirements|skills|description))?"
+    r"(?: \(.*\))?",
+    re.IGNORECASE,
+)
+
+
+def is_boilerplate(text: str) -> bool:
+    """True for equal-opportunity, benefits and how-to-apply sentences.
+
+    Examples
+    --------
+    >>> is_boilerplate("We are an Equal Opportunity Employer."), is_boilerplate("Write SQL.")
+    (True, False)
+    """
+    return bool(_BOILERPLATE.search(text))
+
+
+def split_posting(text: str | None, *, drop_boilerplate: bool = True) -> list[str]:
+    """Split posting text into bullet items and sentences.
+
+    Headers (short lines ending in ``:``), fragments under three characters
+    and, by default, boilerplate are dropped; long segments are cut at
+    ``;`` and finally at 300 characters.
+
+    Examples
+    --------
+    >>> split_posting("Requirements:\\n- Python and SQL\\n- Tableau\\nWe offer dental. "
+    ...               "You will build models.")
+    ['Python and SQL', 'Tableau', 'You will build models.']
+    """
+    if not text:
+        return []
+    out: list[str] = []
+    for line in str(text).replace("\r", "\n").split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        bullet = _BULLET.match(line)
+        if bullet:
+            line = line[bullet.end() :].strip()
+        parts = [line] if bullet and len(line) <= _MAX_SEGMENT else _SENT.split(line)
+        for part in parts:
+            part = " ".join(part.split())
+            if (
+                len(part) < 3
+                or (part.endswith(":") and len(part) < 60)
+                or _HEADINGS.fullmatch(part.rstrip(" :.-"))
+            ):
+                continue
+            pieces = [p.strip() for p in part.split(";")] if len(part) > _MAX_SEGMENT else [part]
+            for piece in pieces:
+                piece = piece[:_MAX_SEGMENT]
+                if (
+                    len(piece) < 3
+                    or not _LETTERS.search(piece)
+                    or (drop_boilerplate and is_boilerplate(piece))
+                ):
+                    continue
+                out.append(piece)
+    return out
+
+
+def make_skill_matcher(
+    taxonomy: Taxonomy = "lightcast",
+    method: Literal["hybrid", "semantic", "lexical"] = "hybrid",
+    *,
+    data_dir: PathLike | None = None,
+    embedder: Any = None,
+    framework: Any = None,
+) -> Matcher:
+    """Return a fitted Matcher over a taxonomy's skills.
+
+    Parameters
+    ----------
+    taxonomy : {"lightcast", "esco", "onet"}
+        Which framework to extract against (kinds in :data:`TAXONOMIES`).
+    method : {"hybrid", "semantic", "lexical"}
+        Matching method.
+    data_dir : str or PathLike, optional
+        Data folder holding the framework release.
+    embedder : Embedder, optional
+        Embedding model (default: the shared default model).
+    framework : Framework, optional
+        Use this framework instead of loading ``taxonomy`` (tests, subsets).
+    """
+    from align._match import Matcher
+
+    if taxonomy not in TAXONOMIES:
+        raise UnknownNameError(f"taxonomy {taxonomy!r} is not one of {', '.join(TAXONOMIES)}.")
+    if framework is None:
+        from align.frameworks import load_framework
+
+        framework = load_framework(taxonomy, data_dir=data_dir)
+    kinds = TAXONOMIES[taxonomy]
+    present = set(framework.competencies["kind"])
+    kinds = tuple(k for k in kinds or () if k in present) or None
+    return Matcher(framework, method, kinds=kinds, embedder=embedder).fit()
+
+
+def extract_text_skills(
+    posting_ids: Sequence[str],
+    texts: Sequence[str | None],
+    matcher: Matcher,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    top_k: int = 3,
+) -> pd.DataFrame:
+    """Extract skills from posting texts with a fitted matcher.
+
+    Parameters
+    ----------
+    posting_ids : sequence of str
+        One id per text.
+    texts : sequence of str
+        Posting bodies.
+    matcher : Matcher
+        Fitted matcher (see :func:`make_skill_matcher`).
+    threshold : float
+        Minimum score in [0, 1].
+    top_k : int
+        Candidate skills per segment.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`EXTRACT_COLUMNS`: one row per posting and skill, with
+        the best ``score``, the matcher ``method`` and the ``evidence``
+        segment; sorted by posting (input order) then score descending.
+    """
+    if len(posting_ids) != len(texts):
+        raise InvalidArgumentError(
+            f"posting_ids has {len(posting_ids)} items but texts has {len(texts)}."
+        )
+    if not 0.0 <= float(threshold) <= 1.0:
+        raise InvalidArgumentError(f"threshold={threshold!r}; expected a number in [0, 1].")
+    seg_owner: list[int] = []
+    segments: list[str] = []
+    for i, text in enumerate(texts):
+        for seg in split_posting(text):
+            seg_owner.append(i)
+            segments.append(seg)
+    if not segments:
+        return pd.DataFrame(columns=list(EXTRACT_COLUMNS))
+    hits = matcher.match(segments, top_k=top_k, min_score=float(threshold))
+    if hits.empty:
+        return pd.DataFrame(columns=list(EXTRACT_COLUMNS))
+    owner = pd.Series(seg_owner)
+    hits = hits.assign(
+        owner=owner.iloc[hits["query_index"].to_numpy()].to_numpy(),
+    )
+    hits = hits.sort_values(
+        ["owner", "score", "query_index"], ascending=[True, False, True], kind="stable"
+    )
+    best = hits.drop_duplicates(["owner", "id"], keep="first")
+    ids = list(posting_ids)
+    out = pd.DataFrame({
+        "posting_id": [ids[i] for i in best["owner"]],
+        "skill_id": best["id"].to_numpy(),
+        "skill_name": best["label"].to_numpy(),
+        "skill_type": best["kind"].to_numpy(),
+        "score": best["score"].astype(float).round(6).to_numpy(),
+        "method": matcher.method,
+        "evidence": best["query"].to_numpy(),
+    })  # fmt: skip
+    return out.reset_index(drop=True)
+
+
+def _pending(con: Any, limit: int | None, redo: bool, batch_rows: int) -> Iterator[pd.DataFrame]:
+    """Stream (posting_id, body) of postings with text and no export skills."""
+    where = (
+        "p.body IS NOT NULL AND p.posting_id NOT IN (SELECT posting_id FROM posting_skills "
+        "WHERE source = 'export')"
+    )
+    if not redo:
+        where += (
+            " AND p.posting_id NOT IN (SELECT posting_id FROM posting_skills "
+            "WHERE source = 'extracted')"
+        )
+    sql = f"SELECT p.posting_id, p.body FROM postings p WHERE {where} ORDER BY p.posting_id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    reader = con.sql(sql).to_arrow_reader(batch_rows)
+    for batch in reader:
+        yield batch.to_pandas()
+
+
+def run_batch(batch: pd.DataFrame, matcher: Matcher, threshold: float) -> pd.DataFrame:
+    """Extract one batch of ``posting_id``/``body`` rows.
+
+    ``attrs`` carries ``postings`` (how many were read) and ``posting_ids``, so
+    the caller can replace old extractions of postings that now match nothing.
+    """
+    ids = batch["posting_id"].tolist()
+    out = extract_text_skills(ids, batch["body"].tolist(), matcher, threshold=threshold)
+    out.attrs["postings"] = len(batch)
+    out.attrs["posting_ids"] = ids
+    return out
+
+
+def extract_skills(
+    db: PostingsStore | PathLike | None = None,
+    *,
+    taxonomy: Taxonomy = "lightcast",
+    method: Literal["hybrid", "semantic", "lexical"] = "hybrid",
+    threshold: float | None = None,
+    engine: Engine = "local",
+    scheduler: str | None = None,
+    n_workers: int = 2,
+    batch_size: int = 256,
+    limit: int | None = None,
+    redo: bool = False,
+    data_dir: PathLike | None = None,
+    matcher: Matcher | None = None,
+    framework: Any = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Extract skills from the text of stored postings that lack skill lists.
+
+    Parameters
+    ----------
+    db : PostingsStore or path, optional
+        The postings database.
+    taxonomy : {"lightcast", "esco", "onet"}
+        Taxonomy to extract against.
+    method : {"hybrid", "semantic", "lexical"}
+        Matching method.
+    threshold : float, optional
+        Minimum score; default :data:`DEFAULT_THRESHOLD`.
+    engine : {"local", "dask"}
+        Run here, or on Dask (see :data:`ENGINES`); results are identical.
+    scheduler : str, optional
+        Dask scheduler address; default a LocalCluster of ``n_workers``.
+    n_workers : int
+        Workers of the LocalCluster.
+    batch_size : int
+        Postings per batch (local) or per partition (Dask).
+    limit : int, optional
+        Process at most this many postings.
+    redo : bool
+        Re-extract postings that already have extracted skills (their old
+        extracted skills are replaced).
+    data_dir : str or PathLike, optional
+        Data folder holding the taxonomy.
+    matcher : Matcher, optional
+        A fitted matcher to use instead of building one (local engine).
+    framework : Framework, optional
+        Extract against this framework instead of loading ``taxonomy`` (a
+        subset, or a custom list); sent once to each Dask worker.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    DataFrame
+        One batch-report row (``rows_read`` = postings processed,
+        ``rows_loaded`` = skills stored, ``note`` with throughput). The
+        skills go to ``posting_skills`` with ``source='extracted'``.
+    """
+    if engine not in ENGINES:
+        raise UnknownNameError(f"engine {engine!r} is not one of {', '.join(ENGINES)}.")
+    if taxonomy not in TAXONOMIES:
+        raise UnknownNameError(f"taxonomy {taxonomy!r} is not one of {', '.join(TAXONOMIES)}.")
+    thr = DEFAULT_THRESHOLD if threshold is None else float(threshold)
+    if not 0.0 <= thr <= 1.0:
+        raise InvalidArgumentError(f"threshold={threshold!r}; expected a number in [0, 1].")
+    if batch_size < 1:
+        raise InvalidArgumentError(f"batch_size must be at least 1, got {batch_size}.")
+    store, owned = open_store(db)
+    try:
+        return _extract(
+            store,
+            taxonomy,
+            method,
+            thr,
+            engine,
+            scheduler,
+            n_workers,
+            batch_size,
+            limit,
+            redo,
+            data_dir,
+            matcher,
+            framework,
+            progress,
+        )
+    finally:
+        if owned:
+            store.close()
+
+
+def _extract(
+    store: PostingsStore,
+    taxonomy: str,
+    method: Any,
+    thr: float,
+    engine: str,
+    scheduler: str | None,
+    n_workers: int,
+    batch_size: int,
+    limit: int | None,
+    redo: bool,
+    data_dir: PathLike | None,
+    matcher: Matcher | None,
+    framework: Any,
+    progress: bool,
+) -> pd.DataFrame:
+    t0 = time.perf_counter()
+    m = None
+    if engine == "local":
+        m = (
+            matcher
+            if matcher is not None
+            else make_skill_matcher(taxonomy, method, data_dir=data_dir, framework=framework)
+        )  # type: ignore[arg-type]
+    # A second cursor streams the postings while the main connection writes,
+    # all inside one transaction: a failure leaves the database as it was.
+    reader = store.con.cursor()
+    con = store.con
+    done = stored = 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        total = reader.execute(
+            "SELECT count(*) FROM postings WHERE body IS NOT NULL AND posting_id NOT IN "
+            "(SELECT posting_id FROM posting_skills WHERE source = 'export')"
+        ).fetchall()[0][0]
+        total = min(total, limit) if limit is not None else total
+        batches = _pending(reader, limit, redo, batch_size)
+        if engine == "dask":
+            from align.postings._dask import run_on_dask
+
+            results: Iterable[pd.DataFrame] = run_on_dask(
+                batches,
+                taxonomy=taxonomy,
+                method=method,
+                threshold=thr,
+                data_dir=data_dir,
+                scheduler=scheduler,
+                n_workers=n_workers,
+                framework=framework,
+            )
+        else:
+            results = (run_batch(b, m, thr) for b in batches)  # type: ignore[arg-type]
+        bid = store._next_batch_id()
+        with tqdm(
+            total=total, desc="extract skills", unit=" postings", disable=not progress
+        ) as bar:
+            for part in results:
+                n = int(part.attrs.get("postings", 0))
+                if redo:
+                    con.register("_read", pd.DataFrame({"posting_id": part.attrs["posting_ids"]}))
+                    con.execute(
+                        "DELETE FROM posting_skills WHERE source = 'extracted' AND posting_id "
+                        "IN (SELECT posting_id FROM _read)"
+                    )
+                    con.unregister("_read")
+                if len(part):
+                    frame = part[list(EXTRACT_COLUMNS)].copy()
+                    frame["batch_id"] = bid
+                    con.register("_found", frame)
+                    con.execute(
+                        "INSERT INTO posting_skills SELECT posting_id, skill_id, skill_name, "
+                        "skill_type, 'extracted', score, method, evidence, batch_id FROM _found"
+                    )
+                    con.unregister("_found")
+                    stored += len(frame)
+                done += n
+                bar.update(n)
+        seconds = time.perf_counter() - t0
+        rate = done / seconds if seconds > 0 else float("nan")
+        note = (
+            f"taxonomy={taxonomy} method={method} threshold={thr} engine={engine}; "
+            f"{done:,} postings in {seconds:.1f} s ({rate:.1f} postings/s)"
+        )
+        store.log_batch(
+            batch_id=bid,
+            kind="extract",
+            file=None,
+            preset=taxonomy,
+            rows_read=done,
+            rows_loaded=stored,
+            rows_duplicate=0,
+            rows_rejected=0,
+            note=note,
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        reader.close()
+    return store.query("SELECT * FROM batches WHERE batch_id = ?", [bid])

@@ -1,0 +1,547 @@
+"""The postings store: one embedded DuckDB file with normalised tables.
+
+Tables
+------
+``postings``
+    One row per posting: ``posting_id`` (primary key; presets prefix ids from
+    other sources, ``glassdoor:12``), ``posted``, ``expired`` (DATE),
+    ``title_raw``, ``title``, ``body``, ``company``, ``onet`` (O*NET-SOC),
+    ``onet_name``, ``soc_5``, ``state`` (two-letter), ``state_name``, ``msa``,
+    ``msa_name``, ``county``, ``county_name``, ``city``, ``location``,
+    ``sources``, ``url``, ``salary_from``, ``salary_to``, ``batch_id``.
+``posting_skills``
+    Long table, one row per posting and skill: ``posting_id``, ``skill_id``
+    (namespaced: ``lightcast:KS...``, ``esco:<uri>``, ``name:<lower name>``
+    when the export gave names only), ``skill_name``, ``skill_type``
+    (``specialized``/``software``/``certification``/``common``/``skill`` from
+    exports; the framework kind when extracted), ``source`` (``export`` or
+    ``extracted``), ``score`` (matcher score in [0, 1]; NULL for export
+    skills), ``method``, ``evidence`` (the sentence matched), ``batch_id``.
+``posting_occupations``
+    Title coding results: ``posting_id``, ``rank``, ``onet_code``,
+    ``onet_title``, ``score``, ``method``, ``batch_id``.
+``batches``
+    Log of every load: ``batch_id``, ``kind`` (``ingest``, ``extract``,
+    ``code-titles``), ``file``, ``sha256``, ``preset``, ``mapping``,
+    ``rows_read``, ``rows_loaded``, ``rows_duplicate``, ``rows_rejected``,
+    ``rejected_sample``, ``loaded_at``, ``note``.
+
+Each ingest runs in one transaction: a failure anywhere rolls everything back,
+so the file is never half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import warnings
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from tqdm.auto import tqdm
+
+from align._paths import data_dir as _data_dir
+from align.exceptions import (
+    AlignDataWarning,
+    InvalidArgumentError,
+    PostingsFormatError,
+    UnknownNameError,
+)
+from align.postings._load import (
+    MAX_BODY_CHARS,
+    MAX_CELL_CHARS,
+    POSTING_COLUMNS,
+    PRESETS,
+    FileFormat,
+    Preset,
+    iter_chunks,
+    normalise_chunk,
+    parse_mapping,
+    plan_columns,
+)
+
+__all__ = ["BATCH_COLUMNS", "PostingsStore", "default_db_path", "ingest_postings", "open_store"]
+
+logger = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+#: Columns of the batch report ``ingest`` returns (and of the ``batches`` table).
+BATCH_COLUMNS: tuple[str, ...] = (
+    "batch_id", "kind", "file", "sha256", "preset", "mapping", "rows_read", "rows_loaded",
+    "rows_duplicate", "rows_rejected", "rejected_sample", "loaded_at", "note",
+)  # fmt: skip
+
+_SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS postings (
+    posting_id VARCHAR PRIMARY KEY, posted DATE, expired DATE, title_raw VARCHAR,
+    title VARCHAR, body VARCHAR, company VARCHAR, onet VARCHAR, onet_name VARCHAR,
+    soc_5 VARCHAR, state VARCHAR, state_name VARCHAR, msa VARCHAR, msa_name VARCHAR,
+    county VARCHAR, county_name VARCHAR, city VARCHAR, location VARCHAR, sources VARCHAR,
+    url VARCHAR, salary_from DOUBLE, salary_to DOUBLE, batch_id INTEGER);
+CREATE TABLE IF NOT EXISTS posting_skills (
+    posting_id VARCHAR, skill_id VARCHAR, skill_name VARCHAR, skill_type VARCHAR,
+    source VARCHAR, score DOUBLE, method VARCHAR, evidence VARCHAR, batch_id INTEGER);
+CREATE TABLE IF NOT EXISTS posting_occupations (
+    posting_id VARCHAR, rank INTEGER, onet_code VARCHAR, onet_title VARCHAR, score DOUBLE,
+    method VARCHAR, batch_id INTEGER);
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id INTEGER PRIMARY KEY, kind VARCHAR, file VARCHAR, sha256 VARCHAR, preset VARCHAR,
+    mapping VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_duplicate BIGINT,
+    rows_rejected BIGINT, rejected_sample VARCHAR, loaded_at TIMESTAMP, note VARCHAR);
+"""
+
+
+def default_db_path(data_dir: PathLike | None = None) -> Path:
+    """Return the default store file: ``<data dir>/postings/postings.duckdb``.
+
+    Examples
+    --------
+    >>> default_db_path("/data").as_posix()
+    '/data/postings/postings.duckdb'
+    """
+    return _data_dir(data_dir) / "postings" / "postings.duckdb"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class PostingsStore:
+    """A job-postings database in one DuckDB file.
+
+    Parameters
+    ----------
+    path : str or PathLike, optional
+        Database file; created (with its folder) if missing. Default:
+        :func:`default_db_path`. ``":memory:"`` gives a throwaway store.
+    read_only : bool
+        Open without write access (several readers may share the file).
+    memory_limit : str, optional
+        DuckDB memory limit (``"1GB"``); work beyond it spills to a
+        ``<file>.tmp`` folder. ``None`` keeps DuckDB's default (80 % of RAM).
+
+    Examples
+    --------
+    >>> store = PostingsStore(":memory:")
+    >>> store.counts()["postings"]
+    0
+    >>> store.close()
+    """
+
+    def __init__(
+        self,
+        path: PathLike | None = None,
+        *,
+        read_only: bool = False,
+        memory_limit: str | None = "1GB",
+    ) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        memory = self._memory = str(path) == ":memory:"
+        if not memory:
+            if read_only and not self.path.is_file():
+                raise PostingsFormatError(
+                    f"postings database {str(self.path)!r} does not exist. Load postings first "
+                    "with `align postings ingest FILE --db PATH` (ingest_postings in Python)."
+                )
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(":memory:" if memory else str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise PostingsFormatError(
+                f"cannot open postings database {str(self.path)!r}: {exc}. If another program "
+                "has it open for writing, close it; if it is not a DuckDB file, choose another "
+                "--db path."
+            ) from None
+        # Our own tqdm bars report progress; DuckDB's would print over them.
+        self.con.execute("SET enable_progress_bar = false")
+        if memory_limit is not None:
+            # DuckDB spills staging tables, joins and sorts to disk past this limit,
+            # so a big ingest needs bounded memory whatever the file size.
+            try:
+                self.con.execute(f"SET memory_limit = '{memory_limit}'")
+            except duckdb.Error as exc:
+                raise InvalidArgumentError(
+                    f"memory_limit {memory_limit!r} is not a size DuckDB understands ({exc}); "
+                    "use e.g. '1GB' or '500MB'."
+                ) from None
+            self.con.execute("SET preserve_insertion_order = false")
+            if not memory:
+                tmp = self.path.with_name(self.path.name + ".tmp")
+                self.con.execute(f"SET temp_directory = '{tmp.as_posix()}'")
+        if not read_only:
+            self.con.execute(_SCHEMA_SQL)
+
+    # -- housekeeping ----------------------------------------------------
+    def close(self) -> None:
+        """Close the connection."""
+        self.con.close()
+
+    def __enter__(self) -> PostingsStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a read query and return a DataFrame."""
+        return self.con.execute(sql, params or []).df()
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        return {
+            t: int(self.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0])
+            for t in ("postings", "posting_skills", "posting_occupations", "batches")
+        }
+
+    def batches(self) -> pd.DataFrame:
+        """The batch log, oldest first (columns :data:`BATCH_COLUMNS`)."""
+        return self.query("SELECT * FROM batches ORDER BY batch_id")
+
+    def _next_batch_id(self) -> int:
+        rows = self.con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchall()
+        return int(rows[0][0])
+
+    def log_batch(self, **values: Any) -> int:
+        """Append a row to ``batches`` (inside the caller's transaction) and return its id."""
+        bid = values.pop("batch_id", None) or self._next_batch_id()
+        row = {c: values.get(c) for c in BATCH_COLUMNS}
+        row["batch_id"] = bid
+        row["loaded_at"] = row["loaded_at"] or datetime.now(UTC).replace(tzinfo=None)
+        self.con.execute(
+            f"INSERT INTO batches VALUES ({', '.join('?' * len(BATCH_COLUMNS))})",
+            [row[c] for c in BATCH_COLUMNS],
+        )
+        return bid
+
+    # -- ingest ------------------------------------------------------------
+    def ingest(
+        self,
+        files: PathLike | Iterable[PathLike],
+        *,
+        preset: Preset = "lightcast",
+        mapping: Mapping[str, str] | None = None,
+        encoding: str = "utf-8",
+        file_format: FileFormat | None = None,
+        chunk_rows: int = 50_000,
+        progress: bool = True,
+    ) -> pd.DataFrame:
+        """Load one or more export files; return one batch-report row per file.
+
+        Parameters
+        ----------
+        files : path or list of paths
+            CSV (or .csv.gz), XLSX, Parquet or JSON Lines exports.
+        preset : {"lightcast", "glassdoor", "linkedin"}
+            Which source column names to expect (see ``PRESETS``).
+        mapping : dict, optional
+            ``{source column: field}`` overriding the preset (fields in ``FIELDS``).
+        encoding : str
+            Text encoding of CSV/JSONL files (``"cp1252"`` for old Excel CSVs).
+        file_format : {"csv", "parquet", "jsonl", "xlsx"}, optional
+            Override the format guessed from the suffix.
+        chunk_rows : int
+            Rows read at a time; bounds memory.
+        progress : bool
+            Show a progress bar.
+
+        Returns
+        -------
+        DataFrame
+            Columns :data:`BATCH_COLUMNS`; ``note`` says ``already loaded`` for
+            a file whose sha256 is already in the log (nothing is re-read).
+
+        Notes
+        -----
+        Rows whose id is already stored are skipped (``rows_duplicate``), so
+        re-loading an overlapping export adds only new postings. Malformed
+        rows are skipped and reported with an :class:`AlignDataWarning`;
+        anything fatal (missing columns, a wrong Parquet schema, bad encoding)
+        raises before anything is committed.
+        """
+        paths = [Path(files)] if isinstance(files, (str, os.PathLike)) else [Path(f) for f in files]
+        if not paths:
+            raise InvalidArgumentError("files is empty: pass at least one export file.")
+        if preset not in PRESETS:
+            raise UnknownNameError(f"preset {preset!r} is not one of {', '.join(PRESETS)}.")
+        parse_mapping(mapping)  # fail on a bad field before reading anything
+        reports = [
+            self._ingest_one(
+                p,
+                preset=preset,
+                mapping=mapping,
+                encoding=encoding,
+                file_format=file_format,
+                chunk_rows=chunk_rows,
+                progress=progress,
+            )
+            for p in paths
+        ]
+        return pd.DataFrame(reports, columns=list(BATCH_COLUMNS))
+
+    def _ingest_one(
+        self,
+        path: Path,
+        *,
+        preset: Preset,
+        mapping: Mapping[str, str] | None,
+        encoding: str,
+        file_format: FileFormat | None,
+        chunk_rows: int,
+        progress: bool,
+    ) -> dict[str, Any]:
+        if not path.is_file():
+            raise PostingsFormatError(f"file {str(path)!r} does not exist: check the path.")
+        digest = _sha256(path)
+        prev = self.con.execute(
+            "SELECT batch_id FROM batches WHERE kind = 'ingest' AND sha256 = ? LIMIT 1", [digest]
+        ).fetchall()
+        prev = prev[0] if prev else None
+        if prev is not None:
+            logger.info("%s already loaded in batch %s; skipped", path, prev[0])
+            return {
+                "file": str(path),
+                "sha256": digest,
+                "kind": "ingest",
+                "preset": preset,
+                "rows_read": 0,
+                "rows_loaded": 0,
+                "rows_duplicate": 0,
+                "rows_rejected": 0,
+                "batch_id": int(prev[0]),
+                "note": f"already loaded in batch {prev[0]}; nothing re-read",
+            }
+        chunks = iter_chunks(
+            path, chunk_rows=chunk_rows, encoding=encoding, file_format=file_format
+        )
+        # Rows are staged in a scratch DuckDB file (autocommitted chunk by chunk, so
+        # DuckDB can spill them to disk); only the final insert from the scratch
+        # file into the store is one transaction, so the store is never half-written.
+        fd, scratch_name = tempfile.mkstemp(
+            prefix=".align-staging-",
+            suffix=".duckdb",
+            dir=None if self._memory else self.path.parent,
+        )
+        os.close(fd)
+        scratch = Path(scratch_name)
+        scratch.unlink()
+        con = self.con
+        con.execute(f"ATTACH '{scratch.as_posix()}' AS stg")
+        try:
+            return self._stage_and_insert(path, digest, chunks, preset, mapping, progress)
+        finally:
+            con.execute("DETACH stg")
+            for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+
+    def _stage_and_insert(
+        self,
+        path: Path,
+        digest: str,
+        chunks: Iterable[Any],
+        preset: Preset,
+        mapping: Mapping[str, str] | None,
+        progress: bool,
+    ) -> dict[str, Any]:
+        con = self.con
+        con.execute(
+            "CREATE TABLE stg.stage_postings AS SELECT * EXCLUDE (batch_id), "
+            "0::BIGINT AS seq FROM postings LIMIT 0"
+        )
+        con.execute(
+            "CREATE TABLE stg.stage_skills AS SELECT posting_id, skill_id, "
+            "skill_name, skill_type, 0::BIGINT AS seq FROM posting_skills LIMIT 0"
+        )
+        plan = None
+        read = rejected_n = truncated = seq = 0
+        sample: list[tuple[str, str]] = []
+        bar = tqdm(desc=f"ingest {path.name}", unit=" rows", disable=not progress)
+        try:
+            for raw in chunks:
+                if plan is None:
+                    plan = plan_columns(
+                        list(raw.frame.columns),
+                        preset=preset,
+                        mapping=mapping,
+                        file=f"file {str(path)!r}",
+                    )
+                chunk = normalise_chunk(raw, plan)
+                read += chunk.rows_read + len(raw.rejected)
+                rejected_n += len(chunk.rejected)
+                truncated += chunk.truncated
+                sample.extend(chunk.rejected[: max(0, 5 - len(sample))])
+                # seq numbers rows across the file: the first of repeated ids wins.
+                if len(chunk.postings):
+                    con.register("_chunk", chunk.postings)
+                    con.execute(
+                        "INSERT INTO stg.stage_postings "
+                        "SELECT * EXCLUDE (_row), _row + ? FROM _chunk",
+                        [seq],
+                    )
+                    con.unregister("_chunk")
+                if len(chunk.skills):
+                    con.register("_chunk_s", chunk.skills)
+                    con.execute(
+                        "INSERT INTO stg.stage_skills "
+                        "SELECT * EXCLUDE (_row), _row + ? FROM _chunk_s",
+                        [seq],
+                    )
+                    con.unregister("_chunk_s")
+                seq += chunk.rows_read
+                bar.update(chunk.rows_read)
+        finally:
+            bar.close()
+        if plan is None:
+            raise PostingsFormatError(f"file {str(path)!r} has no rows and no header.")
+        if preset == "linkedin":
+            _attach_linkedin_functions(con, path)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            batch_id = self._next_batch_id()
+            before = self.counts()["postings"]
+            cols = ", ".join(c for c in POSTING_COLUMNS)
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE stage_kept AS SELECT seq FROM stg.stage_postings "
+                "WHERE posting_id NOT IN (SELECT posting_id FROM postings) "
+                "QUALIFY row_number() OVER (PARTITION BY posting_id ORDER BY seq) = 1"
+            )
+            con.execute(
+                f"INSERT INTO postings SELECT {cols}, ? FROM stg.stage_postings "
+                "SEMI JOIN stage_kept USING (seq)",
+                [batch_id],
+            )
+            loaded = self.counts()["postings"] - before
+            con.execute(
+                "INSERT INTO posting_skills SELECT posting_id, skill_id, skill_name, skill_type, "
+                "'export', NULL, 'export', NULL, ? FROM stg.stage_skills "
+                "SEMI JOIN stage_kept USING (seq)",
+                [batch_id],
+            )
+            accepted = read - rejected_n
+            report = {
+                "batch_id": batch_id,
+                "kind": "ingest",
+                "file": str(path),
+                "sha256": digest,
+                "preset": preset,
+                "mapping": json.dumps(dict(mapping or {}), ensure_ascii=False),
+                "rows_read": read,
+                "rows_loaded": loaded,
+                "rows_duplicate": accepted - loaded,
+                "rows_rejected": rejected_n,
+                "rejected_sample": json.dumps([f"{w}: {r}" for w, r in sample], ensure_ascii=False),
+                "loaded_at": datetime.now(UTC).replace(tzinfo=None),
+                "note": f"columns used: {json.dumps(plan.sources, ensure_ascii=False)}",
+            }
+            self.log_batch(**report)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.execute("DROP TABLE IF EXISTS stage_kept")
+        if rejected_n:
+            examples = "; ".join(f"{w}: {r}" for w, r in sample[:3])
+            warnings.warn(
+                f"file {str(path)!r}: skipped {rejected_n:,} malformed row(s) of {read:,} and "
+                f"loaded the rest. Examples: {examples}. Fix those rows and ingest the file "
+                "again to add them (rows already loaded are not duplicated).",
+                AlignDataWarning,
+                stacklevel=4,
+            )
+        if truncated:
+            warnings.warn(
+                f"file {str(path)!r}: cut {truncated:,} oversized cell(s) to "
+                f"{MAX_BODY_CHARS:,} characters (body) or {MAX_CELL_CHARS:,} (other fields).",
+                AlignDataWarning,
+                stacklevel=4,
+            )
+        return report
+
+
+def _attach_linkedin_functions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Add LinkedIn job functions (job_skills.csv + skills.csv beside the file) as skills.
+
+    They are coarse job functions (``IT``, ``ACCT``), stored with skill type
+    ``job_function`` so demand tables can tell them from real skills.
+    """
+    folder = path.parent
+    js = next(
+        (folder / n for n in ("job_skills.csv.gz", "job_skills.csv") if (folder / n).is_file()),
+        None,
+    )
+    sk = next((folder / n for n in ("skills.csv.gz", "skills.csv") if (folder / n).is_file()), None)
+    if js is None or sk is None:
+        logger.info("no job_skills/skills files beside %s; no LinkedIn job functions", path)
+        return
+    con.execute(
+        "INSERT INTO stg.stage_skills SELECT DISTINCT p.posting_id, 'linkedin:' || j.skill_abr, "
+        "coalesce(s.skill_name, j.skill_abr), 'job_function', p.seq "
+        "FROM read_csv(?, header=true, all_varchar=true) j "
+        "JOIN stg.stage_postings p ON p.posting_id = 'linkedin:' || j.job_id "
+        "LEFT JOIN read_csv(?, header=true, all_varchar=true) s USING (skill_abr)",
+        [str(js), str(sk)],
+    )
+
+
+def open_store(
+    db: PostingsStore | PathLike | None, *, read_only: bool = False
+) -> tuple[PostingsStore, bool]:
+    """Return ``(store, owned)``: the given store, or one opened on a path (owned=True)."""
+    if isinstance(db, PostingsStore):
+        return db, False
+    return PostingsStore(db, read_only=read_only), True
+
+
+def ingest_postings(
+    files: PathLike | Iterable[PathLike],
+    db: PostingsStore | PathLike | None = None,
+    *,
+    preset: Preset = "lightcast",
+    mapping: Mapping[str, str] | None = None,
+    encoding: str = "utf-8",
+    file_format: FileFormat | None = None,
+    chunk_rows: int = 50_000,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Load job-posting exports into a postings database; see :meth:`PostingsStore.ingest`.
+
+    Parameters
+    ----------
+    files : path or list of paths
+        Export files (CSV, XLSX, Parquet, JSON Lines).
+    db : PostingsStore or path, optional
+        Store or database file (default :func:`default_db_path`).
+    preset, mapping, encoding, file_format, chunk_rows, progress
+        As in :meth:`PostingsStore.ingest`.
+
+    Returns
+    -------
+    DataFrame
+        One batch-report row per file (columns :data:`BATCH_COLUMNS`).
+    """
+    store, owned = open_store(db)
+    try:
+        return store.ingest(
+            files,
+            preset=preset,
+            mapping=mapping,
+            encoding=encoding,
+            file_format=file_format,
+            chunk_rows=chunk_rows,
+            progress=progress,
+        )
+    finally:
+        if owned:
+            store.close()
