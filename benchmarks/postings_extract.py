@@ -39,6 +39,8 @@ def main() -> None:
     ap.add_argument("--label-sample", type=int, default=60)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dask", action="store_true")
+    ap.add_argument("--threshold", type=float, default=None, help="default: DEFAULT_THRESHOLD")
+    ap.add_argument("--labels", type=Path, default=LABELS, help="labels CSV (kept across runs)")
     args = ap.parse_args()
     warnings.simplefilter("ignore", AlignDataWarning)
     src = args.data_dir / "job_postings/glassdoor_ds_jobs_2021/Uncleaned_DS_jobs.csv"
@@ -47,7 +49,11 @@ def main() -> None:
     with PostingsStore(tmp / "all.duckdb") as full:
         full.ingest(src, preset="glassdoor", progress=False)
         ids = (
-            full.query("SELECT posting_id FROM postings")["posting_id"]
+            # File order (the Glassdoor "index"), so the seeded sample is reproducible.
+            full.query(
+                "SELECT posting_id FROM postings "
+                "ORDER BY CAST(split_part(posting_id, ':', 2) AS INTEGER)"
+            )["posting_id"]
             .sample(n=args.postings, random_state=args.seed)
             .tolist()
         )
@@ -65,6 +71,7 @@ def main() -> None:
     raw = bodies.map(lambda b: len(split_posting(b, drop_boilerplate=False)))
     out.update(
         {
+            "threshold": args.threshold,
             "postings": args.postings,
             "seed": args.seed,
             "segments_per_posting": round(float(segs.mean()), 1),
@@ -76,7 +83,7 @@ def main() -> None:
     out["fit_seconds"] = round(time.time() - t0, 1)
     with PostingsStore(tmp / "sample.duckdb") as store:
         t1 = time.time()
-        report = extract_skills(store, matcher=matcher, progress=True)
+        report = extract_skills(store, matcher=matcher, threshold=args.threshold, progress=True)
         secs = time.time() - t1
         found = store.query(
             "SELECT posting_id, skill_id, skill_name, score, evidence "
@@ -102,7 +109,13 @@ def main() -> None:
             d.con.execute("DELETE FROM posting_skills")
             t2 = time.time()
             extract_skills(
-                d, engine="dask", n_workers=2, batch_size=10, data_dir=args.data_dir, progress=True
+                d,
+                threshold=args.threshold,
+                engine="dask",
+                n_workers=2,
+                batch_size=10,
+                data_dir=args.data_dir,
+                progress=True,
             )
             dsecs = time.time() - t2
             got = d.query(
@@ -115,8 +128,8 @@ def main() -> None:
             "identical_to_local": bool(got.equals(found)),
         }
     sample = found.sample(n=min(args.label_sample, len(found)), random_state=args.seed)
-    if LABELS.exists():
-        old = pd.read_csv(LABELS, dtype=str)
+    if args.labels.exists():
+        old = pd.read_csv(args.labels, dtype=str)
         keep = old.set_index(["posting_id", "skill_id"])["label"].to_dict()
     else:
         keep = {}
@@ -128,7 +141,7 @@ def main() -> None:
         "label": [keep.get((p, s), "") for p, s in zip(sample["posting_id"],
                                                         sample["skill_id"], strict=True)],
     })  # fmt: skip
-    rows.sort_values(["posting_id", "skill_id"]).to_csv(LABELS, index=False)
+    rows.sort_values(["posting_id", "skill_id"]).to_csv(args.labels, index=False)
     labelled = rows[rows["label"].astype(str).isin(["0", "1"])]
     if len(labelled):
         out["precision_sample"] = {
@@ -137,7 +150,12 @@ def main() -> None:
         }
     out["load_at_end"] = os.getloadavg()
     (HERE / "out").mkdir(exist_ok=True)
-    (HERE / "out" / "postings_extract.json").write_text(json.dumps(out, indent=2))
+    name = (
+        "postings_extract.json"
+        if args.threshold is None
+        else (f"postings_extract_t{args.threshold:.2f}.json")
+    )
+    (HERE / "out" / name).write_text(json.dumps(out, indent=2))
     print(json.dumps(out, indent=2))
 
 

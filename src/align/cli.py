@@ -485,7 +485,9 @@ app.add_typer(postings_app, name="postings")
 PostingsDbOpt = Annotated[
     Path | None,
     typer.Option(
-        "--db", help="Postings database file (default: <data dir>/postings/postings.duckdb)."
+        "--db",
+        help="Postings database file (default: ALIGN_POSTINGS_DB, else postings.duckdb in "
+        "your align user data folder).",
     ),
 ]
 

@@ -144,3 +144,31 @@ def test_unknown_suffix_and_missing_file(store: PostingsStore, tmp_path: Path) -
         store.ingest(odd, progress=False)
     with pytest.raises(PostingsFormatError, match="does not exist"):
         store.ingest(tmp_path / "nope.csv", progress=False)
+
+
+def test_no_staging_files_are_left_behind(tmp_path: Path) -> None:
+    db = tmp_path / "p.duckdb"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Title\nAnalyst\n", encoding="utf-8")
+    with PostingsStore(db) as s:
+        s.ingest(FIXTURE, progress=False)
+        with pytest.raises(PostingsFormatError):
+            s.ingest(bad, progress=False)
+    assert not list(tmp_path.glob(".align-staging-*"))
+
+
+def test_excel_date_cells_and_numeric_ids(tmp_path: Path) -> None:
+    import datetime as dt
+
+    path = tmp_path / "dates.xlsx"
+    pd.DataFrame(
+        {
+            "ID": [101, 102],
+            "POSTED": [dt.datetime(2024, 5, 14), dt.date(2023, 1, 2)],
+            "TITLE_RAW": ["Analyst", "Nurse"],
+        }
+    ).to_excel(path, index=False)
+    with PostingsStore(":memory:") as s:
+        s.ingest(path, progress=False)
+        got = s.query("SELECT posting_id, CAST(posted AS VARCHAR) AS d FROM postings ORDER BY 1")
+    assert got.to_numpy().tolist() == [["101", "2024-05-14"], ["102", "2023-01-02"]]

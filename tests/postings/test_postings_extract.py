@@ -61,6 +61,10 @@ def test_split_keeps_bullets_and_sentences_and_drops_boilerplate() -> None:
         ("Reasonable accommodation is available on request.", True),
         ("Experience with dental imaging software", True),  # benefits words are dropped too
         ("Design relational databases.", False),
+        ("Retirement Plan", True),
+        ("Compensation", True),
+        ("Educational Assistance", True),
+        ("Analyze compensation data to benchmark salaries across the market.", False),
     ],
 )
 def test_boilerplate(text: str, expected: bool) -> None:

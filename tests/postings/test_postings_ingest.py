@@ -181,3 +181,16 @@ def test_linkedin_preset_joins_job_functions(data_dir: Path) -> None:
         assert (demand["skill_type"] == "job_function").all()
         assert demand["skill_id"].str.startswith("linkedin:").all()
         assert demand.attrs["postings"] > 1000
+
+
+def test_default_db_is_never_inside_the_shared_release_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from align.postings import default_db_path
+
+    monkeypatch.setenv("ALIGN_DATA_DIR", str(tmp_path / "shared"))
+    monkeypatch.delenv("ALIGN_POSTINGS_DB", raising=False)
+    assert (tmp_path / "shared") not in default_db_path().parents
+    monkeypatch.setenv("ALIGN_POSTINGS_DB", str(tmp_path / "mine.duckdb"))
+    assert default_db_path() == tmp_path / "mine.duckdb"
+    assert default_db_path(tmp_path) == tmp_path / "postings" / "postings.duckdb"

@@ -56,7 +56,7 @@ def _matcher_on_worker(
         if key not in _MATCHERS:
             logger.info("worker %s: fitting the %s matcher", key[0], taxonomy)
             _MATCHERS[key] = make_skill_matcher(
-                taxonomy,
+                taxonomy,  # type: ignore[arg-type]
                 method,  # type: ignore[arg-type]
                 data_dir=data_dir,
                 framework=framework,

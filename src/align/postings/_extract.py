@@ -58,7 +58,7 @@ ENGINES: dict[str, str] = {
     "dask": "a Dask cluster: a LocalCluster, or the scheduler given by `scheduler`",
 }
 #: Score a match needs to be kept; chosen on the dev benchmark (see module docs).
-DEFAULT_THRESHOLD = 0.7
+DEFAULT_THRESHOLD = 0.575
 #: Columns of :func:`extract_text_skills`.
 EXTRACT_COLUMNS: tuple[str, ...] = (
     "posting_id", "skill_id", "skill_name", "skill_type", "score", "method", "evidence",
@@ -79,6 +79,14 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _MAX_SEGMENT = 300
+# Benefits listed as short bullet items ("Retirement Plan", "Compensation"); only
+# whole short items, because "compensation" in a sentence can be the job itself.
+_BENEFIT_ITEM = re.compile(
+    r"(?:[\w&/-]+ ){0,3}(?:compensation|retirement|educational assistance|tuition|vacation|"
+    r"holidays|bonus(?:es)?|stock options|wellness|insurance|employee discounts?|"
+    r"paid leave|sick leave|pension)(?: [\w&/-]+){0,3}",
+    re.IGNORECASE,
+)
 _LETTERS = re.compile(r"[A-Za-z]{2}")
 # Section headings match skill names ("Requirements" -> Business Requirements) but
 # say nothing about the job; dropped when a segment is only a heading.
@@ -101,7 +109,7 @@ def is_boilerplate(text: str) -> bool:
     >>> is_boilerplate("We are an Equal Opportunity Employer."), is_boilerplate("Write SQL.")
     (True, False)
     """
-    return bool(_BOILERPLATE.search(text))
+    return bool(_BOILERPLATE.search(text) or _BENEFIT_ITEM.fullmatch(text.rstrip(" .;:")))
 
 
 def split_posting(text: str | None, *, drop_boilerplate: bool = True) -> list[str]:
@@ -399,8 +407,13 @@ def _extract(
         m = (
             matcher
             if matcher is not None
-            else make_skill_matcher(taxonomy, method, data_dir=data_dir, framework=framework)
-        )  # type: ignore[arg-type]
+            else make_skill_matcher(
+                taxonomy,  # type: ignore[arg-type]
+                method,
+                data_dir=data_dir,
+                framework=framework,
+            )
+        )
     # A second cursor streams the postings while the main connection writes,
     # all inside one transaction: a failure leaves the database as it was.
     reader = store.con.cursor()

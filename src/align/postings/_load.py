@@ -498,7 +498,7 @@ def _iter_jsonl(path: Path, chunk_rows: int, encoding: str) -> Iterator[RawChunk
                     continue
                 try:
                     rec = json.loads(line)
-                except ValueError as exc:
+                except json.JSONDecodeError as exc:
                     rejected.append((f"line {lineno}", f"not valid JSON ({exc.msg})"))
                     continue
                 if not isinstance(rec, dict):
@@ -773,12 +773,12 @@ def normalise_chunk(raw: RawChunk, plan: ColumnPlan) -> Chunk:
     out["posting_id"] = pd.Series(
         [None if v is None else plan.id_prefix + v for v in clean], index=df.index, dtype=object
     )
-    for i in np.flatnonzero(out["posting_id"].isna().to_numpy()):
+    for i in np.flatnonzero(out["posting_id"].isna().to_numpy()).tolist():
         reasons[i] = "blank id"
     for fld in ("posted", "expired"):
         if fld in src:
             out[fld], bad = _dates(df[src[fld]])
-            for i in np.flatnonzero(bad.to_numpy()):
+            for i in np.flatnonzero(bad.to_numpy()).tolist():
                 reasons[i] = reasons[i] or (
                     f"{src[fld]} {str(df[src[fld]].iloc[i])[:30]!r} is not an ISO date (YYYY-MM-DD)"
                 )

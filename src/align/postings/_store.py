@@ -45,9 +45,9 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import platformdirs
 from tqdm.auto import tqdm
 
-from align._paths import data_dir as _data_dir
 from align.exceptions import (
     AlignDataWarning,
     InvalidArgumentError,
@@ -100,14 +100,26 @@ CREATE TABLE IF NOT EXISTS batches (
 
 
 def default_db_path(data_dir: PathLike | None = None) -> Path:
-    """Return the default store file: ``<data dir>/postings/postings.duckdb``.
+    """Return the default store file.
+
+    ``<data_dir>/postings/postings.duckdb`` when a data folder is given;
+    otherwise ``ALIGN_POSTINGS_DB`` when set, else ``postings/postings.duckdb``
+    in the per-user data folder. ``ALIGN_DATA_DIR`` is deliberately not used:
+    it often points at a shared, read-only copy of the framework releases, and
+    the postings database is the user's own, written on every ingest.
 
     Examples
     --------
     >>> default_db_path("/data").as_posix()
     '/data/postings/postings.duckdb'
     """
-    return _data_dir(data_dir) / "postings" / "postings.duckdb"
+    if data_dir is not None:
+        return Path(data_dir).expanduser() / "postings" / "postings.duckdb"
+    env = os.environ.get("ALIGN_POSTINGS_DB")
+    if env:
+        return Path(env).expanduser()
+    user = Path(platformdirs.user_data_dir("align", appauthor=False))
+    return user / "postings" / "postings.duckdb"
 
 
 def _sha256(path: Path) -> str:
@@ -155,7 +167,13 @@ class PostingsStore:
                     f"postings database {str(self.path)!r} does not exist. Load postings first "
                     "with `align postings ingest FILE --db PATH` (ingest_postings in Python)."
                 )
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise PostingsFormatError(
+                    f"cannot create the folder of postings database {str(self.path)!r} "
+                    f"({exc.strerror}). Choose a writable place with --db PATH (db= in Python)."
+                ) from None
         try:
             self.con = duckdb.connect(":memory:" if memory else str(self.path), read_only=read_only)
         except duckdb.Error as exc:
@@ -304,11 +322,11 @@ class PostingsStore:
         if not path.is_file():
             raise PostingsFormatError(f"file {str(path)!r} does not exist: check the path.")
         digest = _sha256(path)
-        prev = self.con.execute(
+        found = self.con.execute(
             "SELECT batch_id FROM batches WHERE kind = 'ingest' AND sha256 = ? LIMIT 1", [digest]
         ).fetchall()
-        prev = prev[0] if prev else None
-        if prev is not None:
+        if found:
+            prev = found[0]
             logger.info("%s already loaded in batch %s; skipped", path, prev[0])
             return {
                 "file": str(path),

@@ -240,8 +240,10 @@ def synthesize_postings(
         expired = posted + rng.integers(7, 90, size=n).astype("timedelta64[D]")
         alt_pick = rng.random(n)
         starts = np.concatenate([[0], np.cumsum(k)[:-1]])
-        lists = {c: [[] for _ in range(n)] for c in ("SKILLS", *_TYPE_COLUMNS.values())}
-        names = {c: [[] for _ in range(n)] for c in lists}
+        lists: dict[str, list[list[str]]] = {
+            c: [[] for _ in range(n)] for c in ("SKILLS", *_TYPE_COLUMNS.values())
+        }
+        names: dict[str, list[list[str]]] = {c: [[] for _ in range(n)] for c in lists}
         for r in range(n):
             seen: set[int] = set()
             for j in draw[starts[r] : starts[r] + k[r]]:
