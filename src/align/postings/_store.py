@@ -32,6 +32,7 @@ so the file is never half-written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -182,8 +183,10 @@ class PostingsStore:
                 "has it open for writing, close it; if it is not a DuckDB file, choose another "
                 "--db path."
             ) from None
-        # Our own tqdm bars report progress; DuckDB's would print over them.
-        self.con.execute("SET enable_progress_bar = false")
+        # Our own tqdm bars report progress; DuckDB's would print over them. In Jupyter
+        # without ipywidgets DuckDB refuses to touch the setting, and has no bar to hide.
+        with contextlib.suppress(duckdb.InvalidInputException):
+            self.con.execute("SET enable_progress_bar = false")
         if memory_limit is not None:
             # DuckDB spills staging tables, joins and sorts to disk past this limit,
             # so a big ingest needs bounded memory whatever the file size.
