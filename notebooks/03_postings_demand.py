@@ -17,8 +17,10 @@
 # Offices judge workforce alignment from Lightcast job-posting exports. No openly licensed
 # Lightcast export exists, so this notebook makes a **synthetic** Lightcast-shaped export (real
 # Lightcast skill names and O*NET-SOC codes, invented postings, every row labelled synthetic),
-# loads it into a DuckDB postings database, and asks what data-science postings in one state
-# demand. With a real export, skip the first cell and pass your file to `ingest_postings`.
+# loads it into a DuckDB postings database, and asks what computer and mathematical postings
+# demand. The synthetic skills are drawn at random (long-tailed), so the rankings below show
+# how the tables look, not what the market wants. With a real export, pass your file to
+# `ingest_postings` instead.
 
 # %%
 import tempfile
