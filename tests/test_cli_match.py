@@ -191,3 +191,63 @@ def test_done_criterion_onet_financial_statements(data_dir: Path) -> None:
     # Sensible: the best matches are about analysing financial information.
     assert "financ" in labels[0].lower()
     assert sum("financ" in lab.lower() for lab in labels) >= 3
+
+
+def test_framework_given_as_a_file(tmp_path: Path) -> None:
+    src = tmp_path / "skills.csv"
+    src.write_text(
+        "id,name,type\nKS1,Python (Programming Language),Hard Skill\n"
+        "KS2,Data Visualization,Hard Skill\nKS3,Negotiation,Soft Skill\n",
+        "utf-8",
+    )
+    res = runner.invoke(
+        app,
+        [
+            "match",
+            "python",
+            "negotiation with suppliers",
+            "--framework",
+            str(src),
+            "--method",
+            "lexical",
+            "--format",
+            "jsonl",
+            "--top-k",
+            "1",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    lines = _jsonl(res.stdout)
+    assert [ln["matches"][0]["code"] for ln in lines] == ["KS1", "KS3"]
+    assert all(ln["matches"][0]["semantic_score"] is None for ln in lines)  # NaN -> null
+
+
+@pytest.mark.realdata
+def test_kind_option_replaces_default_kinds(data_dir: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*lacks", category=AlignDataWarning)
+        res = runner.invoke(
+            app,
+            [
+                "match",
+                "Critical thinking",
+                "Listen to others",
+                "--framework",
+                "onet",
+                "--data-dir",
+                str(data_dir),
+                "--kind",
+                "skill",
+                "--format",
+                "csv",
+                "--top-k",
+                "3",
+            ],
+        )
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(io.StringIO(res.stdout))
+    assert set(df["kind"]) == {"skill"}
+    assert df.groupby("query_index")["label"].first().tolist() == [
+        "Critical Thinking",
+        "Active Listening",
+    ]

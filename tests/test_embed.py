@@ -215,3 +215,32 @@ def test_a_folder_that_is_not_a_model(tmp_path: Path) -> None:
 def test_bad_arguments(kwargs: dict[str, object]) -> None:
     with pytest.raises(InvalidArgumentError):
         Embedder(**kwargs)  # type: ignore[arg-type]
+
+
+def test_whole_set_bundle_is_reused_and_rebuilt_when_corrupt(
+    fresh: Embedder, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from align import _embed
+
+    monkeypatch.setattr(_embed, "_BUNDLE_MIN", 3)
+    model = fresh._model
+    expected = fresh.encode(TEXTS)
+    bundles = list((cache / "embeddings" / "bundles").glob("*.npy"))
+    assert len(bundles) == 1 and cache_info()["bundles"] == 1
+    # Served from the bundle (in any order) without the model or the database rows.
+    conn = sqlite3.connect(cache / "embeddings" / "vectors.sqlite3")
+    with conn:
+        conn.execute("DELETE FROM vectors")
+    conn.close()
+    fresh._model = None
+    fresh._load = lambda: pytest.fail("the model was needed although the set is cached")  # type: ignore[method-assign]
+    got = fresh.encode(list(reversed(TEXTS)))
+    np.testing.assert_array_equal(got, expected[::-1])
+    bundles[0].write_bytes(b"\x93NUMPY garbage")
+    fresh._load = lambda: model  # type: ignore[method-assign]
+    with pytest.warns(AlignDataWarning, match="bundle"):
+        again = fresh.encode(TEXTS)
+    np.testing.assert_allclose(again, expected, atol=1e-6)
+    assert bundles[0].exists()  # rebuilt
+    clear_cache()
+    assert cache_info()["bundles"] == 0

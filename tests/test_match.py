@@ -331,3 +331,15 @@ def test_esco_subset_exact_labels(esco: Framework, embedder: Embedder) -> None:
     res = m.match(labels, top_k=1)
     assert res["label"].tolist() == labels
     assert res["url"].str.startswith("http://data.europa.eu/esco/skill/").all()
+
+
+@pytest.mark.realdata
+def test_onet_job_titles(onet: Framework, embedder: Embedder) -> None:
+    occ = onet.occupations.head(5)
+    fw = Framework(onet.info, onet.competencies.head(1), occ)
+    m = Matcher(fw, target="occupations", embedder=embedder).fit()
+    assert len(m.surfaces_) > len(occ)  # alternate titles are surfaces too
+    alt = occ["alt_titles"].iloc[2][0]
+    res = m.match([occ["title"].iloc[1], alt], top_k=1)
+    assert res["code"].tolist() == [occ["code"].iloc[1], occ["code"].iloc[2]]
+    assert res["matched_surface"].iloc[1] == alt

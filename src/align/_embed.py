@@ -15,7 +15,9 @@ its identity and the cache are decided in one place:
   so embedding a whole framework a second time costs close to nothing, also
   in a new process. A database that cannot be read is moved aside with an
   :class:`~align.exceptions.AlignDataWarning` and rebuilt: vectors are
-  recomputed on demand, so no result is lost.
+  recomputed on demand, so no result is lost. Sets of 5,000+ distinct texts
+  (a framework's surfaces) are also kept as one ``.npy`` bundle, so refitting
+  a framework of 100k surfaces reads one file (~1 s) instead of 100k rows.
 """
 
 from __future__ import annotations
@@ -497,11 +499,12 @@ class Embedder:
         unique: dict[bytes, str] = dict(zip(keys, items, strict=True))
         folder = self.cache_dir or _default_folder()
         bundle = None
+        ordered = sorted(unique)  # the bundle does not depend on the order of the texts
         if self.use_cache and len(unique) >= _BUNDLE_MIN:
-            bundle = _bundle_path(folder, self.model_id, list(unique))
+            bundle = _bundle_path(folder, self.model_id, ordered)
             mat = _read_bundle(bundle, len(unique))
             if mat is not None:
-                pos = {k: i for i, k in enumerate(unique)}
+                pos = {k: i for i, k in enumerate(ordered)}
                 return mat[[pos[k] for k in keys]]
         found: dict[bytes, np.ndarray] = {}
         store = None
@@ -512,7 +515,7 @@ class Embedder:
         if missing:
             found.update(self._compute(missing, unique, store))
         if bundle is not None:
-            _write_bundle(bundle, np.stack([found[k] for k in unique]))
+            _write_bundle(bundle, np.stack([found[k] for k in ordered]))
         dim = next(iter(found.values())).shape[0]
         out = np.empty((len(items), dim), dtype=np.float32)
         for i, k in enumerate(keys):

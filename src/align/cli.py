@@ -283,7 +283,7 @@ def _run_match(
             use_kinds = [k for k in use_kinds if k in present] or use_kinds
         matcher = Matcher(
             fw,
-            method,
+            method,  # type: ignore[arg-type]  # checked against METHODS above
             target=target,  # type: ignore[arg-type]
             kinds=use_kinds if target == "competencies" else None,
         )
