@@ -16,6 +16,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # .cache/ (ignored by git) unless the caller chose a cache folder.
     os.environ.setdefault("ALIGN_CACHE_DIR", str(REPO / ".cache" / "test"))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # Run as CI and `make test` do: library defaults see the real data folder too.
+    real = _real_data_dir()
+    if real is not None:
+        os.environ.setdefault("ALIGN_DATA_DIR", str(real))
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
