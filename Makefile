@@ -24,8 +24,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)  ## create .venv and install align with its dev extras
 
-run: $(STAMP)  ## score the sample proposal on real O*NET (the main job)
+run: $(STAMP)  ## score a sample proposal and explain a sample stack on real O*NET (the main job)
 	$(BIN)/align score data/examples/data-analytics.yaml --data-dir "$(ALIGN_DATA_DIR)"
+	$(BIN)/align gaps data/examples/ipcp-stack.yaml --data-dir "$(ALIGN_DATA_DIR)"
 
 test: $(STAMP)  ## lint, then run the whole test suite
 	$(BIN)/ruff check src tests benchmarks

@@ -7,6 +7,7 @@ the public API so that notebooks and the CLI agree.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -989,6 +990,9 @@ def main() -> None:
     """Entry point: run the app, turning align errors into one plain message."""
     # Set here, when the command runs, never at import: notebooks keep Python's display.
     warnings.showwarning = _show_warning
+    # transformers draws a "Loading weights" bar for a model read from disk; our own bars
+    # report the work users wait for. Set before the model library is first imported.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
         app()
     except AlignError as exc:
