@@ -141,12 +141,11 @@ def _base_verb(word: str) -> str:
     if w in MEASURABLE_VERBS or w in VAGUE_VERBS:
         return w
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", "")):
-        if (
-            w.endswith(suffix)
-            and _SPELLING.get(w[: -len(suffix)] + repl, w[: -len(suffix)] + repl)
-            in MEASURABLE_VERBS | VAGUE_VERBS
-        ):
-            return _SPELLING.get(w[: -len(suffix)] + repl, w[: -len(suffix)] + repl)
+        if w.endswith(suffix):
+            base = w[: -len(suffix)] + repl
+            base = _SPELLING.get(base, base)
+            if base in MEASURABLE_VERBS or base in VAGUE_VERBS:
+                return base
     return w
 
 
@@ -233,6 +232,11 @@ class Policy(BaseModel):
         return self.severity.get(check, "fail")
 
 
+def default_policy_yaml() -> str:
+    """The text of the built-in policy YAML (a starting point for your own)."""
+    return resources.files("align").joinpath("_policy_default.yaml").read_text("utf-8")
+
+
 def load_policy(path: PathLike | None = None) -> Policy:
     """Read a policy YAML file; ``None`` gives the built-in default.
 
@@ -243,7 +247,7 @@ def load_policy(path: PathLike | None = None) -> Policy:
     (['academic', 'enhancement', 'post-traditional'], 11.0)
     """
     if path is None:
-        text = resources.files("align").joinpath("_policy_default.yaml").read_text("utf-8")
+        text = default_policy_yaml()
         where = "the built-in default policy"
     else:
         p = Path(path)

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from align._score import (
+    coverage_matrix,
     credit,
     demand_from_onet,
     demand_from_postings,
-    similarity_matrix,
 )
 from align.exceptions import AlignDataWarning, InvalidArgumentError, ProposalError
 from align.frameworks import Framework, load_framework
@@ -96,13 +96,9 @@ class PortfolioReport:
 
     def write_html(self, path: PathLike) -> Path:
         """Write a standalone HTML page of the report."""
-        path = Path(path)
-        path.write_text(
-            "<!doctype html><html><head><meta charset='utf-8'><title>Portfolio"
-            f"</title></head><body>{self._repr_html_()}</body></html>",
-            encoding="utf-8",
-        )
-        return path
+        from align._report import write_html_page
+
+        return write_html_page(path, "Portfolio", self._repr_html_())
 
 
 def load_portfolio(folder: PathLike) -> list[Proposal]:
@@ -188,16 +184,8 @@ def portfolio_coverage(
         fw = onet if onet is not None else load_framework("onet", data_dir=data_dir)
         items = demand_from_onet(fw, codes)
         source = "onet"
-    texts = [o.text for p in creds for o in p.outcomes]
-    owner = np.array([i for i, p in enumerate(creds) for _ in p.outcomes], dtype=int)
-    sims = similarity_matrix(texts, items, method=method, embedder=embedder)
-    cred = credit(sims, floor, full) if sims.size else sims
+    mat = coverage_matrix(creds, items, method=method, embedder=embedder, floor=floor, full=full)[0]
     ids = [p.id for p in creds]
-    mat = np.zeros((len(items), len(creds)))
-    for c in range(len(creds)):
-        rows = cred[owner == c]
-        if len(rows):
-            mat[:, c] = rows.max(axis=0)
     matrix = pd.DataFrame(mat, index=pd.Index(items["id"], name="id"), columns=ids)
     best = mat.max(axis=1) if len(creds) else np.zeros(len(items))
     skills = items[["id", "label", "kind", "weight"]].copy()

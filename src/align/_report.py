@@ -8,12 +8,16 @@ Only presentation lives here; every number comes from the report objects of
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 if TYPE_CHECKING:
+    import os
+
     from rich.console import RenderableType
+    from rich.table import Table
 
     from align._policy import PolicyReport
     from align._portfolio import PortfolioReport
@@ -118,6 +122,33 @@ def _legend(creds: list[str]) -> RenderableType:
     from rich.text import Text
 
     return Text("credentials: " + "; ".join(f"#{i + 1} {c}" for i, c in enumerate(creds)))
+
+
+def _credit_cell(v: float) -> str:
+    return f"[{_colour(v)}]{v:.2f}[/]" if v > 0 else "[dim]-[/]"
+
+
+def _matrix_table(title: str, row_header: str, weight_header: str, n_creds: int) -> Table:
+    """An empty items x credentials table; credentials are numbered to fit 80 columns."""
+    from rich.table import Table
+
+    t = Table(title=title, title_justify="left")
+    t.add_column(row_header, min_width=24)
+    t.add_column(weight_header, justify="right")
+    for i in range(n_creds):
+        t.add_column(f"#{i + 1}", justify="right")
+    return t
+
+
+def write_html_page(path: str | os.PathLike[str], title: str, body: str) -> Path:
+    """Write ``body`` (a report's HTML) as a standalone page titled ``title``."""
+    path = Path(path)
+    path.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>"
+        f"{html.escape(title)}</title></head><body>{body}</body></html>",
+        encoding="utf-8",
+    )
+    return path
 
 
 def _pct(v: float) -> str:
@@ -327,19 +358,17 @@ def gaps_rich(report: GapReport) -> list[RenderableType]:
     )
     out: list[RenderableType] = [Panel(head, title=f"[b]{report.stack}[/b]", expand=False)]
     creds = list(report.coverage.columns)
-    mat = Table(
-        title="Coverage matrix (credit of each credential's best outcome)", title_justify="left"
+    mat = _matrix_table(
+        "Coverage matrix (credit of each credential's best outcome)",
+        "target competency",
+        "weight",
+        len(creds),
     )
-    mat.add_column("target competency", min_width=24)
-    mat.add_column("weight", justify="right")
-    for i in range(len(creds)):
-        mat.add_column(f"#{i + 1}", justify="right")
     top = report.gaps.sort_values("weight", ascending=False).head(20)
     for r in _rows(top):
         vals = report.coverage.loc[r.id] if r.id in report.coverage.index else None
         cells = [
-            f"[{_colour(v)}]{v:.2f}[/]" if v > 0 else "[dim]-[/]"
-            for v in (vals.tolist() if vals is not None else [0.0] * len(creds))
+            _credit_cell(v) for v in (vals.tolist() if vals is not None else [0.0] * len(creds))
         ]
         mat.add_row(_cut(r.label, 60), f"{r.weight:.2f}", *cells)
     out.append(mat)
@@ -392,25 +421,22 @@ def portfolio_html(report: PortfolioReport) -> str:
 
 def portfolio_rich(report: PortfolioReport) -> list[RenderableType]:
     """Rich renderables for ``align portfolio``."""
-    from rich.table import Table
     from rich.text import Text
 
     creds = list(report.matrix.columns)
-    t = Table(
-        title="Demanded skills x credentials (credit of the best outcome)", title_justify="left"
+    t = _matrix_table(
+        "Demanded skills x credentials (credit of the best outcome)",
+        "demanded skill",
+        "demand",
+        len(creds),
     )
-    t.add_column("demanded skill", min_width=24)
-    t.add_column("demand", justify="right")
-    # Numbered columns keep the matrix readable in an 80-column terminal; a legend follows.
-    for i in range(len(creds)):
-        t.add_column(f"#{i + 1}", justify="right")
     t.add_column("covered?")
     for r in _rows(report.skills):
         vals = report.matrix.loc[r.id].tolist()
         t.add_row(
             _cut(r.label, 60),
             f"{r.weight:.2f}",
-            *[f"[{_colour(v)}]{v:.2f}[/]" if v > 0 else "[dim]-[/]" for v in vals],
+            *[_credit_cell(v) for v in vals],
             "[green]yes[/]" if r.best_coverage > 0 else "[red]no[/]",
         )
     return [

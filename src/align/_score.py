@@ -31,7 +31,6 @@ No outcomes gives 0 everywhere; adding an outcome never lowers ``D``.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import math
@@ -44,6 +43,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from align._match import MATCH_COLUMNS, Matcher
 from align.exceptions import (
     InvalidArgumentError,
     ProposalError,
@@ -435,27 +435,40 @@ def similarity_matrix(
     return sims
 
 
+def coverage_matrix(
+    credentials: Sequence[Proposal],
+    items: pd.DataFrame,
+    *,
+    method: str = "hybrid",
+    embedder: Any = None,
+    floor: float = 0.30,
+    full: float = 0.50,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Credit of each credential's best outcome for each item.
+
+    Returns
+    -------
+    coverage : ndarray
+        ``(items, credentials)`` credits in [0, 1].
+    sims : ndarray
+        ``(outcomes, items)`` matcher scores, outcomes in credential order.
+    owner : ndarray
+        Index of the credential of each outcome row of ``sims``.
+    """
+    texts = [o.text for p in credentials for o in p.outcomes]
+    owner = np.array([i for i, p in enumerate(credentials) for _ in p.outcomes], dtype=int)
+    sims = similarity_matrix(texts, items, method=method, embedder=embedder)
+    credits = credit(sims, floor, full) if sims.size else sims
+    cov = np.zeros((len(items), len(credentials)))
+    for c in range(len(credentials)):
+        rows = credits[owner == c]
+        if len(rows):
+            cov[:, c] = rows.max(axis=0)
+    return cov, sims, owner
+
+
 def _matcher(frameworks: Sequence[Framework], method: Any, embedder: Any) -> Any:
-    from align._match import Matcher
-
     return Matcher(list(frameworks), method=method, embedder=embedder).fit()
-
-
-MATCH_COLUMNS = (
-    "query_index",
-    "query",
-    "rank",
-    "framework",
-    "id",
-    "code",
-    "label",
-    "kind",
-    "url",
-    "score",
-    "semantic_score",
-    "lexical_score",
-    "matched_surface",
-)
 
 
 def _explain(row: Any) -> str:
@@ -599,13 +612,9 @@ class AlignmentReport:
 
     def write_html(self, path: PathLike) -> Path:
         """Write a standalone HTML page of the report."""
-        path = Path(path)
-        path.write_text(
-            f"<!doctype html><html><head><meta charset='utf-8'><title>"
-            f"{html.escape(self.proposal)}</title></head><body>{self._repr_html_()}</body></html>",
-            encoding="utf-8",
-        )
-        return path
+        from align._report import write_html_page
+
+        return write_html_page(path, self.proposal, self._repr_html_())
 
 
 # == scoring ==================================================================

@@ -10,7 +10,6 @@ importance, redundancy, a suggested order, credits toward a threshold, and a
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import os
@@ -25,6 +24,7 @@ import pandas as pd
 from align._policy import bloom_level
 from align._score import (
     DEMAND_QUOTAS,
+    coverage_matrix,
     credit,
     demand_from_onet,
     similarity_matrix,
@@ -140,14 +140,9 @@ class GapReport:
 
     def write_html(self, path: PathLike) -> Path:
         """Write a standalone HTML page of the report."""
-        path = Path(path)
-        path.write_text(
-            f"<!doctype html><html><head><meta charset='utf-8'><title>"
-            f"{html.escape(self.stack)}</title></head><body>{self._repr_html_()}"
-            "</body></html>",
-            encoding="utf-8",
-        )
-        return path
+        from align._report import write_html_page
+
+        return write_html_page(path, self.stack, self._repr_html_())
 
 
 # == target ===================================================================
@@ -473,16 +468,10 @@ def find_stacking_gaps(
         onet = load_framework("onet", data_dir=data_dir) if needs_onet else _maybe_onet(data_dir)
     items, target_name = target_items(target, onet=onet, data_dir=data_dir)
     items = items.drop_duplicates("id").reset_index(drop=True)
-    texts = [o.text for p in creds for o in p.outcomes]
-    owner = np.array([i for i, p in enumerate(creds) for _ in p.outcomes], dtype=int)
-    sims = similarity_matrix(texts, items, method=method, embedder=embedder)
-    cred_m = credit(sims, floor, full) if sims.size else sims
+    cov, sims, owner = coverage_matrix(
+        creds, items, method=method, embedder=embedder, floor=floor, full=full
+    )
     ids = [p.id for p in creds]
-    cov = np.zeros((len(items), len(creds)))
-    for c in range(len(creds)):
-        rows = cred_m[owner == c]
-        if len(rows):
-            cov[:, c] = rows.max(axis=0)
     coverage = pd.DataFrame(cov, index=pd.Index(items["id"], name="id"), columns=ids)
     best = cov.max(axis=1) if len(creds) else np.zeros(len(items))
     w = items["weight"].to_numpy(float)
@@ -505,6 +494,7 @@ def find_stacking_gaps(
 
     prof_share = None
     if professional:
+        texts = [o.text for p in creds for o in p.outcomes]
         fws = [
             f if isinstance(f, Framework) else load_framework(f, data_dir=data_dir)
             for f in professional

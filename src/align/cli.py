@@ -47,6 +47,11 @@ def _print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> None:
+    if fmt not in allowed:
+        raise typer.BadParameter(f"--format {fmt!r}: use one of {', '.join(allowed)}.")
+
+
 # == frameworks ===============================================================
 @frameworks_app.command("list")
 def frameworks_list(data_dir: DataDirOpt = None) -> None:
@@ -55,7 +60,9 @@ def frameworks_list(data_dir: DataDirOpt = None) -> None:
 
     table = Table("name", "available", "description", "searched in")
     for row in available_frameworks(data_dir).itertuples():
-        table.add_row(row.name, "yes" if row.available else "no", row.description, row.folder)
+        table.add_row(
+            str(row.name), "yes" if row.available else "no", str(row.description), str(row.folder)
+        )
     console.print(table)
 
 
@@ -491,6 +498,8 @@ PostingsDbOpt = Annotated[
         "your align user data folder).",
     ),
 ]
+PostingsMethodOpt = Annotated[str, typer.Option("--method", help="hybrid, semantic or lexical.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", help="At most this many postings.")]
 
 
 def _postings_db(db: Path | None, data_dir: Path | None = None) -> Path:
@@ -500,9 +509,7 @@ def _postings_db(db: Path | None, data_dir: Path | None = None) -> Path:
 
 
 def _print_frame(df: Any, fmt: str, title: str | None = None) -> None:
-    formats = {"table", "csv", "json"}
-    if fmt not in formats:
-        raise typer.BadParameter(f"--format {fmt!r}: use one of {', '.join(sorted(formats))}.")
+    _check_format(fmt, ("csv", "json", "table"))
     if fmt == "csv":
         sys.stdout.write(df.to_csv(index=False))
         return
@@ -513,6 +520,11 @@ def _print_frame(df: Any, fmt: str, title: str | None = None) -> None:
     for row in df.itertuples(index=False):
         table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
     console.print(table)
+
+
+def _print_job(report: Any, title: str) -> None:
+    """Print the batch-report row of an extraction or coding run."""
+    _print_frame(report[["rows_read", "rows_loaded", "note"]], "table", title=title)
 
 
 @postings_app.command("ingest")
@@ -548,8 +560,8 @@ def postings_ingest(
     report = ingest_postings(
         files,
         path,
-        preset=preset,
-        mapping=pairs,  # type: ignore[arg-type]
+        preset=preset,  # type: ignore[arg-type]  # checked by ingest_postings
+        mapping=pairs,
         encoding=encoding,
     )
     show = report[["file", "rows_read", "rows_loaded", "rows_duplicate", "rows_rejected", "note"]]
@@ -585,8 +597,8 @@ def postings_demand(
         region=region,
         period=period,
         top=top,
-        source=source,
-    )  # type: ignore[arg-type]
+        source=source,  # type: ignore[arg-type]  # checked by skill_demand
+    )
     title = (
         f"Skill demand: {df.attrs.get('postings', 0):,} postings with skills "
         f"({df.attrs.get('postings_matching', 0):,} matching)"
@@ -599,9 +611,7 @@ def postings_extract_skills(
     taxonomy: Annotated[
         str, typer.Option("--taxonomy", help="lightcast, esco or onet.")
     ] = "lightcast",
-    method: Annotated[
-        str, typer.Option("--method", help="hybrid, semantic or lexical.")
-    ] = "hybrid",
+    method: PostingsMethodOpt = "hybrid",
     threshold: Annotated[
         float | None, typer.Option("--threshold", help="Minimum score (default: chosen on dev).")
     ] = None,
@@ -610,9 +620,7 @@ def postings_extract_skills(
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
     ] = None,
     workers: Annotated[int, typer.Option("--workers", help="LocalCluster workers (dask).")] = 2,
-    limit: Annotated[
-        int | None, typer.Option("--limit", help="At most this many postings.")
-    ] = None,
+    limit: LimitOpt = None,
     redo: Annotated[
         bool, typer.Option("--redo", help="Also postings that already have extracted skills.")
     ] = False,
@@ -624,32 +632,24 @@ def postings_extract_skills(
 
     report = extract_skills(
         _postings_db(db, data_dir),
-        taxonomy=taxonomy,
+        taxonomy=taxonomy,  # type: ignore[arg-type]  # checked by extract_skills
         method=method,  # type: ignore[arg-type]
         threshold=threshold,
-        engine=engine,
-        scheduler=scheduler,  # type: ignore[arg-type]
+        engine=engine,  # type: ignore[arg-type]
+        scheduler=scheduler,
         n_workers=workers,
         limit=limit,
         redo=redo,
         data_dir=data_dir,
     )
-    _print_frame(
-        report[["rows_read", "rows_loaded", "note"]],
-        "table",
-        title="Skill extraction (rows_read = postings, rows_loaded = skills stored)",
-    )
+    _print_job(report, "Skill extraction (rows_read = postings, rows_loaded = skills stored)")
 
 
 @postings_app.command("code-titles")
 def postings_code_titles(
     top_k: Annotated[int, typer.Option("--top-k", help="Codes kept per posting.")] = 3,
-    method: Annotated[
-        str, typer.Option("--method", help="hybrid, semantic or lexical.")
-    ] = "hybrid",
-    limit: Annotated[
-        int | None, typer.Option("--limit", help="At most this many postings.")
-    ] = None,
+    method: PostingsMethodOpt = "hybrid",
+    limit: LimitOpt = None,
     redo: Annotated[bool, typer.Option("--redo", help="Recode postings coded before.")] = False,
     db: PostingsDbOpt = None,
     data_dir: DataDirOpt = None,
@@ -665,11 +665,7 @@ def postings_code_titles(
         redo=redo,
         data_dir=data_dir,
     )
-    _print_frame(
-        report[["rows_read", "rows_loaded", "note"]],
-        "table",
-        title="Title coding (rows_read = postings, rows_loaded = codes stored)",
-    )
+    _print_job(report, "Title coding (rows_read = postings, rows_loaded = codes stored)")
 
 
 @postings_app.command("synth")
@@ -690,8 +686,8 @@ def postings_synth(
     written = write_synthetic_postings(
         path,
         rows,
-        file_format=fmt,
-        seed=seed,  # type: ignore[arg-type]
+        file_format=fmt,  # type: ignore[arg-type]  # checked by write_synthetic_postings
+        seed=seed,
         data_dir=data_dir,
         with_body=with_body,
     )
@@ -730,11 +726,6 @@ MethodOpt = Annotated[
 ]
 
 
-def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> None:
-    if fmt not in allowed:
-        raise typer.BadParameter(f"--format {fmt!r}: use one of {', '.join(allowed)}.")
-
-
 def _postings_demand(
     postings_db: Path | None, codes: list[str], region: str | None, data_dir: Path | None
 ) -> Any:
@@ -757,6 +748,15 @@ def _postings_demand(
             "check --region, or leave out --postings-db to use O*NET importance ratings."
         )
     return demand
+
+
+def _print_report(report: Any, fmt: str, render: Any) -> None:
+    """Print a proposal report as JSON, or as the rich parts ``render`` makes of it."""
+    if fmt == "json":
+        sys.stdout.write(report.to_json() + "\n")
+        return
+    for part in render(report):
+        console.print(part)
 
 
 @app.command("score")
@@ -807,11 +807,7 @@ def score_cmd(
     )
     if html_out is not None:
         report.write_html(html_out)
-    if fmt == "json":
-        sys.stdout.write(report.to_json() + "\n")
-        return
-    for part in alignment_rich(report):
-        console.print(part)
+    _print_report(report, fmt, alignment_rich)
 
 
 @app.command("check")
@@ -851,16 +847,12 @@ def check_cmd(
 
     Exit code 2 when the proposal or policy file cannot be read.
     """
-    from importlib import resources
-
-    from align._policy import check_policy, load_policy
+    from align._policy import check_policy, default_policy_yaml, load_policy
     from align._report import policy_rich
     from align.proposal import load_proposal
 
     if show_policy:
-        sys.stdout.write(
-            resources.files("align").joinpath("_policy_default.yaml").read_text("utf-8")
-        )
+        sys.stdout.write(default_policy_yaml())
         return
     if proposal is None:
         raise typer.BadParameter(
@@ -875,11 +867,7 @@ def check_cmd(
 
         alignment = score_alignment(p, data_dir=data_dir)
     report = check_policy(p, pol, alignment)
-    if fmt == "json":
-        sys.stdout.write(report.to_json() + "\n")
-    else:
-        for part in policy_rich(report):
-            console.print(part)
+    _print_report(report, fmt, policy_rich)
     if not report.passed:
         raise typer.Exit(1)
 
@@ -921,11 +909,7 @@ def gaps_cmd(
         method=method,  # type: ignore[arg-type]
         threshold_credits=threshold,
     )
-    if fmt == "json":
-        sys.stdout.write(report.to_json() + "\n")
-        return
-    for part in gaps_rich(report):
-        console.print(part)
+    _print_report(report, fmt, gaps_rich)
 
 
 @app.command("portfolio")
@@ -959,13 +943,10 @@ def portfolio_cmd(
     codes = sorted({c for p in creds for c in p.target_occupations})
     demand = _postings_demand(postings_db, codes, region, data_dir)
     report = portfolio_coverage(creds, demand, data_dir=data_dir, method=method)  # type: ignore[arg-type]
-    if fmt == "json":
-        sys.stdout.write(report.to_json() + "\n")
-    elif fmt == "csv":
+    if fmt == "csv":
         sys.stdout.write(report.to_frame("long").to_csv(index=False))
     else:
-        for part in portfolio_rich(report):
-            console.print(part)
+        _print_report(report, fmt, portfolio_rich)
 
 
 def _show_warning(

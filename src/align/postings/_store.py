@@ -39,12 +39,11 @@ import logging
 import os
 import tempfile
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 import platformdirs
 from tqdm.auto import tqdm
@@ -67,6 +66,9 @@ from align.postings._load import (
     parse_mapping,
     plan_columns,
 )
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = ["BATCH_COLUMNS", "PostingsStore", "default_db_path", "ingest_postings", "open_store"]
 
@@ -175,6 +177,9 @@ class PostingsStore:
                     f"cannot create the folder of postings database {str(self.path)!r} "
                     f"({exc.strerror}). Choose a writable place with --db PATH (db= in Python)."
                 ) from None
+        # Imported here, not at module level: `import align` must stay light.
+        import duckdb
+
         try:
             self.con = duckdb.connect(":memory:" if memory else str(self.path), read_only=read_only)
         except duckdb.Error as exc:
@@ -229,6 +234,17 @@ class PostingsStore:
     def batches(self) -> pd.DataFrame:
         """The batch log, oldest first (columns :data:`BATCH_COLUMNS`)."""
         return self.query("SELECT * FROM batches ORDER BY batch_id")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """Run the block in one transaction: committed at the end, rolled back on any error."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def _next_batch_id(self) -> int:
         rows = self.con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchall()
@@ -427,49 +443,47 @@ class PostingsStore:
             raise PostingsFormatError(f"file {str(path)!r} has no rows and no header.")
         if preset == "linkedin":
             _attach_linkedin_functions(con, path)
-        con.execute("BEGIN TRANSACTION")
         try:
-            batch_id = self._next_batch_id()
-            before = self.counts()["postings"]
-            cols = ", ".join(c for c in POSTING_COLUMNS)
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE stage_kept AS SELECT seq FROM stg.stage_postings "
-                "WHERE posting_id NOT IN (SELECT posting_id FROM postings) "
-                "QUALIFY row_number() OVER (PARTITION BY posting_id ORDER BY seq) = 1"
-            )
-            con.execute(
-                f"INSERT INTO postings SELECT {cols}, ? FROM stg.stage_postings "
-                "SEMI JOIN stage_kept USING (seq)",
-                [batch_id],
-            )
-            loaded = self.counts()["postings"] - before
-            con.execute(
-                "INSERT INTO posting_skills SELECT posting_id, skill_id, skill_name, skill_type, "
-                "'export', NULL, 'export', NULL, ? FROM stg.stage_skills "
-                "SEMI JOIN stage_kept USING (seq)",
-                [batch_id],
-            )
-            accepted = read - rejected_n
-            report = {
-                "batch_id": batch_id,
-                "kind": "ingest",
-                "file": str(path),
-                "sha256": digest,
-                "preset": preset,
-                "mapping": json.dumps(dict(mapping or {}), ensure_ascii=False),
-                "rows_read": read,
-                "rows_loaded": loaded,
-                "rows_duplicate": accepted - loaded,
-                "rows_rejected": rejected_n,
-                "rejected_sample": json.dumps([f"{w}: {r}" for w, r in sample], ensure_ascii=False),
-                "loaded_at": datetime.now(UTC).replace(tzinfo=None),
-                "note": f"columns used: {json.dumps(plan.sources, ensure_ascii=False)}",
-            }
-            self.log_batch(**report)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            with self._transaction():
+                batch_id = self._next_batch_id()
+                before = self.counts()["postings"]
+                cols = ", ".join(c for c in POSTING_COLUMNS)
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE stage_kept AS SELECT seq FROM stg.stage_postings "
+                    "WHERE posting_id NOT IN (SELECT posting_id FROM postings) "
+                    "QUALIFY row_number() OVER (PARTITION BY posting_id ORDER BY seq) = 1"
+                )
+                con.execute(
+                    f"INSERT INTO postings SELECT {cols}, ? FROM stg.stage_postings "
+                    "SEMI JOIN stage_kept USING (seq)",
+                    [batch_id],
+                )
+                loaded = self.counts()["postings"] - before
+                con.execute(
+                    "INSERT INTO posting_skills SELECT posting_id, skill_id, skill_name, "
+                    "skill_type, 'export', NULL, 'export', NULL, ? FROM stg.stage_skills "
+                    "SEMI JOIN stage_kept USING (seq)",
+                    [batch_id],
+                )
+                accepted = read - rejected_n
+                report = {
+                    "batch_id": batch_id,
+                    "kind": "ingest",
+                    "file": str(path),
+                    "sha256": digest,
+                    "preset": preset,
+                    "mapping": json.dumps(dict(mapping or {}), ensure_ascii=False),
+                    "rows_read": read,
+                    "rows_loaded": loaded,
+                    "rows_duplicate": accepted - loaded,
+                    "rows_rejected": rejected_n,
+                    "rejected_sample": json.dumps(
+                        [f"{w}: {r}" for w, r in sample], ensure_ascii=False
+                    ),
+                    "loaded_at": datetime.now(UTC).replace(tzinfo=None),
+                    "note": f"columns used: {json.dumps(plan.sources, ensure_ascii=False)}",
+                }
+                self.log_batch(**report)
         finally:
             con.execute("DROP TABLE IF EXISTS stage_kept")
         if rejected_n:

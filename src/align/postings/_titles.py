@@ -210,8 +210,7 @@ def code_titles(
         )
         coded["posting_id"] = todo["posting_id"].to_numpy()[coded["query_index"].to_numpy(int)]
         con = store.con
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with store._transaction():
             bid = store._next_batch_id()
             frame = coded[["posting_id", "rank", "onet_code", "onet_title", "score"]].copy()
             frame["method"] = m.method
@@ -242,10 +241,6 @@ def code_titles(
                     f"{seconds:.1f} s"
                 ),
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return store.query("SELECT * FROM batches WHERE batch_id = ?", [bid])
     finally:
         if owned:
