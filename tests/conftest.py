@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -68,3 +71,25 @@ def embedder():
     from align._embed import Embedder
 
     return Embedder()
+
+
+@pytest.fixture(scope="module")
+def http_server() -> Iterator[Callable[[type[BaseHTTPRequestHandler]], str]]:
+    """Start local HTTP servers on 127.0.0.1 for download tests; returns their base URLs.
+
+    Nothing in the test suite touches the network: downloads are served from here.
+    """
+    servers: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
+
+    def start(handler: type[BaseHTTPRequestHandler]) -> str:
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        servers.append((httpd, thread))
+        return f"http://127.0.0.1:{httpd.server_address[1]}"
+
+    yield start
+    for httpd, thread in servers:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
