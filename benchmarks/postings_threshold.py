@@ -131,7 +131,8 @@ def main() -> None:
         "table": rows,
     }
     (HERE / "out").mkdir(exist_ok=True)
-    (HERE / "out" / "postings_threshold.json").write_text(json.dumps(out, indent=2))
+    name = "postings_threshold_alt.json" if args.alt_labels else "postings_threshold.json"
+    (HERE / "out" / name).write_text(json.dumps(out, indent=2))
     print("| " + " | ".join(table.columns) + " |")
     print("|" + "---|" * len(table.columns))
     for row in table.itertuples(index=False):
