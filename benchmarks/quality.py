@@ -158,6 +158,36 @@ def tune(matcher: Matcher, sets: dict[str, pd.DataFrame]) -> list[dict]:
     return rows
 
 
+#: Label template sets compared by ``--templates`` (ensembles always include the bare
+#: label; see Matcher(label_templates=...)).
+TEMPLATE_SETS: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "Required skill: {label}.": ("Required skill: {label}.",),
+    "The job requires {label}.": ("The job requires {label}.",),
+    "You have experience with {label}.": ("You have experience with {label}.",),
+    "experience with + required skill": (
+        "You have experience with {label}.",
+        "Required skill: {label}.",
+    ),
+    "experience with + the job requires": (
+        "You have experience with {label}.",
+        "The job requires {label}.",
+    ),
+}
+
+
+def compare_templates(
+    skills: Framework, emb, sets: dict[str, pd.DataFrame]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Hybrid (default otherwise) with each template set of TEMPLATE_SETS."""
+    out = {}
+    for name, templates in TEMPLATE_SETS.items():
+        m = Matcher(skills, embedder=emb, show_progress=True, label_templates=templates).fit()
+        out[name] = evaluate(m, sets)
+        print("templates", name, json.dumps(out[name]), file=sys.stderr)
+    return out
+
+
 def titles_eval(esco, data_dir: Path, n: int | None) -> dict[str, dict[str, float]]:
     df = pd.read_csv(data_dir / "benchmarks" / "jobbert_titles_dev" / "titles_dev.csv")
     df = df.dropna()
@@ -201,6 +231,7 @@ def main() -> None:
         "--titles", type=int, default=0, help="evaluate on a sample of N titles (0: all 13,307)"
     )
     ap.add_argument("--no-titles", action="store_true", help="skip title normalisation")
+    ap.add_argument("--templates", action="store_true", help="compare label template sets (hybrid)")
     args = ap.parse_args()
     warnings.simplefilter("ignore", AlignDataWarning)
     bench = args.data_dir / "benchmarks" / "esco_skill_linking_dev"
@@ -212,10 +243,14 @@ def main() -> None:
     priors = load_priors(bench, skills)
     configs = {
         "semantic (plain MiniLM, baseline)": dict(
+            method="semantic", alt_labels=False, descriptions="never", label_templates=()
+        ),
+        "semantic + label template": dict(
             method="semantic", alt_labels=False, descriptions="never"
         ),
-        "semantic + alt labels (max)": dict(method="semantic", alt_weight=1.0),
+        "semantic + alt labels (max)": dict(method="semantic", alt_weight=1.0, label_templates=()),
         "lexical": dict(method="lexical"),
+        "hybrid, no label template": dict(method="hybrid", label_templates=()),
         "hybrid, labels only": dict(method="hybrid", alt_labels=False),
         "hybrid (default)": dict(method="hybrid"),
         "hybrid + descriptions": dict(method="hybrid", descriptions="always"),
@@ -249,6 +284,11 @@ def main() -> None:
         print("| " + " | ".join(top.columns) + " |\n" + "|---" * len(top.columns) + "|")
         for r in top.itertuples(index=False):
             print("| " + " | ".join(str(v) for v in r) + " |")
+    if args.templates:
+        res = compare_templates(skills, emb, sets)
+        out["templates"] = res
+        print("\n## Label templates (hybrid, otherwise default)\n")
+        print(md_table(res, list(sets)))
     if not args.no_titles:
         titles = titles_eval(esco, args.data_dir, args.titles or None)
         out["titles"] = titles

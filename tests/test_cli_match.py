@@ -251,3 +251,47 @@ def test_kind_option_replaces_default_kinds(data_dir: Path) -> None:
         "Critical Thinking",
         "Active Listening",
     ]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    ("target", "text", "expected_label", "url_prefix"),
+    [
+        # ESCO: the label is ESCO's preferredLabel as published.
+        ("esco", "manage a team", "manage a team", "http://data.europa.eu/esco/skill/"),
+        ("esco-occupations", "data scientist", "data scientist", "http://data.europa.eu/esco/"),
+        ("onet-occupations", "Registered Nurses", "Registered Nurses", "https://www.onetonline"),
+    ],
+)
+def test_esco_and_occupation_targets_end_to_end(
+    data_dir: Path, target: str, text: str, expected_label: str, url_prefix: str
+) -> None:
+    # --method lexical: the target wiring is under test here, not a cold embedding of all
+    # of ESCO (which takes tens of minutes on two cores; see benchmarks/).
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*lacks", category=AlignDataWarning)
+        res = runner.invoke(
+            app,
+            [
+                "match",
+                text,
+                "",
+                "--framework",
+                target,
+                "--data-dir",
+                str(data_dir),
+                "--method",
+                "lexical",
+                "--format",
+                "jsonl",
+                "--top-k",
+                "3",
+            ],
+        )
+    assert res.exit_code == 0, res.output
+    first, blank = _jsonl(res.stdout)
+    assert blank == {"query": "", "matches": []}
+    best = first["matches"][0]
+    assert best["label"] == expected_label and best["score"] == 1.0
+    assert best["url"].startswith(url_prefix)
+    assert list(best) == JSONL_KEYS

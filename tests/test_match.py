@@ -166,6 +166,35 @@ def test_kinds_at_fit(demo: Framework, embedder: Embedder) -> None:
         Matcher(demo, embedder=embedder, kinds=["task"]).fit()
 
 
+def test_default_kinds_leave_out_headings_and_onet_tasks(embedder: Embedder) -> None:
+    """kinds=None: no grouping nodes anywhere; for O*NET no tasks or technology either."""
+    comps = pd.DataFrame(
+        {
+            "id": ["onet:a", "onet:s", "onet:t", "onet:x"],
+            "framework": "onet",
+            "code": ["a", "s", "t", "x"],
+            "label": ["Basic Skills", "Reading Comprehension", "Review loan files", "Excel"],
+            "kind": ["area", "skill", "task", "technology"],
+        }
+    )
+    onet_like = Framework(_info("onet"), comps)
+    m = Matcher(onet_like, method="lexical").fit()
+    assert set(m.items_["kind"]) == {"skill"}
+    with pytest.raises(InvalidArgumentError, match=r"kinds=\['task'\].*kinds='all'"):
+        m.match("review loan files", kinds=["task"])
+    every = Matcher(onet_like, method="lexical", kinds="all").fit()
+    assert set(every.items_["kind"]) == {"area", "skill", "task", "technology"}
+    assert every.match("Review loan files", top_k=1)["id"].tolist() == ["onet:t"]
+    other = Framework(_info("demo"), comps.assign(framework="demo"))
+    assert set(Matcher(other, method="lexical").fit().items_["kind"]) == {
+        "skill",
+        "task",
+        "technology",
+    }
+    with pytest.raises(UnknownNameError, match="or 'all'"):
+        Matcher(onet_like, kinds=["tasks"])
+
+
 def test_occupation_target(demo: Framework, embedder: Embedder) -> None:
     m = Matcher(demo, target="occupations", embedder=embedder).fit()
     res = m.match(["bookkeeper", "RN"], top_k=1)
@@ -343,3 +372,42 @@ def test_onet_job_titles(onet: Framework, embedder: Embedder) -> None:
     res = m.match([occ["title"].iloc[1], alt], top_k=1)
     assert res["code"].tolist() == [occ["code"].iloc[1], occ["code"].iloc[2]]
     assert res["matched_surface"].iloc[1] == alt
+
+
+def test_label_templates_ensemble_short_labels_only(demo: Framework, embedder: Embedder) -> None:
+    long_label = "Plan and deliver lessons that meet the needs of every student in the class"
+    comps = demo.competencies.copy()
+    comps.loc[len(comps)] = {
+        **comps.iloc[0].to_dict(),
+        "id": "demo:long",
+        "code": "long",
+        "label": long_label,
+        "alt_labels": [],
+    }
+    fw = Framework(demo.info, comps)
+    m = Matcher(fw, embedder=embedder, descriptions="never").fit()
+    surf = m.surfaces_
+    vec = dict(zip(zip(surf["text"], surf["type"], strict=True), m.vectors_, strict=True))
+    bare = embedder.encode(
+        ["Financial analysis", "Required skill: Financial analysis.", long_label]
+    )
+    expected = bare[0] + bare[1]
+    expected /= np.linalg.norm(expected)
+    np.testing.assert_allclose(vec[("Financial analysis", "label")], expected, atol=1e-5)
+    # Alt labels and sentence-long labels are embedded as they are.
+    np.testing.assert_allclose(
+        vec[("analyse financial data", "alt")],
+        embedder.encode(["analyse financial data"])[0],
+        atol=1e-5,
+    )
+    np.testing.assert_allclose(vec[(long_label, "label")], bare[2], atol=1e-5)
+    plain = Matcher(fw, embedder=embedder, descriptions="never", label_templates=()).fit()
+    np.testing.assert_allclose(plain.vectors_[0], bare[0], atol=1e-5)
+    # Exact labels still rank first with the templates on.
+    assert m.match("Financial analysis", top_k=1)["id"].tolist() == ["demo:s1"]
+
+
+@pytest.mark.parametrize("bad", [["Required skill"], [3], ("{lab}",)])
+def test_label_templates_need_the_placeholder(demo: Framework, bad: list) -> None:
+    with pytest.raises(InvalidArgumentError, match=r"\{label\}"):
+        Matcher(demo, label_templates=bad)

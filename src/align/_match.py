@@ -5,7 +5,10 @@ Two signals, one fused score:
 * **semantic** -- cosine similarity between the query's vector and the vector
   of each *surface form* of a competency (its label, each alt label and, where
   it helps, its description), maximised over the surfaces. Negative cosines
-  count as 0.
+  count as 0. A short preferred label is embedded both bare and inside a
+  sentence frame (``label_templates``, default "Required skill: {label}.") and
+  the two vectors are averaged, which brings it nearer to how postings and
+  outcomes write it.
 * **lexical** -- string evidence computed with rapidfuzz on normalised text
   (lower case, punctuation and ``&`` unified, plural ``s`` stripped): the
   larger of (a) the similarity of the whole query to a label
@@ -55,7 +58,17 @@ from align.exceptions import (
 )
 from align.frameworks._model import KINDS, Framework
 
-__all__ = ["MATCH_COLUMNS", "METHODS", "TARGETS", "Matcher", "match", "normalise", "split_clauses"]
+__all__ = [
+    "DEFAULT_LABEL_TEMPLATES",
+    "MATCH_COLUMNS",
+    "METHODS",
+    "SKIPPED_KINDS",
+    "TARGETS",
+    "Matcher",
+    "match",
+    "normalise",
+    "split_clauses",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +93,21 @@ _DESCRIPTIONS: dict[str, str] = {
     "never": "labels and alt labels only",
 }
 _AUTO_DESCRIPTION_LIMIT = 2000
+#: Sentence frames a competency label is also embedded in (see ``label_templates``).
+DEFAULT_LABEL_TEMPLATES: tuple[str, ...] = ("Required skill: {label}.",)
+# Labels longer than this are sentences already (O*NET tasks, learning outcomes used as
+# targets): they are embedded as they are. ESCO's labels have at most 13 words (99 % at
+# most 8), O*NET's DWAs 15 (90 % at most 9).
+_TEMPLATE_MAX_WORDS = 10
+#: Kinds a Matcher leaves out unless ``kinds`` names them (or is ``"all"``), by
+#: framework key; ``"*"`` applies to every framework. Grouping nodes are headings, not
+#: competencies. O*NET's 18,796 task statements and its technology examples would make
+#: a first run embed ~60,000 more texts, and outcomes are described better by its
+#: skills, knowledge and work activities.
+SKIPPED_KINDS: dict[str, frozenset[str]] = {
+    "*": frozenset({"area"}),
+    "onet": frozenset({"area", "task", "technology"}),
+}
 # Chosen on dev data only: TECH/HOUSE skill linking for competencies, JobBERT dev titles
 # for occupations (a job title gains little from string evidence beyond its embedding).
 _DEFAULT_LEXICAL_WEIGHT = {"competencies": 0.35, "occupations": 0.1}
@@ -103,6 +131,11 @@ MATCH_COLUMNS: tuple[str, ...] = (
 
 _MAX_NGRAM = 8
 _QUALIFIER = re.compile(r"\s*\([^)]*\)")
+# An all-capitals surface such as "IT", "HR" or "SQL": in a query written in mixed case
+# it counts as mentioned only where the query also writes it in capitals ("in it" is
+# not "IT").
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9+#]{0,5}")
+_CAPS_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9+#]*(?![a-z0-9])")
 # Bounds the (queries x surfaces) similarity block held in memory at once.
 _BLOCK_FLOATS = 16_000_000
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9+#]*")
@@ -137,6 +170,18 @@ _CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _MAX_CLAUSES = 12
+
+
+def _caps_words(text: str) -> frozenset[str] | None:
+    """Normalised words written in capitals, or None when case tells nothing.
+
+    A text with no lower-case letter (a shouted title, an all-lower note typed
+    quickly has none in capitals either) gives ``None``: acronyms then match
+    whatever their case.
+    """
+    if not any(c.islower() for c in text) or not any(c.isupper() for c in text):
+        return None
+    return frozenset(normalise(w) for w in _CAPS_WORD.findall(text))
 
 
 def split_clauses(text: str) -> list[str]:
@@ -220,9 +265,11 @@ class Matcher:
         How to score; see :data:`METHODS`.
     target : {"competencies", "occupations"}
         Match competencies, or occupation titles and alternate titles.
-    kinds : sequence of str, optional
-        Only competencies of these kinds (``["skill", "knowledge"]``); ``None``
-        keeps all. Ignored for ``target="occupations"``.
+    kinds : sequence of str or "all", optional
+        Only competencies of these kinds (``["skill", "knowledge"]``). ``None``
+        keeps every kind but those in :data:`SKIPPED_KINDS` (grouping nodes;
+        O*NET tasks and technology examples); ``"all"`` keeps everything.
+        Ignored for ``target="occupations"``.
     embedder : Embedder, optional
         Defaults to the shared default model (:func:`align._embed.get_embedder`).
     descriptions : {"auto", "always", "never"}
@@ -245,6 +292,17 @@ class Matcher:
         evidence. Off by default: on the dev sets it helped TECH and hurt HOUSE.
     piece_weight : float
         Weight of clause similarities when ``split_queries`` is on.
+    label_templates : sequence of str
+        Sentences with a ``{label}`` placeholder. The semantic vector of a
+        competency's preferred label is the normalised sum of the embeddings of
+        the bare label and of the label written into each template (prompt
+        ensembling): a bare label such as "think analytically" sits far from
+        the way job ads and outcomes write it, and a sentence frame moves it
+        closer. The default, ``("Required skill: {label}.",)``, was chosen on
+        the dev splits (see ``benchmarks/RESULTS-matching.md``); ``()`` turns
+        it off. Labels of more than 10 words (task statements, outcomes used
+        as targets) are already sentences and stay bare; not used for
+        ``target="occupations"`` (job titles are matched as titles).
     alt_weight, description_weight : float
         Multipliers of the semantic similarity of alt labels and descriptions
         (a preferred label is the most precise surface; alt labels and long
@@ -281,7 +339,7 @@ class Matcher:
         method: Method = "hybrid",
         *,
         target: Target = "competencies",
-        kinds: Sequence[str] | None = None,
+        kinds: Sequence[str] | str | None = None,
         embedder: Embedder | None = None,
         descriptions: Descriptions = "auto",
         alt_labels: bool = True,
@@ -296,18 +354,20 @@ class Matcher:
         piece_weight: float = 0.9,
         priors: Mapping[str, float] | None = None,
         prior_weight: float = 0.06,
+        label_templates: Sequence[str] = DEFAULT_LABEL_TEMPLATES,
         show_progress: bool | None = None,
     ) -> None:
         self.frameworks = _check_frameworks(frameworks)
         self.method = _check_choice("method", method, METHODS)
         self.target = _check_choice("target", target, TARGETS)
         self.descriptions = _check_choice("descriptions", descriptions, _DESCRIPTIONS)
-        if kinds is not None:
+        if kinds is not None and kinds != "all":
             kinds = [kinds] if isinstance(kinds, str) else list(kinds)
             unknown = sorted(set(kinds) - set(KINDS))
             if unknown:
                 raise UnknownNameError(
-                    f"kinds={unknown} are not competency kinds; use some of {sorted(KINDS)}."
+                    f"kinds={unknown} are not competency kinds; use some of {sorted(KINDS)} "
+                    "or 'all'."
                 )
         self.kinds = kinds
         self.embedder = embedder
@@ -341,6 +401,15 @@ class Matcher:
         self.piece_weight = float(piece_weight)
         self.alt_weight = float(alt_weight)
         self.description_weight = float(description_weight)
+        if isinstance(label_templates, str):
+            label_templates = (label_templates,)
+        bad = [t for t in label_templates if not isinstance(t, str) or "{label}" not in t]
+        if bad:
+            raise InvalidArgumentError(
+                f"label_templates={bad!r}: each template must be a string containing "
+                "'{label}', such as 'Required skill: {label}.'; use () for none."
+            )
+        self.label_templates = tuple(label_templates)
         self.priors = dict(priors) if priors is not None else None
         self.prior_weight = float(prior_weight)
         self.show_progress = show_progress
@@ -358,7 +427,10 @@ class Matcher:
         for fw in self.frameworks:
             if self.target == "competencies":
                 df = fw.competencies
-                if self.kinds is not None:
+                if self.kinds is None:
+                    skip = SKIPPED_KINDS.get(fw.key, SKIPPED_KINDS["*"])
+                    df = df[~df["kind"].isin(skip)]
+                elif self.kinds != "all":
                     df = df[df["kind"].isin(self.kinds)]
                 part = df[["framework", "id", "code", "label", "kind", "url"]].copy()
                 alts = df["alt_labels"].tolist()
@@ -424,6 +496,11 @@ class Matcher:
             )
         self.items_ = items
         self.surfaces_ = surfaces
+        present: set[str] = set()
+        if self.target == "competencies":
+            for fw in self.frameworks:
+                present.update(fw.competencies["kind"])
+        self._unfitted_kinds = present - set(items["kind"])
         self._surf_item = surfaces["item"].to_numpy(np.int64)
         self._item_starts = np.flatnonzero(np.r_[True, np.diff(self._surf_item) != 0])
         norm = [normalise(t) for t in surfaces["text"]]
@@ -432,6 +509,9 @@ class Matcher:
         self._surf_lexical = lexical
         self._surf_words = np.array([len(n.split()) for n in norm], dtype=np.int64)
         self._surf_len = np.array([len(n) for n in norm], dtype=np.int64)
+        self._surf_acronym = np.array(
+            [bool(_ACRONYM.fullmatch(t)) for t in surfaces["text"]], dtype=bool
+        )
         index: dict[str, list[int]] = {}
         for i, n in enumerate(norm):
             if lexical[i] and n and self._surf_words[i] <= _MAX_NGRAM:
@@ -450,7 +530,11 @@ class Matcher:
             if self.embedder is None:
                 self.embedder = get_embedder()
             texts = surfaces["text"].tolist()
-            uniq, inverse = np.unique(np.array(texts, dtype=object), return_inverse=True)
+            templates = self.label_templates if self.target == "competencies" else ()
+            short = np.array([len(t.split()) <= _TEMPLATE_MAX_WORDS for t in texts], dtype=bool)
+            at = np.flatnonzero((surfaces["type"] == "label").to_numpy() & short & bool(templates))
+            extra = [t.replace("{label}", texts[i]) for t in templates for i in at]
+            uniq, inverse = np.unique(np.array(texts + extra, dtype=object), return_inverse=True)
             emb = self.embedder
             old = emb.show_progress
             if self.show_progress is not None:
@@ -459,7 +543,14 @@ class Matcher:
                 vecs = emb.encode(uniq.tolist())
             finally:
                 emb.show_progress = old
-            self.vectors_ = vecs[inverse.reshape(-1)]
+            self.vectors_ = vecs[inverse[: len(texts)]]
+            if len(extra):
+                # Prompt ensembling: a label's vector is the mean direction of the bare
+                # label and the label written into each template.
+                rows = inverse[len(texts) :].reshape(len(templates), len(at))
+                ens = self.vectors_[at] + vecs[rows].sum(axis=0)
+                ens /= np.linalg.norm(ens, axis=1, keepdims=True)
+                self.vectors_[at] = ens
         return self
 
     # -- filters -----------------------------------------------------------------
@@ -487,10 +578,12 @@ class Matcher:
                 raise UnknownNameError(
                     f"kinds={unknown} are not competency kinds; use some of {sorted(KINDS)}."
                 )
-            if self.kinds is not None and set(wanted) - set(self.kinds):
+            missing = sorted(set(wanted) & self._unfitted_kinds)
+            if missing:
+                built = "the default kinds" if self.kinds is None else f"kinds={self.kinds}"
                 raise InvalidArgumentError(
-                    f"kinds={sorted(set(wanted) - set(self.kinds))} were not fitted (the matcher "
-                    f"was built with kinds={self.kinds}); build a Matcher with those kinds."
+                    f"kinds={missing} were not fitted (the matcher was built with {built}); "
+                    f"build a Matcher with kinds={sorted(set(wanted))} or kinds='all'."
                 )
             mask &= items["kind"].isin(wanted).to_numpy()
         if occupations is not None:
@@ -536,12 +629,18 @@ class Matcher:
 
     # -- scoring -------------------------------------------------------------------
     def _lexical_many(
-        self, variants: list[str], surfs: np.ndarray, mention_w: np.ndarray
+        self,
+        variants: list[str],
+        surfs: np.ndarray,
+        mention_w: np.ndarray,
+        caps: frozenset[str] | None,
     ) -> np.ndarray:
         """Lexical evidence for each surface in ``surfs`` (module docstring).
 
         ``variants[0]`` is the normalised query, the rest its clauses: a clause
-        that *is* a label counts as much as a whole query that is one.
+        that *is* a label counts as much as a whole query that is one. ``caps``
+        holds the normalised words the query writes in capitals, or ``None``
+        when the query has no lower-case letters to tell them apart.
         """
         out = np.zeros(len(surfs), dtype=np.float32)
         q_norm = variants[0]
@@ -556,6 +655,11 @@ class Matcher:
             [w if f" {n} " in padded else 0.0 for n, w in zip(norms, weights, strict=True)],
             dtype=np.float32,
         )
+        if caps is not None:
+            acronym = np.flatnonzero(self._surf_acronym[surfs] & (mention > 0))
+            for i in acronym:
+                if norms[i] not in caps:
+                    mention[i] = 0.0
         lengths = self._surf_len[surfs]
         fuzzy = np.flatnonzero((mention == 0) & (lengths >= 8) & (lengths < len(q_norm)))
         if len(fuzzy):
@@ -580,6 +684,7 @@ class Matcher:
         lam: float,
         beta: float,
         mention_w: np.ndarray,
+        caps: frozenset[str] | None,
         top_k: int,
         min_score: float,
     ) -> list[tuple[float, float, float, int, int]]:
@@ -592,7 +697,7 @@ class Matcher:
         seg_start = np.r_[0, np.cumsum(lens)[:-1]]
         lex = np.zeros(len(all_s), dtype=np.float32)
         lexical = self._surf_lexical[all_s]
-        lex[lexical] = self._lexical_many(variants, all_s[lexical], mention_w)
+        lex[lexical] = self._lexical_many(variants, all_s[lexical], mention_w, caps)
         best_lex = np.maximum.reduceat(lex, seg_start)
         # Within each item, surfaces sorted by descending evidence: the first is the argmax.
         lex_s = all_s[np.lexsort((-lex, seg_id))[seg_start]]
@@ -616,6 +721,12 @@ class Matcher:
             for i in order
             if float(score[i]) >= min_score
         ]
+
+    def _mention_weights(self) -> np.ndarray:
+        """Lexical weight of a verbatim mention of each surface."""
+        return np.where(
+            self._surf_words == 1, self.single_word_mention_weight, self.mention_weight
+        ).astype(np.float32)
 
     def _surface_weights(self, surf_idx: np.ndarray) -> np.ndarray | None:
         """Per-surface multipliers of semantic similarity (alt labels, descriptions)."""
@@ -765,9 +876,7 @@ class Matcher:
         if semantic and len(surf_idx) != len(self._surf_item):
             col_of = np.full(len(self._surf_item), -1, dtype=np.int64)
             col_of[surf_idx] = np.arange(len(surf_idx))
-        mention_w = np.where(
-            self._surf_words == 1, self.single_word_mention_weight, self.mention_weight
-        ).astype(np.float32)
+        mention_w = self._mention_weights()
         for b0 in range(0, len(live), block):
             b1 = min(len(live), b0 + block)
             if semantic:
@@ -816,6 +925,7 @@ class Matcher:
                     lam,
                     beta,
                     mention_w,
+                    _caps_words(q_texts[j]),
                     top_k,
                     min_score,
                 )
@@ -887,6 +997,5 @@ def match(
     fws: list[Framework] = [
         load_framework(f, data_dir=data_dir) if isinstance(f, str) else f for f in items
     ]
-    kind_list = [kinds] if isinstance(kinds, str) else kinds
-    matcher = Matcher(fws, method, target=target, kinds=kind_list, embedder=embedder).fit()
+    matcher = Matcher(fws, method, target=target, kinds=kinds, embedder=embedder).fit()
     return matcher.match(texts, top_k, min_score, occupations=occupations)

@@ -468,7 +468,9 @@ def coverage_matrix(
 
 
 def _matcher(frameworks: Sequence[Framework], method: Any, embedder: Any) -> Any:
-    return Matcher(list(frameworks), method=method, embedder=embedder).fit()
+    # The frameworks here are already cut to what is scored (a demand basket, occupation
+    # profiles with their tasks and technology): every kind in them counts.
+    return Matcher(list(frameworks), method=method, kinds="all", embedder=embedder).fit()
 
 
 def _explain(row: Any) -> str:

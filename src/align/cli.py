@@ -199,22 +199,17 @@ def data_import(
 
 # == match / cache ============================================================
 # (section owned by the matcher)
-# name -> (framework to load, target, default kinds). O*NET's 18,796 task statements and
-# its technology examples are left out unless --kind asks for them: they would make a
-# cold first run embed ~60k more texts, and outcomes are better described by skills,
-# knowledge and work activities. Grouping nodes ("area") are left out everywhere.
-_MATCH_TARGETS: dict[str, tuple[str, str, list[str] | None]] = {
-    "onet": (
-        "onet",
-        "competencies",
-        ["skill", "knowledge", "ability", "work_activity", "work_style", "dwa", "iwa"],
-    ),
-    "onet-occupations": ("onet", "occupations", None),
-    "esco": ("esco", "competencies", ["skill", "knowledge"]),
-    "esco-occupations": ("esco", "occupations", None),
-    "lightcast": ("lightcast", "competencies", None),
-    "nace": ("nace", "competencies", None),
-    "cmc": ("cmc", "competencies", None),
+# name -> (framework to load, target). Which kinds are matched by default is the
+# Matcher's rule (align._match.SKIPPED_KINDS: no grouping nodes anywhere, no O*NET tasks
+# or technology examples unless --kind asks for them).
+_MATCH_TARGETS: dict[str, tuple[str, str]] = {
+    "onet": ("onet", "competencies"),
+    "onet-occupations": ("onet", "occupations"),
+    "esco": ("esco", "competencies"),
+    "esco-occupations": ("esco", "occupations"),
+    "lightcast": ("lightcast", "competencies"),
+    "nace": ("nace", "competencies"),
+    "cmc": ("cmc", "competencies"),
 }
 _MATCH_FORMATS = ("table", "csv", "jsonl")
 _JSONL_KEYS = (
@@ -283,10 +278,13 @@ def _run_match(
                 f"--framework {name!r} is not a framework name or an existing file. Available: "
                 f"{', '.join(_MATCH_TARGETS)}, or the path of a framework file or release folder."
             )
-        source, target, default_kinds = spec if spec else (name, "competencies", None)
+        source, target = spec if spec else (name, "competencies")
         fw = load_framework(source, data_dir=data_dir)
-        use_kinds = kinds or default_kinds
-        if target == "competencies" and use_kinds:
+        use_kinds: list[str] | str | None = kinds or None
+        if use_kinds and "all" in use_kinds:
+            use_kinds = "all"
+        elif target == "competencies" and use_kinds:
+            # With several frameworks, each keeps the asked kinds it has.
             present = set(fw.competencies["kind"])
             use_kinds = [k for k in use_kinds if k in present] or use_kinds
         matcher = Matcher(
@@ -352,7 +350,8 @@ def match_cmd(
         typer.Option(
             "--kind",
             help="Only competencies of this kind (skill, knowledge, dwa, task, ...); "
-            "repeatable. Replaces the framework's default kinds.",
+            "repeatable; 'all' for every kind. Replaces the default kinds (all but grouping "
+            "nodes, and for onet also not tasks and technology).",
         ),
     ] = None,
     fmt: Annotated[
