@@ -411,3 +411,42 @@ def test_label_templates_ensemble_short_labels_only(demo: Framework, embedder: E
 def test_label_templates_need_the_placeholder(demo: Framework, bad: list) -> None:
     with pytest.raises(InvalidArgumentError, match=r"\{label\}"):
         Matcher(demo, label_templates=bad)
+
+
+def test_parent_with_the_same_label_is_not_listed_twice() -> None:
+    comps = pd.DataFrame(
+        {
+            "id": ["x:iwa", "x:dwa", "x:other"],
+            "framework": "x",
+            "code": ["iwa", "dwa", "other"],
+            "label": ["Analyze business or financial data.", "Analyze business or financial data",
+                      "Analyze scientific data"],
+            "kind": ["iwa", "dwa", "dwa"],
+            "parent_id": [None, "x:iwa", "x:iwa"],
+        }
+    )  # fmt: skip
+    m = Matcher(Framework(_info("x"), comps), method="lexical").fit()
+    res = m.match("Analyze business or financial data", top_k=3)
+    assert res["id"].tolist() == ["x:dwa", "x:other"]
+    only_iwa = m.match("Analyze business or financial data", top_k=3, kinds=["iwa"])
+    assert only_iwa["id"].tolist() == ["x:iwa"]
+
+
+def test_acronym_needs_capitals_in_mixed_case_text() -> None:
+    comps = pd.DataFrame(
+        {
+            "id": ["x:it", "x:sql"],
+            "framework": "x",
+            "code": ["it", "sql"],
+            "label": ["information technology", "SQL"],
+            "kind": "skill",
+            "alt_labels": [["IT"], []],
+        }
+    )
+    m = Matcher(Framework(_info("x"), comps), method="lexical").fit()
+    # "it" the pronoun is not "IT"; "SQL" in capitals is.
+    res = m.match("Put it in a report and use SQL daily", top_k=2, min_score=0.5)
+    assert res["id"].tolist() == ["x:sql"]
+    assert m.match("Three years in IT support", top_k=1)["id"].tolist() == ["x:it"]
+    # Text without case to go by (all lower case) still finds the acronym.
+    assert m.match("three years in it support", top_k=1)["id"].tolist() == ["x:it"]

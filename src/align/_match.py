@@ -175,9 +175,15 @@ _MAX_CLAUSES = 12
 def _caps_words(text: str) -> frozenset[str] | None:
     """Normalised words written in capitals, or None when case tells nothing.
 
-    A text with no lower-case letter (a shouted title, an all-lower note typed
-    quickly has none in capitals either) gives ``None``: acronyms then match
-    whatever their case.
+    A text written all in capitals (a shouted title) or all in lower case
+    gives ``None``: acronyms then match whatever their case.
+
+    Examples
+    --------
+    >>> sorted(_caps_words("Experience in IT or SQL, and in it"))
+    ['it', 'sql']
+    >>> _caps_words("experience with sql") is None
+    True
     """
     if not any(c.islower() for c in text) or not any(c.isupper() for c in text):
         return None
@@ -501,6 +507,7 @@ class Matcher:
             for fw in self.frameworks:
                 present.update(fw.competencies["kind"])
         self._unfitted_kinds = present - set(items["kind"])
+        self._twin_parent = self._twin_parents(items)
         self._surf_item = surfaces["item"].to_numpy(np.int64)
         self._item_starts = np.flatnonzero(np.r_[True, np.diff(self._surf_item) != 0])
         norm = [normalise(t) for t in surfaces["text"]]
@@ -552,6 +559,23 @@ class Matcher:
                 ens /= np.linalg.norm(ens, axis=1, keepdims=True)
                 self.vectors_[at] = ens
         return self
+
+    def _twin_parents(self, items: pd.DataFrame) -> np.ndarray | None:
+        """Per item, the index of its parent when both have the same label (else -1)."""
+        if self.target != "competencies":
+            return None
+        parent: dict[str, str] = {}
+        for fw in self.frameworks:
+            comps = fw.competencies.dropna(subset=["parent_id"])
+            parent.update(zip(comps["id"], comps["parent_id"], strict=True))
+        pos = {cid: i for i, cid in enumerate(items["id"])}
+        labels = [normalise(str(x)) for x in items["label"]]
+        twin = np.full(len(items), -1, dtype=np.int64)
+        for i, cid in enumerate(items["id"]):
+            j = pos.get(parent.get(cid, ""))
+            if j is not None and labels[j] == labels[i]:
+                twin[i] = j
+        return twin if (twin >= 0).any() else None
 
     # -- filters -----------------------------------------------------------------
     def _item_mask(
@@ -715,7 +739,13 @@ class Matcher:
             score = (1.0 - beta) * score + beta * self._prior[cand]
         score = np.clip(score, 0.0, 1.0)
         matched = np.where((lam * best_lex >= sem_part) & (best_lex > 0), lex_s, sem_s)
-        order = np.lexsort((cand, -best_lex, -score))[:top_k]
+        order = np.lexsort((cand, -best_lex, -score))
+        if self._twin_parent is not None:
+            # An O*NET IWA and its DWA can carry the same words: show the DWA only.
+            head = order[: top_k + 10]
+            shadowed = set(self._twin_parent[cand[head]].tolist())
+            order = head[~np.isin(cand[head], list(shadowed))]
+        order = order[:top_k]
         return [
             (float(score[i]), float(best_sem[i]), float(best_lex[i]), int(cand[i]), int(matched[i]))
             for i in order
@@ -804,7 +834,9 @@ class Matcher:
             alt labels and descriptions times ``alt_weight`` and
             ``description_weight`` (NaN for ``method="lexical"``),
             ``lexical_score`` the best lexical evidence, ``matched_surface`` the
-            label, alt label or description that contributed most.
+            label, alt label or description that contributed most. Where a
+            competency and its parent carry the same label (53 O*NET IWAs and
+            their DWAs), only the more specific child is listed.
         """
         if not hasattr(self, "items_"):
             self.fit()
