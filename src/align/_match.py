@@ -76,7 +76,8 @@ Method = Literal["hybrid", "semantic", "lexical"]
 #: Matching methods and what they score with.
 METHODS: dict[str, str] = {
     "hybrid": "fused semantic (embedding) and lexical (string) evidence: the default",
-    "semantic": "cosine similarity of embeddings only (plain sentence-transformers baseline)",
+    "semantic": "cosine similarity of embeddings only (with label_templates=() and "
+    "alt_labels=False: the plain sentence-transformers baseline)",
     "lexical": "rapidfuzz string evidence only; needs no model",
 }
 Target = Literal["competencies", "occupations"]
