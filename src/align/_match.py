@@ -539,8 +539,10 @@ class Matcher:
                 self.embedder = get_embedder()
             texts = surfaces["text"].tolist()
             templates = self.label_templates if self.target == "competencies" else ()
-            short = np.array([len(t.split()) <= _TEMPLATE_MAX_WORDS for t in texts], dtype=bool)
-            at = np.flatnonzero((surfaces["type"] == "label").to_numpy() & short & bool(templates))
+            at = np.zeros(0, dtype=np.int64)
+            if templates:
+                short = [len(t.split()) <= _TEMPLATE_MAX_WORDS for t in texts]
+                at = np.flatnonzero((surfaces["type"] == "label").to_numpy() & np.array(short))
             extra = [t.replace("{label}", texts[i]) for t in templates for i in at]
             uniq, inverse = np.unique(np.array(texts + extra, dtype=object), return_inverse=True)
             emb = self.embedder
