@@ -26,8 +26,8 @@ import pandas as pd
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from align import Framework, load_framework  # noqa: E402
-from align.exceptions import AlignDataWarning  # noqa: E402
+from align import Framework, load_framework
+from align.exceptions import AlignDataWarning
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"

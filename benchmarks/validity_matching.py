@@ -29,6 +29,7 @@ fit calibration, ``benchmarks/out/validity_matching_dev.parquet``).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -40,15 +41,16 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _validity_common import OUT, dwa_framework, onet, stable_hash, task_table  # noqa: E402
+from _validity_common import OUT, dwa_framework, onet, stable_hash, task_table
 
-from align._match import Matcher  # noqa: E402
+from align._calibration import CREDIT_FLOOR, CREDIT_FULL
+from align._match import Matcher
 
 TOP = 50
 BANDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01)
 
 
-def _semantic(fw):  # noqa: ANN001, ANN202
+def _semantic(fw):
     return Matcher(
         fw,
         method="semantic",
@@ -59,11 +61,41 @@ def _semantic(fw):  # noqa: ANN001, ANN202
     )
 
 
-def _default(fw):  # noqa: ANN001, ANN202
+def _default(fw):
     return Matcher(fw, kinds="all")
 
 
-METHODS: dict[str, Callable] = {"semantic": _semantic, "default": _default}
+class _Calibrated:
+    """The scoring's credit score: default matcher + content-word overlap, re-ranked."""
+
+    def __init__(self, fw) -> None:
+        self.m = Matcher(fw, kinds="all")
+
+    def fit(self) -> _Calibrated:
+        self.m.fit()
+        return self
+
+    def match(self, texts: list[str], top_k: int, min_score: float = 0.0) -> pd.DataFrame:
+        from align._calibration import content_words, credit_scores
+
+        t = self.m.match(texts, top_k=top_k, min_score=min_score)
+        qw = [content_words(x) for x in texts]
+        lw = {lb: content_words(lb) for lb in t["label"].unique()}
+        ov = [
+            len(lw[lb] & qw[q]) / max(1, len(lw[lb]))
+            for q, lb in zip(t["query_index"], t["label"], strict=True)
+        ]
+        t["score"] = credit_scores(t["score"].to_numpy(float), np.array(ov))
+        t = t.sort_values(["query_index", "score"], ascending=[True, False])
+        t["rank"] = t.groupby("query_index").cumcount() + 1
+        return t.reset_index(drop=True)
+
+
+METHODS: dict[str, Callable] = {
+    "semantic": _semantic,
+    "default": _default,
+    "calibrated": _Calibrated,
+}
 
 
 def sample_tasks(n: int) -> pd.DataFrame:
@@ -82,7 +114,9 @@ def sample_tasks(n: int) -> pd.DataFrame:
 def evaluate(table: pd.DataFrame, tasks: pd.DataFrame) -> dict[str, dict[str, float]]:
     """acc@1, acc@5, MRR per split from a match table (query_index, rank, id, score)."""
     gold = tasks["dwas"].map(set).to_list()
-    table = table.assign(hit=[i in gold[q] for q, i in zip(table["query_index"], table["id"])])
+    table = table.assign(
+        hit=[i in gold[q] for q, i in zip(table["query_index"], table["id"], strict=True)]
+    )
     first = table[table["hit"]].groupby("query_index")["rank"].min()
     rank = first.reindex(range(len(tasks)))
     out: dict[str, dict[str, float]] = {}
@@ -91,14 +125,18 @@ def evaluate(table: pd.DataFrame, tasks: pd.DataFrame) -> dict[str, dict[str, fl
         r = rank[m]
         top1 = table[table["rank"] == 1].set_index("query_index").reindex(np.flatnonzero(m))
         bands = {}
-        for lo, hi in zip(BANDS[:-1], BANDS[1:]):
+        for lo, hi in itertools.pairwise(BANDS):
             b = top1[(top1["score"] >= lo) & (top1["score"] < hi)]
             bands[f"{lo:.1f}-{min(hi, 1.0):.1f}"] = {
                 "n": len(b),
                 "precision": float(b["hit"].mean()) if len(b) else float("nan"),
             }
+        gold_rows = table[table["hit"] & table["query_index"].isin(np.flatnonzero(m))]
+        best_gold = gold_rows.groupby("query_index")["score"].max()
         out[split] = {
             "n": int(m.sum()),
+            "gold_full_credit": float((best_gold >= CREDIT_FULL).sum() / m.sum()),
+            "gold_some_credit": float((best_gold > CREDIT_FLOOR).sum() / m.sum()),
             "acc@1": float((r == 1).mean()),
             "acc@5": float((r <= 5).mean()),
             "mrr": float((1.0 / r).fillna(0).mean()),
@@ -121,10 +159,10 @@ def run(methods: list[str], n: int) -> dict:
         results[name] = res
         dev = table[table["query_index"].isin(np.flatnonzero(tasks["split"] == "dev"))].copy()
         gold = tasks["dwas"].map(set).to_list()
-        dev["hit"] = [i in gold[q] for q, i in zip(dev["query_index"], dev["id"])]
-        dev[["query_index", "rank", "id", "score", "semantic_score", "lexical_score", "hit"]].to_parquet(
-            OUT / f"validity_matching_dev_{name}.parquet"
-        )
+        dev["hit"] = [i in gold[q] for q, i in zip(dev["query_index"], dev["id"], strict=True)]
+        dev[
+            ["query_index", "rank", "id", "score", "semantic_score", "lexical_score", "hit"]
+        ].to_parquet(OUT / f"validity_matching_dev_{name}.parquet")
         print(
             f"{name:12s} "
             + "  ".join(

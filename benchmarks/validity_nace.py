@@ -27,17 +27,18 @@ import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _validity_common import HERE, OUT  # noqa: E402
+from _validity_common import HERE, OUT
 
-from align import Framework, load_framework  # noqa: E402
-from align._match import Matcher  # noqa: E402
-from align.exceptions import AlignDataWarning  # noqa: E402
+from align import Framework, load_framework
+from align._match import Matcher
+from align.exceptions import AlignDataWarning
 
 
 def _semantic(fw: Framework) -> Matcher:
@@ -56,9 +57,25 @@ def _default(fw: Framework) -> Matcher:
     return Matcher(fw, kinds="all")
 
 
-METHODS: dict[str, Callable[[Framework], Matcher]] = {
+class _Professional:
+    """Adapter: the scoring's professional matcher (definitions + sample behaviours)."""
+
+    def __init__(self, fw: Framework) -> None:
+        self.fw = fw
+
+    def fit(self) -> _Professional:
+        return self
+
+    def match(self, texts: list[str], top_k: int = 3, min_score: float = 0.0) -> pd.DataFrame:
+        from align._professional import professional_matches
+
+        return professional_matches(texts, self.fw, top_k=top_k)
+
+
+METHODS: dict[str, Callable[[Framework], Any]] = {
     "semantic": _semantic,
     "default": _default,
+    "new": _Professional,
 }
 
 
@@ -77,7 +94,7 @@ def frameworks() -> tuple[Framework, Framework]:
     return nace, Framework(replace(cmc.info), keep.reset_index(drop=True))
 
 
-def ranked(m: Matcher, fw: Framework, texts: list[str]) -> list[list[str]]:
+def ranked(m: Any, fw: Framework, texts: list[str]) -> list[list[str]]:
     """Competency ids per text, best first (behaviours folded into their competency)."""
     parents = dict(zip(fw.competencies["id"], fw.competencies["parent_id"], strict=True))
     kinds = dict(zip(fw.competencies["id"], fw.competencies["kind"], strict=True))
@@ -138,6 +155,7 @@ def run(methods: list[str]) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--split", default="", help="report only this split (tuning: dev)")
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
     res = run(args.methods.split(","))

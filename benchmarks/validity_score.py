@@ -47,10 +47,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _validity_common import OUT, onet, stable_hash, task_table  # noqa: E402
+from _validity_common import OUT, onet, stable_hash, task_table
 
-import align  # noqa: E402
-from align.exceptions import AlignDataWarning  # noqa: E402
+import align
+from align.exceptions import AlignDataWarning
 
 VAGUE_FRAMES = (
     "Understand the importance of {t}.",
@@ -61,13 +61,73 @@ VAGUE_FRAMES = (
     "Define {t}.",
 )
 _STOP = set(
-    "a an the of to for in on at by with from and or as into onto such other others "
-    "their its his her them they this that these those all any each various using "
-    "use used according including include related necessary appropriate new "
-    "specific proper".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "and",
+        "or",
+        "as",
+        "into",
+        "onto",
+        "such",
+        "other",
+        "others",
+        "their",
+        "its",
+        "his",
+        "her",
+        "them",
+        "they",
+        "this",
+        "that",
+        "these",
+        "those",
+        "all",
+        "any",
+        "each",
+        "various",
+        "using",
+        "use",
+        "used",
+        "according",
+        "including",
+        "include",
+        "related",
+        "necessary",
+        "appropriate",
+        "new",
+        "specific",
+        "proper",
+    ]
 )
 _BREAK = set(
-    "to for in on at by with from that which using according as during of".split()
+    [
+        "to",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "that",
+        "which",
+        "using",
+        "according",
+        "as",
+        "during",
+        "of",
+    ]
 )
 
 
@@ -121,7 +181,9 @@ def build(n: int, k: int) -> tuple[pd.DataFrame, set[str]]:
     occ = occ.sort_values("h").groupby("split", group_keys=False).head(n)
     occ = occ.sort_values("occupation").reset_index(drop=True)
     comps = fw.competencies.set_index("id")["label"]
-    own = {o: g for o, g in picked[picked["occupation"].isin(occ["occupation"])].groupby("occupation")}
+    own = {
+        o: g for o, g in picked[picked["occupation"].isin(occ["occupation"])].groupby("occupation")
+    }
     rows = []
     for o, split in zip(occ["occupation"], occ["split"], strict=True):
         g = own[o]
@@ -153,7 +215,7 @@ def _hold_out(held: set[str]) -> None:
     mod = sys.modules[align.score_alignment.__module__]
     original = mod._restrict
 
-    def restrict(fw, occupations):  # noqa: ANN001, ANN202
+    def restrict(fw, occupations):
         out = original(fw, occupations)
         if out.key == "onet":
             keep = out.competencies[~out.competencies["id"].isin(held)]
@@ -202,8 +264,12 @@ def summarise(df: pd.DataFrame) -> dict:
     return out
 
 
-def run(n: int, k: int, limit: int | None = None) -> tuple[pd.DataFrame, dict]:
+def run(
+    n: int, k: int, limit: int | None = None, options: dict | None = None, split: str = ""
+) -> tuple[pd.DataFrame, dict]:
     props, held = build(n, k)
+    if split:
+        props = props[props["split"] == split]
     if limit:
         props = props.groupby("split", group_keys=False).head(limit)
     _hold_out(held)
@@ -214,7 +280,9 @@ def run(n: int, k: int, limit: int | None = None) -> tuple[pd.DataFrame, dict]:
     t0 = time.perf_counter()
     for i, r in enumerate(props.itertuples(index=False)):
         for name in ("own", "unrelated", "vague", "verbatim"):
-            rep = align.score_alignment(proposal(r.occupation, getattr(r, name), name), fws)
+            rep = align.score_alignment(
+                proposal(r.occupation, getattr(r, name), name), fws, **(options or {})
+            )
             comp = dict(zip(rep.components["component"], rep.components["value"], strict=True))
             rows.append(
                 {
@@ -233,13 +301,24 @@ def run(n: int, k: int, limit: int | None = None) -> tuple[pd.DataFrame, dict]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=180, help="occupations per half")
+    ap.add_argument("--n", type=int, default=150, help="occupations per half")
     ap.add_argument("--k", type=int, default=5, help="outcomes per proposal")
     ap.add_argument("--limit", type=int, default=None, help="score only the first N per half")
     ap.add_argument("--tag", default="", help="suffix of the output files")
+    ap.add_argument("--split", default="", help="score only dev or test (tuning: dev)")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        help="score_alignment option NAME=VALUE (e.g. specificity=0), repeatable",
+    )
     args = ap.parse_args()
+    options = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        options[name] = json.loads(value)
     OUT.mkdir(exist_ok=True)
-    df, summary = run(args.n, args.k, args.limit)
+    df, summary = run(args.n, args.k, args.limit, options, args.split)
     df.to_csv(OUT / f"validity_score{args.tag}.csv", index=False)
     (OUT / f"validity_score{args.tag}.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
