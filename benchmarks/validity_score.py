@@ -245,12 +245,15 @@ def auc(pos: np.ndarray, neg: np.ndarray) -> float:
 def summarise(df: pd.DataFrame) -> dict:
     out = {}
     for split in ("dev", "test"):
-        w = df[df["split"] == split].pivot(index="occupation", columns="proposal", values="overall")
+        part = df[df["split"] == split]
+        crashed = sorted(set(part.loc[part["overall"].isna(), "occupation"]))
+        w = part.pivot(index="occupation", columns="proposal", values="overall").dropna()
         if w.empty:
             continue
         ratio = w["own"] / w["verbatim"].where(w["verbatim"] > 0)
         out[split] = {
             "occupations": len(w),
+            "crashed": crashed,
             "mean": {c: float(w[c].mean()) for c in w.columns},
             "auc_own_vs_unrelated": auc(w["own"].to_numpy(), w["unrelated"].to_numpy()),
             "auc_own_vs_vague": auc(w["own"].to_numpy(), w["vague"].to_numpy()),
@@ -280,9 +283,21 @@ def run(
     t0 = time.perf_counter()
     for i, r in enumerate(props.itertuples(index=False)):
         for name in ("own", "unrelated", "vague", "verbatim"):
-            rep = align.score_alignment(
-                proposal(r.occupation, getattr(r, name), name), fws, **(options or {})
-            )
+            try:
+                rep = align.score_alignment(
+                    proposal(r.occupation, getattr(r, name), name), fws, **(options or {})
+                )
+            except Exception as exc:  # a crash is a result to report
+                rows.append(
+                    {
+                        "occupation": r.occupation,
+                        "split": r.split,
+                        "proposal": name,
+                        "overall": np.nan,
+                        "error": f"{type(exc).__name__}: {exc}"[:200],
+                    }
+                )
+                continue
             comp = dict(zip(rep.components["component"], rep.components["value"], strict=True))
             rows.append(
                 {
