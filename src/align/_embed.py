@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from align._paths import cache_dir as _cache_root
+from align._config import cache_dir as _cache_root
 from align.exceptions import AlignDataWarning, InvalidArgumentError, ModelLoadError
 
 __all__ = ["Embedder", "cache_info", "clear_cache", "get_embedder"]

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from align._paths import data_dir as _resolve_data_dir
+from align._config import data_dir as _resolve_data_dir
 from align.exceptions import DownloadError, FrameworkFormatError, InvalidArgumentError
 
 __all__ = ["fetch_onet", "onet_manifest", "onet_release_folder"]

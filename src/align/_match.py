@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from align._config import METHODS, Method
 from align._embed import Embedder, get_embedder
 from align.exceptions import (
     AlignDataWarning,
@@ -72,14 +73,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Method = Literal["hybrid", "semantic", "lexical"]
-#: Matching methods and what they score with.
-METHODS: dict[str, str] = {
-    "hybrid": "fused semantic (embedding) and lexical (string) evidence: the default",
-    "semantic": "cosine similarity of embeddings only (with label_templates=() and "
-    "alt_labels=False: the plain sentence-transformers baseline)",
-    "lexical": "rapidfuzz string evidence only; needs no model",
-}
 Target = Literal["competencies", "occupations"]
 #: What a Matcher matches against.
 TARGETS: dict[str, str] = {

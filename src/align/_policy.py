@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -27,6 +26,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from align._config import PathLike
 from align.exceptions import InvalidArgumentError, ProposalError
 from align.proposal import Proposal
 
@@ -44,7 +44,6 @@ __all__ = [
     "load_policy",
 ]
 
-PathLike = str | os.PathLike[str]
 Status = Literal["pass", "warn", "fail"]
 Severity = Literal["fail", "warn", "off"]
 #: What each status means.

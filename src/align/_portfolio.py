@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from align._config import Method, PathLike
 from align._score import (
     coverage_matrix,
     credit,
@@ -31,7 +32,6 @@ from align.proposal import Proposal, load_proposal
 
 __all__ = ["PortfolioReport", "load_portfolio", "portfolio_coverage"]
 
-PathLike = str | os.PathLike[str]
 Table = Literal["skills", "matrix", "long"]
 #: Tables a PortfolioReport exports with ``to_frame``.
 TABLES: dict[str, str] = {
@@ -138,7 +138,7 @@ def portfolio_coverage(
     *,
     onet: Framework | None = None,
     data_dir: PathLike | None = None,
-    method: Literal["hybrid", "semantic", "lexical"] = "hybrid",
+    method: Method = "hybrid",
     embedder: Any = None,
     floor: float = 0.30,
     full: float = 0.50,

@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,6 +42,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from align._config import METHODS, Method, PathLike
 from align._match import MATCH_COLUMNS, Matcher
 from align.exceptions import (
     InvalidArgumentError,
@@ -67,15 +67,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-PathLike = str | os.PathLike[str]
 
-Method = Literal["hybrid", "semantic", "lexical"]
-#: Matching methods (see ``align._match``).
-METHODS: dict[str, str] = {
-    "hybrid": "semantic and lexical scores fused (default)",
-    "semantic": "sentence embeddings only",
-    "lexical": "rapidfuzz string similarity only (no model)",
-}
 #: Components of the overall score and their default weights.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "demand_coverage": 0.45,

@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from align._config import Method, PathLike
 from align._policy import bloom_level
 from align._score import (
     DEMAND_QUOTAS,
@@ -35,7 +36,6 @@ from align.proposal import Proposal, Stack, load_proposal, load_stack
 
 __all__ = ["GapReport", "find_stacking_gaps", "target_items"]
 
-PathLike = str | os.PathLike[str]
 #: Kinds whose labels are verb phrases (so a draft outcome can reuse them as they are).
 _ACTION_KINDS = {"dwa", "task", "iwa", "outcome", "work_activity"}
 _DRAFT = {
@@ -418,7 +418,7 @@ def find_stacking_gaps(
     *,
     onet: Framework | None = None,
     data_dir: PathLike | None = None,
-    method: Literal["hybrid", "semantic", "lexical"] = "hybrid",
+    method: Method = "hybrid",
     embedder: Any = None,
     floor: float = 0.30,
     full: float = 0.50,

@@ -439,8 +439,8 @@ def cache_info_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Show where cached embeddings and parsed frameworks live and how much they hold."""
+    from align._config import cache_dir
     from align._embed import cache_info
-    from align._paths import cache_dir
 
     info = cache_info()
     fw_root = cache_dir("frameworks")

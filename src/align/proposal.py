@@ -34,7 +34,6 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import json
-import os
 import re
 import warnings
 from pathlib import Path
@@ -51,6 +50,7 @@ from pydantic import (
     model_validator,
 )
 
+from align._config import PathLike
 from align.exceptions import AlignDataWarning, ProposalError
 
 __all__ = [
@@ -65,7 +65,6 @@ __all__ = [
     "load_stack",
 ]
 
-PathLike = str | os.PathLike[str]
 
 #: Partner collaboration levels and what they mean.
 COLLABORATION_LEVELS: dict[str, str] = {

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from align._paths import cache_dir
+from align._config import cache_dir
 from align.exceptions import AlignDataWarning
 from align.frameworks._model import Framework, FrameworkInfo
 

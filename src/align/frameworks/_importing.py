@@ -22,7 +22,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from align._paths import data_dir as _resolve_data_dir
+from align._config import data_dir as _resolve_data_dir
 from align.exceptions import (
     AlignDataWarning,
     FrameworkNotFoundError,

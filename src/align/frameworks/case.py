@@ -22,7 +22,6 @@ the CASE Network publish frameworks this way, and badge platforms read it.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 import warnings
 from collections import defaultdict
@@ -34,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from align._config import PathLike
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._builtin import slug
 from align.frameworks._model import COMPETENCY_COLUMNS, KINDS, Framework, FrameworkInfo
@@ -41,7 +41,6 @@ from align.frameworks._tables import TableSource, read_json
 
 __all__ = ["CASE_NAMESPACE", "ITEM_TYPES", "load_case", "to_case", "write_case"]
 
-PathLike = str | os.PathLike[str]
 
 #: Namespace of the UUIDv5 identifiers align gives exported CASE objects.
 CASE_NAMESPACE = uuid.UUID("21aa7fd7-0f2b-5ba6-ab1c-d620df771b7e")

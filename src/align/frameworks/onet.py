@@ -58,7 +58,7 @@ from urllib.parse import quote_plus
 import numpy as np
 import pandas as pd
 
-from align._paths import data_dir as _resolve_data_dir
+from align._config import data_dir as _resolve_data_dir
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from align.postings._store import PathLike
+from align._config import PathLike
 
 __all__ = ["run_on_dask"]
 

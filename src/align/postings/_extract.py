@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 from tqdm.auto import tqdm
 
+from align._config import Method, PathLike
 from align.exceptions import InvalidArgumentError, UnknownNameError
-from align.postings._store import PathLike, PostingsStore, open_store
+from align.postings._store import PostingsStore, open_store
 
 if TYPE_CHECKING:
     from align._match import Matcher
@@ -161,7 +162,7 @@ def split_posting(text: str | None, *, drop_boilerplate: bool = True) -> list[st
 
 def make_skill_matcher(
     taxonomy: Taxonomy = "lightcast",
-    method: Literal["hybrid", "semantic", "lexical"] = "hybrid",
+    method: Method = "hybrid",
     *,
     data_dir: PathLike | None = None,
     embedder: Any = None,
@@ -300,7 +301,7 @@ def extract_skills(
     db: PostingsStore | PathLike | None = None,
     *,
     taxonomy: Taxonomy = "lightcast",
-    method: Literal["hybrid", "semantic", "lexical"] = "hybrid",
+    method: Method = "hybrid",
     threshold: float | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,

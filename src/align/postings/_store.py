@@ -48,6 +48,7 @@ import pandas as pd
 import platformdirs
 from tqdm.auto import tqdm
 
+from align._config import PathLike
 from align.exceptions import (
     AlignDataWarning,
     InvalidArgumentError,
@@ -74,7 +75,6 @@ __all__ = ["BATCH_COLUMNS", "PostingsStore", "default_db_path", "ingest_postings
 
 logger = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
 
 #: Columns of the batch report ``ingest`` returns (and of the ``batches`` table).
 BATCH_COLUMNS: tuple[str, ...] = (

@@ -22,11 +22,11 @@ import pandas as pd
 import pyarrow as pa
 from tqdm.auto import tqdm
 
+from align._config import PathLike
 from align.exceptions import InvalidArgumentError
 
 __all__ = ["SYNTH_FORMATS", "SYNTH_SOURCE", "synthesize_postings", "write_synthetic_postings"]
 
-PathLike = str | os.PathLike[str]
 SynthFormat = Literal["csv", "parquet", "jsonl", "xlsx"]
 #: Output formats of :func:`write_synthetic_postings`.
 SYNTH_FORMATS: dict[str, str] = {

@@ -12,20 +12,20 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from tqdm.auto import tqdm
 
+from align._config import Method, PathLike
 from align.exceptions import InvalidArgumentError
-from align.postings._store import PathLike, PostingsStore, open_store
+from align.postings._store import PostingsStore, open_store
 
 if TYPE_CHECKING:
     from align._match import Matcher
 
 __all__ = ["TITLE_COLUMNS", "code_job_titles", "code_titles", "make_title_matcher"]
 
-Method = Literal["hybrid", "semantic", "lexical"]
 #: Columns of :func:`code_job_titles`.
 TITLE_COLUMNS: tuple[str, ...] = (
     "query_index",
