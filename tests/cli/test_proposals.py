@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from align import ProposalError
-from align._policy import load_policy
+from align.proposals import load_policy
 from align.cli import app, main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
