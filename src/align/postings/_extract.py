@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 
 from align._config import Method, PathLike
 from align.exceptions import InvalidArgumentError, UnknownNameError
+from align.postings._dask import require_distributed, run_on_dask
 from align.postings._store import PostingsStore, open_store
 
 if TYPE_CHECKING:
@@ -365,6 +366,8 @@ def extract_skills(
         raise InvalidArgumentError(f"threshold={threshold!r}; expected a number in [0, 1].")
     if batch_size < 1:
         raise InvalidArgumentError(f"batch_size must be at least 1, got {batch_size}.")
+    if engine == "dask":
+        require_distributed()
     store, owned = open_store(db)
     try:
         return _extract(
@@ -422,6 +425,7 @@ def _extract(
     reader = store.con.cursor()
     con = store.con
     done = stored = 0
+    fits: dict[str, int] = {}
     with contextlib.closing(reader), store._transaction():
         total = reader.execute(
             "SELECT count(*) FROM postings WHERE body IS NOT NULL AND posting_id NOT IN "
@@ -430,10 +434,10 @@ def _extract(
         total = min(total, limit) if limit is not None else total
         batches = _pending(reader, limit, redo, batch_size)
         if engine == "dask":
-            from align.postings._dask import run_on_dask
-
             results: Iterable[pd.DataFrame] = run_on_dask(
                 batches,
+                make_matcher=make_skill_matcher,
+                run=run_batch,
                 taxonomy=taxonomy,
                 method=method,
                 threshold=thr,
@@ -450,6 +454,9 @@ def _extract(
         ) as bar:
             for part in results:
                 n = int(part.attrs.get("postings", 0))
+                if "worker" in part.attrs:
+                    worker = str(part.attrs["worker"])
+                    fits[worker] = fits.get(worker, 0) + int(bool(part.attrs.get("fitted")))
                 if redo:
                     con.register("_read", pd.DataFrame({"posting_id": part.attrs["posting_ids"]}))
                     con.execute(
@@ -475,6 +482,8 @@ def _extract(
             f"taxonomy={taxonomy} method={method} threshold={thr} engine={engine}; "
             f"{done:,} postings in {seconds:.1f} s ({rate:.1f} postings/s)"
         )
+        if engine == "dask":
+            note += f"; {sum(fits.values())} matcher fit(s) on {len(fits)} worker(s)"
         store.log_batch(
             batch_id=bid,
             kind="extract",
