@@ -2,8 +2,8 @@
 
 The O*NET release zip is streamed to a temporary file next to its destination,
 checked (size against ``Content-Length``, every member's CRC, the files a
-release needs, the sha256 against ``data/manifests/onet.json`` when the manifest
-records one), unpacked into a temporary folder and only then renamed to
+release needs, the sha256 against the manifest shipped as package data,
+``align/_manifests/onet.json``, when it records one), unpacked into a temporary folder and only then renamed to
 ``<data_dir>/onet/db_<x_y>/``. An interrupted or failed download never leaves a
 half-written release where the loader would find it.
 """
@@ -33,7 +33,8 @@ logger = logging.getLogger(__name__)
 
 ONET_BASE_URL = "https://www.onetcenter.org/dl_files/database"
 ONET_PAGE = "https://www.onetcenter.org/database.html"
-_MANIFEST = Path(__file__).resolve().parents[2] / "data" / "manifests" / "onet.json"
+# Package data: a wheel install finds it next to this module.
+_MANIFEST = Path(__file__).resolve().parent / "_manifests" / "onet.json"
 _FALLBACK_MANIFEST: dict[str, Any] = {
     "default_release": "29.3",
     "base_url": ONET_BASE_URL,
@@ -50,8 +51,8 @@ def onet_manifest(path: str | Path | None = None) -> dict[str, Any]:
     Parameters
     ----------
     path : str or Path, optional
-        A manifest JSON file; default ``data/manifests/onet.json`` of the
-        source tree, else a built-in one with no checksums.
+        A manifest JSON file; default the one shipped with align
+        (``align/_manifests/onet.json``), else a built-in one with no checksums.
     """
     file = Path(path) if path is not None else _MANIFEST
     if not file.is_file():
@@ -236,7 +237,7 @@ def fetch_onet(
     timeout : float
         Seconds to wait for the server between chunks.
     manifest : str or Path, optional
-        Release manifest (default ``data/manifests/onet.json``).
+        Release manifest (default the one shipped with align).
 
     Returns
     -------
