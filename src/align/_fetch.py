@@ -4,8 +4,8 @@ The O*NET release zip is streamed to a temporary file next to its destination,
 checked (size against ``Content-Length``, every member's CRC, the files a
 release needs, the sha256 against the manifest shipped as package data,
 ``align/_manifests/onet.json``, when it records one), unpacked into a temporary
-folder and only then renamed to ``<data_dir>/onet/db_<x_y>/``. An interrupted or failed download never leaves a
-half-written release where the loader would find it.
+folder and only then renamed to ``<data_dir>/onet/db_<x_y>/``. An interrupted or
+failed download never leaves a half-written release where the loader would find it.
 """
 
 from __future__ import annotations
