@@ -478,7 +478,9 @@ class Embedder:
             )
         return out
 
-    def encode(self, texts: Sequence[str] | str) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str] | str, *, show_progress: bool | None = None
+    ) -> np.ndarray:
         """Embed ``texts``; return an ``(n, dimension)`` float32 array of unit vectors.
 
         Parameters
@@ -486,6 +488,10 @@ class Embedder:
         texts : sequence of str
             The texts. A single string is treated as a list of one. Texts
             longer than ``max_chars`` are cut, with an AlignDataWarning.
+        show_progress : bool, optional
+            Progress bar for this call only; ``None`` uses the embedder's
+            ``show_progress``. The embedder is shared (one per model, across
+            threads such as a dashboard's sessions), so a call never changes it.
 
         Returns
         -------
@@ -513,7 +519,7 @@ class Embedder:
             found = store.get(self.model_id, list(unique), None)
         missing = [k for k in unique if k not in found]
         if missing:
-            found.update(self._compute(missing, unique, store))
+            found.update(self._compute(missing, unique, store, show_progress))
         if bundle is not None:
             _write_bundle(bundle, np.stack([found[k] for k in ordered]))
         dim = next(iter(found.values())).shape[0]
@@ -523,14 +529,20 @@ class Embedder:
         return out
 
     def _compute(
-        self, missing: list[bytes], texts: dict[bytes, str], store: _VectorStore | None
+        self,
+        missing: list[bytes],
+        texts: dict[bytes, str],
+        store: _VectorStore | None,
+        show_progress: bool | None = None,
     ) -> dict[bytes, np.ndarray]:
         from tqdm.auto import tqdm
 
         model = self._load()
         # Sorting by length keeps padding low across chunks, as encode() does within one.
         missing = sorted(missing, key=lambda k: len(texts[k]), reverse=True)
-        show = self.show_progress if self.show_progress is not None else len(missing) > 256
+        if show_progress is None:
+            show_progress = self.show_progress
+        show = show_progress if show_progress is not None else len(missing) > 256
         out: dict[bytes, np.ndarray] = {}
         with tqdm(total=len(missing), desc="embedding", unit="text", disable=not show) as bar:
             for start in range(0, len(missing), _ENCODE_CHUNK):

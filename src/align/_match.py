@@ -541,14 +541,9 @@ class Matcher:
                 at = np.flatnonzero((surfaces["type"] == "label").to_numpy() & np.array(short))
             extra = [t.replace("{label}", texts[i]) for t in templates for i in at]
             uniq, inverse = np.unique(np.array(texts + extra, dtype=object), return_inverse=True)
-            emb = self.embedder
-            old = emb.show_progress
-            if self.show_progress is not None:
-                emb.show_progress = self.show_progress
-            try:
-                vecs = emb.encode(uniq.tolist())
-            finally:
-                emb.show_progress = old
+            # The progress choice goes with this call: the embedder is shared by every
+            # Matcher (and every dashboard session thread), so it is never changed here.
+            vecs = self.embedder.encode(uniq.tolist(), show_progress=self.show_progress)
             self.vectors_ = vecs[inverse[: len(texts)]]
             if len(extra):
                 # Prompt ensembling: a label's vector is the mean direction of the bare
