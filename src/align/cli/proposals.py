@@ -124,6 +124,13 @@ def check_cmd(
         alignment = score_alignment(p, data_dir=data_dir)
     report = check_policy(p, pol, alignment)
     print_report(report, fmt)
+    if alignment is None and fmt == "table":
+        emit(
+            "[dim]--no-align skipped the competency checks; run `align check` without it to "
+            "check them.[/]",
+            err=True,
+            highlight=False,
+        )
     if not report.passed:
         raise typer.Exit(1)
 

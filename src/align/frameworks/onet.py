@@ -58,6 +58,7 @@ from urllib.parse import quote_plus
 import numpy as np
 import pandas as pd
 
+from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
@@ -240,7 +241,7 @@ def _release_version(path: Path) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-def find_onet_release(data_dir: str | Path | None = None) -> Path:
+def find_onet_release(data_dir: PathLike | None = None) -> Path:
     """Return the newest O*NET release folder or zip under ``<data_dir>/onet/``.
 
     Release folders and zips are named as O*NET names them (``db_29_3``,
@@ -388,7 +389,7 @@ def _read(release: _Release, name: str) -> pd.DataFrame:
     return out
 
 
-def onet_version(path: str | Path) -> str:
+def onet_version(path: PathLike) -> str:
     """Return the release version ("29.3") of an O*NET folder or zip, or "unknown".
 
     The ``Read Me`` file names it; else the folder or zip name (``db_29_3``).
@@ -848,7 +849,7 @@ def _warn_missing(release: _Release, version: str) -> None:
 
 
 def load_onet(
-    path: str | Path | None = None,
+    path: PathLike | None = None,
     *,
     data_dir: str | Path | None = None,
     use_cache: bool = True,

@@ -339,7 +339,7 @@ def write_synthetic_postings(
     if fmt not in SYNTH_FORMATS:
         raise InvalidArgumentError(
             f"format {fmt!r} (from {str(out)!r}) is not one of {', '.join(SYNTH_FORMATS)}; "
-            "pass --format or use a .csv/.parquet/.jsonl/.xlsx file name."
+            "pass file_format= or use a .csv/.parquet/.jsonl/.xlsx file name."
         )
     if fmt == "xlsx" and rows > 1_000_000:
         raise InvalidArgumentError(

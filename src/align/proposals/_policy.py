@@ -125,8 +125,8 @@ def load_policy(path: PathLike | None = None) -> Policy:
         p = Path(path)
         if not p.is_file():
             raise ProposalError(
-                f"policy file {str(p)!r} does not exist; check the path, or leave out "
-                "--policy to use the built-in default."
+                f"policy file {str(p)!r} does not exist; check the path, or pass "
+                "policy=None to use the built-in default."
             )
         text = p.read_text(encoding="utf-8")
         where = f"policy file {str(p)!r}"
@@ -139,7 +139,7 @@ def load_policy(path: PathLike | None = None) -> Policy:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ProposalError(
             f"{where} has problems: {problems}. Start from the default policy "
-            "(`align check --show-policy`) and edit it."
+            "(default_policy_yaml(); `align check --show-policy` prints it) and edit it."
         ) from None
 
 
@@ -426,9 +426,8 @@ def check_policy(
                     klass,
                     "warn",
                     "proposal",
-                    f"not checked: needs the alignment. Run `align check` "
-                    f"without --no-align to check that at least {need} {what} "
-                    "is aligned.",
+                    f"not checked: needs the alignment. Pass alignment= (the report of "
+                    f"score_alignment) to check that at least {need} {what} is aligned.",
                 )
             )
             continue

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from align._config import PathLike
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,7 +43,7 @@ class Report(Protocol):
 
     def _repr_html_(self) -> str: ...
 
-    def write_html(self, path: str | os.PathLike[str]) -> Path:
+    def write_html(self, path: PathLike) -> Path:
         """Write a standalone HTML page of the report."""
         ...
 
@@ -51,7 +52,7 @@ class Report(Protocol):
         ...
 
 
-def write_html_page(path: str | os.PathLike[str], title: str, body: str) -> Path:
+def write_html_page(path: PathLike, title: str, body: str) -> Path:
     """Write ``body`` (a report's HTML) as a standalone page titled ``title``."""
     path = Path(path)
     path.write_text(
@@ -84,7 +85,7 @@ class ReportMixin:
     def _repr_html_(self) -> str:
         return self._html()
 
-    def write_html(self, path: str | os.PathLike[str]) -> Path:
+    def write_html(self, path: PathLike) -> Path:
         """Write a standalone HTML page of the report."""
         return write_html_page(path, self._title(), self._html())
 
