@@ -83,10 +83,10 @@ def test_dask_matches_local(
             progress=False,
         )
         got = _extracted(d)
-    assert report.loc[0, "rows_read"] == len(BODIES)
-    assert "engine=dask" in report.loc[0, "note"]
+    assert report.attrs["batch"]["rows_read"] == len(BODIES)
+    assert "engine=dask" in report.attrs["batch"]["note"]
     pd.testing.assert_frame_equal(got, expected)
-    _assert_one_fit_per_worker(report.loc[0, "note"])
+    _assert_one_fit_per_worker(report.attrs["batch"]["note"])
 
 
 def _assert_one_fit_per_worker(note: str) -> None:
@@ -118,7 +118,7 @@ def test_dask_worker_processes_match_local(tmp_path: Path, tiny_skills) -> None:
         )
         got = _extracted(d)
     pd.testing.assert_frame_equal(got, expected)
-    _assert_one_fit_per_worker(report.loc[0, "note"])
+    _assert_one_fit_per_worker(report.attrs["batch"]["note"])
 
 
 def test_dask_engine_without_dask_names_the_extra(

@@ -33,9 +33,13 @@ def _postings_db(db: Path | None, data_dir: Path | None = None) -> Path:
     return db if db is not None else default_db_path(data_dir)
 
 
-def _print_job(report: Any, title: str) -> None:
-    """Print the batch-report row of an extraction or coding run."""
-    print_frame(report[["rows_read", "rows_loaded", "note"]], "table", title=title)
+def _print_job(result: Any, title: str) -> None:
+    """Print the batch-log entry of an extraction or coding run (``result.attrs["batch"]``)."""
+    import pandas as pd
+
+    batch = result.attrs.get("batch", {})
+    row = pd.DataFrame([{k: batch.get(k) for k in ("rows_read", "rows_loaded", "note")}])
+    print_frame(row, "table", title=title)
 
 
 @postings_app.command("ingest")
