@@ -260,6 +260,11 @@ def postings_demand(
     return demand
 
 
+def proposal_name(proposal: Proposal) -> str:
+    """How messages name a proposal: its file, else its title."""
+    return f"proposal {proposal.source!r}" if proposal.source else f"proposal {proposal.title!r}"
+
+
 @dataclass(frozen=True)
 class DemandBasket:
     """The demand step of scoring: what is demanded, where it came from, caveats.
@@ -338,10 +343,7 @@ def demand_basket(
                 "were given, so demand coverage and relevance are 0."
             )
     except UnknownNameError as exc:
-        where = (
-            f"proposal {proposal.source!r}" if proposal.source else f"proposal {proposal.title!r}"
-        )
-        raise ProposalError(f"{where}: {exc}") from None
+        raise ProposalError(f"{proposal_name(proposal)}: {exc}") from None
     if table.empty and source != "none":
         notes.append(
             "the demand basket is empty (no rated skills, activities or postings "

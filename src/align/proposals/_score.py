@@ -49,7 +49,7 @@ from align.exceptions import (
     UnknownNameError,
 )
 from align.frameworks import KINDS, Framework, FrameworkInfo, load_framework
-from align.proposals._demand import DemandBasket, _profile, demand_basket
+from align.proposals._demand import DemandBasket, _profile, demand_basket, proposal_name
 from align.proposals._model import Proposal
 from align.reports._base import ReportMixin
 from align.reports._render import alignment_html, alignment_rich
@@ -582,7 +582,7 @@ def score_alignment(
     try:
         aligned = [_restrict(f, codes) for f in fws]
     except UnknownNameError as exc:
-        raise ProposalError(f"{_where(proposal)}: {exc}") from None
+        raise ProposalError(f"{proposal_name(proposal)}: {exc}") from None
     # 1. demand
     basket = demand_basket(proposal, onet, demand, top_demand=top_demand, quotas=quotas)
     # 2. matching: outcomes x demanded items, and outcomes x framework competencies
@@ -623,10 +623,6 @@ def score_alignment(
             "model": getattr(embedder, "model_name", None) if embedder is not None else None,
         },
     )
-
-
-def _where(proposal: Proposal) -> str:
-    return f"proposal {proposal.source!r}" if proposal.source else f"proposal {proposal.title!r}"
 
 
 def _check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
