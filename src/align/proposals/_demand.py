@@ -10,6 +10,7 @@ stacking gaps and the portfolio view all read demand through this module.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -67,42 +68,116 @@ BASKET_COLUMNS: tuple[str, ...] = (
 )
 
 
+_STATS_CACHE: dict[tuple[str, str, int, int], _OnetStats] = {}
+
+
+@dataclass(frozen=True)
+class _OnetStats:
+    """Per-release statistics behind demand weights (computed once per O*NET release)."""
+
+    n_occupations: int
+    #: (occupation id, competency id) -> percentile of the occupation's importance among
+    #: all occupations rated for that skill/knowledge item (0-1).
+    percentile: dict[tuple[str, str], float]
+    #: competency id -> distinctiveness 1 - log(n)/log(N) of a DWA or technology used
+    #: by n of the N occupations.
+    rarity: dict[str, float]
+    #: occupation id -> its tasks' (task id, DWA id) links.
+    task_dwa: pd.DataFrame
+    requires: pd.DataFrame
+
+
+def _onet_stats(onet: Framework) -> _OnetStats:
+    key = (onet.key, onet.version, len(onet.relations), id(onet.relations))
+    hit = _STATS_CACHE.get(key)
+    if hit is not None:
+        return hit
+    rel = onet.relations
+    kinds = onet.competencies.set_index("id")["kind"]
+    req = rel[rel["relation"] == "requires"].copy()
+    req["kind"] = req["target_id"].map(kinds)
+    n_occ = max(1, len(onet.occupations))
+    rated = req[req["kind"].isin(["skill", "knowledge"]) & req["importance"].notna()].copy()
+    rated["pct"] = rated.groupby("target_id")["importance"].rank(pct=True)
+    percentile = dict(
+        zip(zip(rated["source_id"], rated["target_id"], strict=True), rated["pct"], strict=True)
+    )
+    dwa_ids = set(kinds.index[kinds == "dwa"])
+    task_dwa = rel[(rel["relation"] == "related") & rel["target_id"].isin(dwa_ids)][
+        ["source_id", "target_id"]
+    ]
+    occ_task = req[req["kind"] == "task"][["source_id", "target_id"]].rename(
+        columns={"source_id": "occupation", "target_id": "task"}
+    )
+    occ_dwa = occ_task.merge(task_dwa, left_on="task", right_on="source_id")
+    counts = pd.concat(
+        [
+            occ_dwa.groupby("target_id")["occupation"].nunique(),
+            req[req["kind"] == "technology"].groupby("target_id")["source_id"].nunique(),
+        ]
+    )
+    logn = math.log(n_occ) if n_occ > 1 else 1.0
+    rarity = {
+        str(k): float(min(1.0, max(0.05, 1.0 - math.log(max(1, int(v))) / logn)))
+        for k, v in counts.items()
+    }
+    stats = _OnetStats(n_occ, percentile, rarity, task_dwa, req)
+    _STATS_CACHE.clear()
+    _STATS_CACHE[key] = stats
+    return stats
+
+
 def demand_from_onet(
-    onet: Framework, occupations: Sequence[str], quotas: Mapping[str, int] | None = None
+    onet: Framework,
+    occupations: Sequence[str],
+    quotas: Mapping[str, int] | None = None,
+    *,
+    distinctive: bool = True,
 ) -> pd.DataFrame:
     """The target occupations' demanded competencies from O*NET ratings.
 
-    Skills and knowledge weigh ``(importance - 1) / 4`` (O*NET IM, 1-5).
-    Tasks carry no importance in every release, so DWAs (reached through the
-    occupation's tasks) weigh by their best task: core 0.75, supplemental
-    0.4, unrated (no task type published) 0.75; hot technologies weigh 0.5.
+    Every item's weight is how much the occupation needs it times how
+    **distinctive** it is for the occupation (items every job rates, such as
+    "English Language" or "Reading Comprehension", stop dominating):
+
+    * skills and knowledge: ``(importance - 1) / 4`` (O*NET IM, 1-5) times the
+      percentile of the occupation's importance among all occupations rated
+      for the item (O*NET's own analyses compare with the all-occupation mean);
+    * DWAs (reached through the occupation's tasks): by their best task (core
+      0.75, supplemental 0.4, no task type published 0.75) times
+      ``1 - log(n) / log(N)`` for a DWA that n of the N occupations' tasks lead
+      to (at least 0.05);
+    * hot technologies: 0.5 times the same rarity over the occupations that
+      list the technology.
+
     An item takes the strongest weight any target occupation gives it, and the
-    top items of each kind
-    enter the basket (``quotas``, default :data:`DEMAND_QUOTAS`).
+    top items of each kind enter the basket (``quotas``, default
+    :data:`DEMAND_QUOTAS`). ``distinctive=False`` leaves distinctiveness out
+    (weights as importance alone).
 
     Returns
     -------
     DataFrame
         Columns ``id``, ``label``, ``description``, ``kind``, ``weight``,
         ``source`` ("onet"), ``occupations`` (codes requiring it),
-        ``postings`` and ``share`` (NaN here); heaviest first.
+        ``postings``, ``share`` (NaN here), ``importance_weight`` (before
+        distinctiveness) and ``distinctiveness``; heaviest first.
     """
     quotas = dict(DEMAND_QUOTAS if quotas is None else quotas)
-    rel = onet.relations
-    dwa_ids = set(onet.competencies.loc[onet.competencies["kind"] == "dwa", "id"])
-    task_dwa = rel[(rel["relation"] == "related") & rel["target_id"].isin(dwa_ids)]
+    stats = _onet_stats(onet)
     comps = onet.competencies.set_index("id")
-    req = rel[rel["relation"] == "requires"]
-    # How many occupations in the targets' SOC major groups (15-, 29-, ...) use each
-    # technology: ranks Python and SQL above office suites for data occupations.
-    groups = tuple(f"{onet.key}:{c[:3]}" for c in occupations)
-    popularity = req.loc[req["source_id"].str.startswith(groups), "target_id"].value_counts()
     rows: list[pd.DataFrame] = []
     for code in occupations:
         prof = _profile(onet, code)
+        occ_id = f"{onet.key}:{code}"
         parts = []
         rated = prof[prof["kind"].isin(["skill", "knowledge"])][["id", "kind", "weight"]]
-        parts.append(rated.dropna(subset=["weight"]))
+        rated = rated.dropna(subset=["weight"])
+        parts.append(
+            rated.assign(
+                distinct=[stats.percentile.get((occ_id, i), 0.5) for i in rated["id"]], tie=0.0
+            )
+        )
         tasks = prof[prof["kind"] == "task"]
         if len(tasks):
             tw = tasks.assign(
@@ -111,9 +186,7 @@ def demand_from_onet(
                     tasks["detail"].str.lower().map(TASK_WEIGHTS).fillna(0.5),
                 )
             )
-            link = task_dwa[["source_id", "target_id"]].merge(
-                tw[["id", "weight"]], left_on="source_id", right_on="id"
-            )
+            link = stats.task_dwa.merge(tw[["id", "weight"]], left_on="source_id", right_on="id")
             dwa = (
                 link.groupby("target_id")
                 .agg(weight=("weight", "max"), tie=("source_id", "nunique"))
@@ -121,33 +194,35 @@ def demand_from_onet(
             )
             dwa["tie"] = dwa["tie"] / 1e3
             dwa = dwa.rename(columns={"target_id": "id"}).assign(kind="dwa")
-            parts.append(dwa[["id", "kind", "weight", "tie"]])
+            dwa["distinct"] = dwa["id"].map(stats.rarity).fillna(1.0)
+            parts.append(dwa[["id", "kind", "weight", "tie", "distinct"]])
         tech = prof[(prof["kind"] == "technology") & (prof["detail"].str.lower() == "hot")]
         parts.append(
             tech[["id", "kind"]].assign(
-                weight=HOT_TECH_WEIGHT, tie=tech["id"].map(popularity).fillna(0) / 1e6
+                weight=HOT_TECH_WEIGHT,
+                tie=0.0,
+                distinct=tech["id"].map(stats.rarity).fillna(1.0),
             )
         )
         occ = pd.concat(parts, ignore_index=True).assign(occupation=code)
-        occ["tie"] = occ["tie"].fillna(0) if "tie" in occ else 0
-        rows.append(
-            occ.groupby(["id", "kind", "occupation"], as_index=False).agg(
-                weight=("weight", "max"), tie=("tie", "max")
-            )
-        )
+        occ["importance_weight"] = occ["weight"]
+        if not distinctive:
+            occ["distinct"] = 1.0
+        occ["weight"] = occ["weight"] * occ["distinct"]
+        rows.append(occ)
     if not rows:
-        return pd.DataFrame(columns=list(BASKET_COLUMNS))
-    allw = pd.concat(rows, ignore_index=True)
-    agg = allw.groupby(["id", "kind"], as_index=False).agg(
-        weight=("weight", "max"),
+        return pd.DataFrame(columns=[*BASKET_COLUMNS, "importance_weight", "distinctiveness"])
+    allw = pd.concat(rows, ignore_index=True).sort_values("weight", ascending=False)
+    agg = allw.groupby(["id", "kind"], as_index=False, sort=False).agg(
+        weight=("weight", "first"),
+        importance_weight=("importance_weight", "first"),
+        distinctiveness=("distinct", "first"),
         tie=("tie", lambda t: len(t) + t.sum()),
         occupations=("occupation", lambda s: sorted(set(s))),
     )
     picked = []
-    # Equal weights (all core tasks' DWAs, all hot technologies) are ordered by how
-    # many target occupations share the item, then how many of their tasks lead to
-    # the DWA or how many occupations of the same SOC major groups use the technology,
-    # so the basket holds the central items, not the first ids.
+    # Equal weights are ordered by how many target occupations share the item, then
+    # how many of their tasks lead to the DWA, so the basket holds the central items.
     for kind, n in quotas.items():
         picked.append(
             agg[agg["kind"] == kind]
@@ -161,7 +236,7 @@ def demand_from_onet(
     out["postings"] = np.nan
     out["share"] = np.nan
     return (
-        out[list(BASKET_COLUMNS)]
+        out[[*BASKET_COLUMNS, "importance_weight", "distinctiveness"]]
         .sort_values("weight", ascending=False, kind="stable")
         .reset_index(drop=True)
     )
@@ -291,6 +366,7 @@ def demand_basket(
     *,
     top_demand: int = 30,
     quotas: Mapping[str, int] | None = None,
+    distinctive: bool = True,
 ) -> DemandBasket:
     """What a proposal's targets demand: postings demand when given, else O*NET ratings.
 
@@ -307,6 +383,9 @@ def demand_basket(
         Postings skills kept.
     quotas : mapping, optional
         O*NET items per kind (default :data:`DEMAND_QUOTAS`).
+    distinctive : bool
+        Weight O*NET items by how distinctive they are for the targets
+        (:func:`demand_from_onet`).
 
     Returns
     -------
@@ -325,7 +404,7 @@ def demand_basket(
             table = demand_from_postings(demand, top=top_demand)
             source = "postings"
         elif onet is not None and codes:
-            table = demand_from_onet(onet, codes, quotas)
+            table = demand_from_onet(onet, codes, quotas, distinctive=distinctive)
             source = "onet"
             for code in codes:
                 kinds = set(_profile(onet, code)["kind"])

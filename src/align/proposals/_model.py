@@ -245,6 +245,7 @@ class Proposal(_Model):
     alignments: list[ReviewedAlignment] = Field(default_factory=list)
 
     _source: str = PrivateAttr("")
+    _notes: list[str] = PrivateAttr(default_factory=list)
 
     @field_validator("type")
     @classmethod
@@ -265,6 +266,29 @@ class Proposal(_Model):
                 )
             out.append(c if "." in c else f"{c}.00")
         return out
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _note_codes(cls, data: Any, handler: Any) -> Proposal:
+        # A bare SOC code ("15-1212") is read as its base O*NET occupation (.00); say so.
+        notes = []
+        if isinstance(data, dict):
+            for code in data.get("target_occupations") or []:
+                c = str(code).strip().removeprefix("onet:")
+                if _SOC_RE.match(c) and "." not in c:
+                    notes.append(
+                        f"target occupation {str(code)!r} has no O*NET suffix; it is read as "
+                        f"the base occupation {c}.00. Write {c}.00 (or a detailed code such "
+                        f"as {c}.01 where O*NET has one) to make this explicit."
+                    )
+        proposal: Proposal = handler(data)
+        proposal._notes = notes
+        return proposal
+
+    @property
+    def notes(self) -> list[str]:
+        """Notes made while reading the proposal (a SOC code read as its .00 occupation)."""
+        return list(self._notes)
 
     @model_validator(mode="after")
     def _check_outcomes(self) -> Proposal:

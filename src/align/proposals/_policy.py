@@ -14,6 +14,7 @@ that describe a state of mind rather than something an assessor can see
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -72,6 +73,11 @@ class _Alignment(BaseModel):
     min_technical: int = Field(default=1, ge=0)
 
 
+def _type_key(value: str) -> str:
+    """Credential types compare case- and separator-insensitively ("Post Traditional")."""
+    return value.strip().lower().replace("_", "-").replace(" ", "-")
+
+
 class Policy(BaseModel):
     """A micro-credential policy: allowed types, credit range, check severities.
 
@@ -97,6 +103,14 @@ class Policy(BaseModel):
             return {
                 k: ("off" if v is False else "fail" if v is True else v) for k, v in value.items()
             }
+        return value
+
+    @field_validator("types", mode="before")
+    @classmethod
+    def _lower_types(cls, value: Any) -> Any:
+        # Proposals write "Academic", "academic" or "ACADEMIC"; compare types in one form.
+        if isinstance(value, dict):
+            return {_type_key(str(k)): v for k, v in value.items()}
         return value
 
     def level(self, check: str) -> Severity:
@@ -307,7 +321,7 @@ def check_policy(
         )
     pol = policy if isinstance(policy, Policy) else load_policy(policy)
     out: list[CheckResult | None] = []
-    rule = pol.types.get(proposal.type)
+    rule = pol.types.get(_type_key(proposal.type))
     allowed = ", ".join(pol.types)
     out.append(
         _result(
@@ -409,6 +423,21 @@ def check_policy(
             "no expiry date; say when the credential should be reviewed or expire.",
         )
     )
+    if proposal.expiry is not None:
+        today = _dt.date.today()
+        out.append(
+            _result(
+                pol,
+                "expired",
+                proposal.expiry >= today,
+                "proposal",
+                f"not expired (expires {proposal.expiry}).",
+                f"the credential expired on {proposal.expiry} (today is {today}); review it "
+                "and set a new expiry date before it is offered again.",
+            )
+        )
+    for note in proposal.notes:
+        out.append(CheckResult("target_occupations", "warn", "proposal", note))
     for klass, need in (
         ("professional", pol.alignment.min_professional),
         ("technical", pol.alignment.min_technical),

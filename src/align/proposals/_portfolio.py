@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from align._calibration import CREDIT_FLOOR, CREDIT_FULL
 from align._config import Method, PathLike
 from align.exceptions import AlignDataWarning, InvalidArgumentError, ProposalError
 from align.frameworks import Framework, load_framework
@@ -135,8 +136,8 @@ def portfolio_coverage(
     data_dir: PathLike | None = None,
     method: Method = "hybrid",
     embedder: Any = None,
-    floor: float = 0.30,
-    full: float = 0.50,
+    floor: float = CREDIT_FLOOR,
+    full: float = CREDIT_FULL,
     top_demand: int = 40,
 ) -> PortfolioReport:
     """Which demanded skills the institution's credentials cover, and which none does.

@@ -6,15 +6,21 @@ components into an overall 0-100 score. Every component is shown; the formula
 is in ``docs/scoring.md`` and restated here.
 
 Credit of one match
-    ``credit(s) = clip((s - floor) / (full - floor), 0, 1)`` for a matcher
-    score ``s`` in [0, 1]: no credit below ``floor``, full credit at ``full``
-    and above, linear in between (partial credit by match score).
+    ``x = clip(s + 0.15 * overlap, 0, 1)`` for a matcher score ``s`` and the
+    share of the competency label's content words the outcome contains
+    (:mod:`align._calibration`), then
+    ``credit = clip((x - floor) / (full - floor), 0, 1) * specificity_i``:
+    no credit below ``floor`` (0.30), full credit from ``full`` (0.42, the
+    median of O*NET's analyst-linked task -> activity pairs), times the
+    outcome's specificity (:mod:`align._specificity`; 1 for a measurable verb
+    with a concrete object, about 0.1 for "Understand the importance of X").
 Demand coverage ``D``
     Over the target's top demanded competencies ``j`` with demand weight
-    ``w_j`` (postings share, or O*NET importance), ``c_j = max_i credit(s_ij)``
-    over outcomes ``i`` and ``D = sum_j w_j c_j / sum_j w_j``.
+    ``w_j`` (postings share, or O*NET importance times distinctiveness),
+    ``c_j = max_i credit_ij`` over outcomes ``i`` and
+    ``D = sum_j w_j c_j / sum_j w_j``.
 Relevance ``R``
-    Share of outcomes with credit > 0 for at least one demanded competency.
+    Mean over outcomes of their best credit against a demanded competency.
 Framework alignment ``F``
     Mean over outcomes of the best credit against any competency of the
     chosen frameworks (how clearly each outcome maps to a recognised
@@ -22,9 +28,11 @@ Framework alignment ``F``
 Balance ``B``
     ``sqrt(min(1, P / k) * min(1, T / k))`` with ``P`` professional
     competencies aligned (NACE, CMC tiers 1-3), ``T`` technical ones (O*NET,
-    ESCO, Lightcast, CMC tiers 4-5) and ``k`` = ``balance_target`` (2).
+    ESCO, Lightcast, CMC tiers 4-5), each counted with its best credit, and
+    ``k`` = ``balance_target`` (2).
 Overall
-    ``100 * (0.45 D + 0.20 R + 0.15 F + 0.20 B)`` (weights configurable).
+    ``100 * (0.45 D + 0.30 R + 0.10 F + 0.15 B)`` (weights configurable; chosen
+    on the dev half of ``benchmarks/validity_score.py``).
 
 No outcomes gives 0 everywhere; adding an outcome never lowers ``D``.
 """
@@ -41,8 +49,17 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from align._calibration import (
+    CREDIT_FLOOR,
+    CREDIT_FULL,
+    content_words,
+    credit_scores,
+    overlap_matrix,
+)
 from align._config import METHODS, Method, PathLike
 from align._match import MATCH_COLUMNS, Matcher
+from align._professional import professional_matches
+from align._specificity import outcome_specificity
 from align.exceptions import (
     InvalidArgumentError,
     ProposalError,
@@ -75,17 +92,18 @@ logger = logging.getLogger(__name__)
 #: Components of the overall score and their default weights.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "demand_coverage": 0.45,
-    "relevance": 0.20,
-    "framework_alignment": 0.15,
-    "balance": 0.20,
+    "relevance": 0.30,
+    "framework_alignment": 0.10,
+    "balance": 0.15,
 }
 COMPONENT_HELP: dict[str, str] = {
     "demand_coverage": "demand-weighted share of the target's top demanded skills that some "
-    "outcome covers (partial credit by match score)",
-    "relevance": "share of outcomes that match at least one demanded skill",
+    "outcome covers (partial credit by calibrated match score and outcome specificity)",
+    "relevance": "how well the outcomes teach something demanded (mean best credit per outcome)",
     "framework_alignment": "how clearly each outcome maps to a competency of the chosen "
     "frameworks (mean best credit per outcome)",
-    "balance": "professional (NACE, CMC tiers 1-3) and technical competencies both aligned",
+    "balance": "professional (NACE, CMC tiers 1-3) and technical competencies both aligned "
+    "(counted by credit)",
 }
 #: Kinds of an occupation's profile used to align outcomes (abilities and work
 #: styles are traits, not something a course teaches).
@@ -95,7 +113,9 @@ _TIERED_FRAMEWORKS = {"cmc"}
 
 
 # == the math (pure functions on arrays) ======================================
-def credit(scores: np.ndarray | float, floor: float = 0.30, full: float = 0.50) -> np.ndarray:
+def credit(
+    scores: np.ndarray | float, floor: float = CREDIT_FLOOR, full: float = CREDIT_FULL
+) -> np.ndarray:
     """Partial credit of matcher scores: 0 below ``floor``, 1 from ``full``, linear between.
 
     Examples
@@ -130,24 +150,29 @@ def demand_coverage(credits: np.ndarray, weights: np.ndarray) -> float:
 
 
 def relevance_score(credits: np.ndarray) -> float:
-    """Share of outcomes (rows) with credit > 0 for at least one demanded item (columns).
+    """Mean over outcomes (rows) of their best credit against a demanded item (columns).
+
+    An outcome that fully teaches something demanded counts 1, a loose or vague
+    one only its partial credit.
 
     Examples
     --------
-    >>> relevance_score(np.array([[0.0, 0.2], [0.0, 0.0]]))
-    0.5
+    >>> relevance_score(np.array([[0.0, 0.2], [0.0, 1.0]]))
+    0.6
     """
     c = np.asarray(credits, dtype=float)
     if c.ndim != 2 or c.shape[0] == 0 or c.shape[1] == 0:
         return 0.0
-    return float((c.max(axis=1) > 0).mean())
+    return float(np.clip(c.max(axis=1), 0, 1).mean())
 
 
-def balance_score(n_professional: int, n_technical: int, target: int = 2) -> float:
+def balance_score(n_professional: float, n_technical: float, target: int = 2) -> float:
     """Balance of professional and technical competencies aligned, in [0, 1].
 
     ``sqrt(min(1, P / target) * min(1, T / target))``: 1 when both reach the
-    target, 0 when either is absent.
+    target, 0 when either is absent. ``P`` and ``T`` are credit-weighted counts
+    (the sum of the best credit of each distinct competency aligned), so a
+    competency matched loosely or by a vague outcome counts only in part.
 
     Examples
     --------
@@ -267,24 +292,37 @@ def coverage_matrix(
     *,
     method: str = "hybrid",
     embedder: Any = None,
-    floor: float = 0.30,
-    full: float = 0.50,
+    floor: float = CREDIT_FLOOR,
+    full: float = CREDIT_FULL,
+    specificity: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Credit of each credential's best outcome for each item.
+
+    Credits are computed as in :func:`score_alignment`: the calibrated credit
+    score (matcher score plus content-word overlap) on the credit ramp, times
+    the outcome's specificity.
 
     Returns
     -------
     coverage : ndarray
         ``(items, credentials)`` credits in [0, 1].
     sims : ndarray
-        ``(outcomes, items)`` matcher scores, outcomes in credential order.
+        ``(outcomes, items)`` credit scores, outcomes in credential order.
     owner : ndarray
         Index of the credential of each outcome row of ``sims``.
     """
     texts = [o.text for p in credentials for o in p.outcomes]
     owner = np.array([i for i, p in enumerate(credentials) for _ in p.outcomes], dtype=int)
-    sims = similarity_matrix(texts, items, method=method, embedder=embedder)
-    credits = credit(sims, floor, full) if sims.size else sims
+    raw = similarity_matrix(texts, items, method=method, embedder=embedder)
+    sims = (
+        credit_scores(raw, overlap_matrix(texts, items["label"].astype(str).tolist()))
+        if raw.size
+        else raw
+    )
+    spec = np.array(
+        [outcome_specificity(t).score if specificity else 1.0 for t in texts], dtype=float
+    )
+    credits = credit(sims, floor, full) * spec[:, None] if sims.size else sims
     cov = np.zeros((len(items), len(credentials)))
     for c in range(len(credentials)):
         rows = credits[owner == c]
@@ -311,7 +349,12 @@ def _explain(row: Any) -> str:
         parts.append(f"meaning {sem:.2f}")
     if pd.notna(lex):
         parts.append(f"wording {lex:.2f}")
-    return f"matched{via} ({', '.join(parts)})" if parts else f"matched{via}"
+    shared = sorted(
+        content_words(str(getattr(row, "query", ""))) & content_words(surface or str(row.label))
+    )
+    if shared:
+        parts.append("shared words: " + ", ".join(shared[:6]))
+    return f"matched{via} ({'; '.join(parts)})" if parts else f"matched{via}"
 
 
 # == the report ================================================================
@@ -506,12 +549,15 @@ def score_alignment(
     data_dir: PathLike | None = None,
     method: Method = "hybrid",
     embedder: Any = None,
-    floor: float = 0.30,
-    full: float = 0.50,
+    floor: float = CREDIT_FLOOR,
+    full: float = CREDIT_FULL,
     top_k: int = 3,
     top_demand: int = 30,
     quotas: Mapping[str, int] | None = None,
     weights: Mapping[str, float] | None = None,
+    specificity: bool = True,
+    calibrated: bool = True,
+    distinctive: bool = True,
     balance_target: int = 2,
     region: str | None = None,
     n_boot: int = 500,
@@ -538,7 +584,9 @@ def score_alignment(
     embedder : Embedder, optional
         Reuse a loaded embedder (the default model otherwise).
     floor, full : float
-        Matcher scores below ``floor`` earn no credit; from ``full`` on, full credit.
+        Credit scores below ``floor`` earn no credit; from ``full`` on, full
+        credit (defaults calibrated on O*NET's task -> DWA links, dev half; see
+        :mod:`align._calibration`).
     top_k : int
         Competencies listed per outcome and framework.
     top_demand : int
@@ -547,6 +595,16 @@ def score_alignment(
         O*NET items per kind in the basket (default :data:`align.proposals.DEMAND_QUOTAS`).
     weights : mapping, optional
         Component weights (default :data:`DEFAULT_WEIGHTS`).
+    specificity : bool
+        Scale each outcome's credits by its specificity (a measurable verb with a
+        concrete object; :func:`align._specificity.outcome_specificity`).
+    calibrated : bool
+        Add content-word overlap to the matcher score before the credit ramp
+        (:func:`align._calibration.credit_scores`); ``False`` uses the matcher
+        score alone.
+    distinctive : bool
+        Weight O*NET demand by how distinctive each item is for the targets
+        (:func:`align.proposals.demand_from_onet`).
     balance_target : int
         Professional and technical competencies each needed for full balance.
     region : str, optional
@@ -584,28 +642,52 @@ def score_alignment(
     except UnknownNameError as exc:
         raise ProposalError(f"{proposal_name(proposal)}: {exc}") from None
     # 1. demand
-    basket = demand_basket(proposal, onet, demand, top_demand=top_demand, quotas=quotas)
+    basket = demand_basket(
+        proposal,
+        onet,
+        demand,
+        top_demand=top_demand,
+        quotas=quotas,
+        distinctive=distinctive,
+    )
     # 2. matching: outcomes x demanded items, and outcomes x framework competencies
     texts = proposal.outcome_texts
     sims = similarity_matrix(texts, basket.table, method=method, embedder=embedder)
+    xs = (
+        credit_scores(sims, overlap_matrix(texts, basket.table["label"].astype(str).tolist()))
+        if calibrated and sims.size
+        else sims
+    )
+    spec = outcome_specificities(texts) if specificity else np.ones(len(texts))
     matches = outcome_matches(
-        proposal, aligned, method=method, embedder=embedder, top_k=top_k, floor=floor, full=full
+        proposal,
+        aligned,
+        method=method,
+        embedder=embedder,
+        top_k=top_k,
+        floor=floor,
+        full=full,
+        specificity=specificity,
+        calibrated=calibrated,
     )
     # 3. components
     comps = score_components(
-        sims,
+        xs,
         basket.table["weight"].to_numpy(float),
         matches,
         len(texts),
         floor=floor,
         full=full,
         balance_target=balance_target,
+        specificity=spec,
     )
     # 4. the report
     return _build_report(
         proposal,
         basket,
         sims,
+        xs,
+        spec,
         matches,
         aligned,
         fws,
@@ -620,6 +702,9 @@ def score_alignment(
             "region": region,
             "n_boot": n_boot,
             "seed": seed,
+            "specificity": specificity,
+            "calibrated": calibrated,
+            "distinctive": distinctive,
             "model": getattr(embedder, "model_name", None) if embedder is not None else None,
         },
     )
@@ -647,6 +732,7 @@ MATCHES_LEAD: tuple[str, ...] = (
     "kind",
     "class",
     "score",
+    "credit_score",
     "credit",
     "explanation",
 )
@@ -659,8 +745,10 @@ def outcome_matches(
     method: Method = "hybrid",
     embedder: Any = None,
     top_k: int = 3,
-    floor: float = 0.30,
-    full: float = 0.50,
+    floor: float = CREDIT_FLOOR,
+    full: float = CREDIT_FULL,
+    specificity: bool = True,
+    calibrated: bool = True,
 ) -> pd.DataFrame:
     """The matching step: each outcome's best competencies in each framework, with credit.
 
@@ -671,7 +759,7 @@ def outcome_matches(
     frameworks : sequence of Framework
         Frameworks as scored (O*NET already cut to the target occupations; every
         kind in them counts).
-    method, embedder, top_k, floor, full
+    method, embedder, top_k, floor, full, specificity, calibrated
         As for :func:`score_alignment`.
 
     Returns
@@ -679,17 +767,31 @@ def outcome_matches(
     DataFrame
         One row per outcome x competency with a score above 0: :data:`MATCHES_LEAD`
         (``outcome_id``, ``framework``, ``id``, ``label``, ``kind``, ``class``
-        professional/technical, ``score``, ``credit``, ``explanation``), then the
-        other :data:`align._match.MATCH_COLUMNS`. A NACE sample behaviour is
-        reported as its parent competency.
+        professional/technical, ``score`` (the matcher's), ``credit_score`` (with
+        content-word overlap), ``credit`` (times the outcome's ``specificity``),
+        ``explanation`` with the words outcome and competency share), then the
+        other :data:`align._match.MATCH_COLUMNS`, ``overlap`` and ``specificity``.
+        A NACE sample behaviour is reported as its parent competency; frameworks
+        with sample behaviours are matched through their definitions and
+        behaviours (:func:`align._professional.professional_matches`).
     """
     texts = proposal.outcome_texts
     ids = [o.id for o in proposal.outcomes]
+    spec = outcome_specificities(texts) if specificity else np.ones(len(texts))
     rows = []
     if texts:
-        m = _matcher(frameworks, method, embedder)
-        for fw in frameworks:
-            rows.append(m.match(texts, top_k=top_k, min_score=0.0, frameworks=[fw.key]))
+        by_meaning = [
+            f
+            for f in frameworks
+            if method != "lexical" and (f.competencies["kind"] == "behaviour").any()
+        ]
+        rest = [f for f in frameworks if f not in by_meaning]
+        if rest:
+            m = _matcher(rest, method, embedder)
+            for fw in rest:
+                rows.append(m.match(texts, top_k=top_k, min_score=0.0, frameworks=[fw.key]))
+        for fw in by_meaning:
+            rows.append(professional_matches(texts, fw, embedder=embedder, top_k=top_k))
     matches = (
         pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=list(MATCH_COLUMNS))
     )
@@ -704,6 +806,17 @@ def outcome_matches(
     matches = matches[matches["score"] > 0]
     if len(matches):
         matches = matches.copy()
+        matches["overlap"] = (
+            [
+                len(content_words(lb) & content_words(q)) / max(1, len(content_words(lb)))
+                for q, lb in zip(matches["query"], matches["label"], strict=True)
+            ]
+            if calibrated
+            else 0.0
+        )
+        matches["credit_score"] = credit_scores(
+            matches["score"].to_numpy(float), matches["overlap"].to_numpy(float)
+        )
         # A NACE sample behaviour shows its parent competency: report the competency.
         beh = matches["kind"] == "behaviour"
         matches.loc[beh, "matched_surface"] = matches.loc[beh, "label"]
@@ -713,12 +826,15 @@ def outcome_matches(
         )
         matches.loc[beh, "kind"] = "competency"
         matches = (
-            matches.sort_values("score", ascending=False)
+            matches.sort_values("credit_score", ascending=False)
             .drop_duplicates(["query_index", "id"])
             .sort_values(["query_index", "framework", "score"], ascending=[True, True, False])
         )
         matches["outcome_id"] = [ids[int(i)] for i in matches["query_index"]]
-        matches["credit"] = credit(matches["score"].to_numpy(float), floor, full)
+        matches["specificity"] = spec[matches["query_index"].to_numpy(int)]
+        matches["credit"] = (
+            credit(matches["credit_score"].to_numpy(float), floor, full) * matches["specificity"]
+        )
         matches["class"] = [
             competency_class(f, k, levels.get(c))
             for f, k, c in zip(matches["framework"], matches["kind"], matches["id"], strict=True)
@@ -726,7 +842,15 @@ def outcome_matches(
         matches["explanation"] = [_explain(r) for r in matches.itertuples(index=False)]
         matches = matches.reset_index(drop=True)
     else:
-        matches = matches.assign(outcome_id=[], credit=[], **{"class": []}, explanation=[])
+        matches = matches.assign(
+            outcome_id=[],
+            overlap=[],
+            credit_score=[],
+            specificity=[],
+            credit=[],
+            **{"class": []},
+            explanation=[],
+        )
     lead = list(MATCHES_LEAD)
     return matches[[*lead, *[c for c in matches.columns if c not in lead]]]
 
@@ -747,23 +871,39 @@ def _aligned_counts(matches: pd.DataFrame) -> tuple[int, int]:
     return int(n_prof), int(n_tech)
 
 
+def _aligned_weights(matches: pd.DataFrame) -> tuple[float, float]:
+    """Credit-weighted counts: each distinct competency counts with its best credit."""
+    hits = matches[matches["credit"] > 0]
+    best = hits.groupby(["class", "id"])["credit"].max()
+    prof = best[best.index.get_level_values(0) == "professional"]
+    tech = best[best.index.get_level_values(0) == "technical"]
+    return float(prof.sum()), float(tech.sum())
+
+
+def outcome_specificities(texts: Sequence[str]) -> np.ndarray:
+    """Specificity of each outcome (:func:`align._specificity.outcome_specificity`)."""
+    return np.array([outcome_specificity(t).score for t in texts], dtype=float)
+
+
 def score_components(
     demand_scores: np.ndarray,
     demand_weights: np.ndarray,
     matches: pd.DataFrame,
     n_outcomes: int,
     *,
-    floor: float = 0.30,
-    full: float = 0.50,
+    floor: float = CREDIT_FLOOR,
+    full: float = CREDIT_FULL,
     balance_target: int = 2,
+    specificity: np.ndarray | None = None,
 ) -> dict[str, float]:
     """The components step: demand coverage, relevance, framework alignment, balance.
 
     Parameters
     ----------
     demand_scores : ndarray
-        ``(outcomes, demanded items)`` matcher scores (:func:`similarity_matrix`
-        of the outcomes against the demand basket).
+        ``(outcomes, demanded items)`` credit scores (:func:`similarity_matrix`
+        of the outcomes against the demand basket, plus content-word overlap:
+        :func:`align._calibration.credit_scores`).
     demand_weights : ndarray
         The basket's ``weight`` column.
     matches : DataFrame
@@ -772,6 +912,9 @@ def score_components(
         Number of outcomes.
     floor, full, balance_target
         As for :func:`score_alignment`.
+    specificity : ndarray, optional
+        Each outcome's specificity (:func:`outcome_specificities`); the demand
+        credits of an outcome are multiplied by it. ``None`` means 1.
 
     Returns
     -------
@@ -789,22 +932,35 @@ def score_components(
     """
     sims = np.asarray(demand_scores, dtype=float)
     weights = np.asarray(demand_weights, dtype=float)
-    cred = credit(sims, floor, full) if sims.size else sims
+    cred = _demand_credits(sims, floor, full, specificity)
     d_cov = demand_coverage(cred, weights) if len(weights) else 0.0
     best_fw = _best_framework_credit(matches, n_outcomes)
-    n_prof, n_tech = _aligned_counts(matches)
+    p_w, t_w = _aligned_weights(matches)
     return {
         "demand_coverage": d_cov,
         "relevance": relevance_score(cred),
         "framework_alignment": float(best_fw.mean()) if n_outcomes else 0.0,
-        "balance": balance_score(n_prof, n_tech, balance_target),
+        "balance": balance_score(p_w, t_w, balance_target),
     }
+
+
+def _demand_credits(
+    xs: np.ndarray, floor: float, full: float, specificity: np.ndarray | None
+) -> np.ndarray:
+    if not xs.size:
+        return xs
+    cred = credit(xs, floor, full)
+    if specificity is not None:
+        cred = cred * np.asarray(specificity, dtype=float).reshape(-1, 1)
+    return cred
 
 
 def _build_report(
     proposal: Proposal,
     basket: DemandBasket,
     sims: np.ndarray,
+    xs: np.ndarray,
+    spec: np.ndarray,
     matches: pd.DataFrame,
     aligned: Sequence[Framework],
     fws: Sequence[Framework],
@@ -820,13 +976,14 @@ def _build_report(
     n_out = len(texts)
     codes = proposal.target_occupations
     table, source = basket.table, basket.source
-    notes = list(basket.notes)
-    cred = credit(sims, floor, full) if sims.size else sims
+    notes = [*proposal.notes, *basket.notes]
+    cred = _demand_credits(xs, floor, full, spec)
+    labels_b = table["label"].astype(str).tolist()
     demand_tbl = table.copy()
     if len(table):
-        best_i = sims.argmax(axis=0) if n_out else np.zeros(len(table), int)
+        best_i = cred.argmax(axis=0) if n_out else np.zeros(len(table), int)
         demand_tbl["coverage"] = cred.max(axis=0) if n_out else 0.0
-        demand_tbl["best_score"] = sims.max(axis=0) if n_out else 0.0
+        demand_tbl["best_score"] = sims[best_i, np.arange(len(table))] if n_out else 0.0
         demand_tbl["best_outcome"] = [
             ids[i] if n_out and c > 0 else ""
             for i, c in zip(best_i, demand_tbl["coverage"], strict=True)
@@ -864,8 +1021,9 @@ def _build_report(
 
     out_rows = []
     for i, o in enumerate(proposal.outcomes):
-        j = int(sims[i].argmax()) if len(table) else -1
+        j = int(xs[i].argmax()) if len(table) else -1
         mine = hits[hits["query_index"] == i]
+        sp = outcome_specificity(o.text)
         out_rows.append(
             {
                 "outcome_id": o.id,
@@ -873,6 +1031,15 @@ def _build_report(
                 "relevant": bool(cred[i].max() > 0) if len(table) else False,
                 "best_demand": table["label"].iloc[j] if j >= 0 else "",
                 "best_demand_score": float(sims[i, j]) if j >= 0 else 0.0,
+                "demand_credit": float(cred[i, j]) if j >= 0 else 0.0,
+                "matched_words": ", ".join(
+                    sorted(content_words(o.text) & content_words(labels_b[j]))
+                )
+                if j >= 0
+                else "",
+                "specificity": float(spec[i]),
+                "specificity_reason": sp.reason if spec[i] < 1 else "",
+                "rewrite_hint": sp.hint if spec[i] < 1 else "",
                 "framework_credit": float(best_fw[i]),
                 "aligned": ", ".join(
                     f"{lb} ({fk})"
@@ -888,6 +1055,11 @@ def _build_report(
             "relevant",
             "best_demand",
             "best_demand_score",
+            "demand_credit",
+            "matched_words",
+            "specificity",
+            "specificity_reason",
+            "rewrite_hint",
             "framework_credit",
             "aligned",
         ],
@@ -931,6 +1103,11 @@ def _build_report(
         "seed": seed,
         "professional_aligned": n_prof,
         "technical_aligned": n_tech,
+        "professional_weighted": _aligned_weights(matches)[0],
+        "technical_weighted": _aligned_weights(matches)[1],
+        "specificity": settings.get("specificity", True),
+        "calibrated": settings.get("calibrated", True),
+        "distinctive": bool(settings.get("distinctive", True)) and source == "onet",
         "frameworks": {f.key: f.info.version for f in fws},
         "occupation_titles": _titles(onet, codes),
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,27 +22,46 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from align._calibration import CREDIT_FLOOR, CREDIT_FULL
 from align._config import Method, PathLike
 from align.exceptions import InvalidArgumentError, ProposalError, UnknownNameError
 from align.frameworks import Framework, load_framework
 from align.proposals._demand import DEMAND_QUOTAS, demand_from_onet
 from align.proposals._model import Proposal, Stack, load_proposal, load_stack
 from align.proposals._score import coverage_matrix, credit, similarity_matrix
-from align.proposals._verbs import bloom_level
+from align.proposals._verbs import BLOOM_LEVELS, bloom_level, outcome_verb
 from align.reports._base import ReportMixin
 from align.reports._render import gaps_html, gaps_rich
 
 __all__ = ["GapReport", "find_stacking_gaps", "target_items"]
 
-#: Kinds whose labels are verb phrases (so a draft outcome can reuse them as they are).
+#: Kinds whose labels are verb phrases (a draft outcome builds on their verb and object).
 _ACTION_KINDS = {"dwa", "task", "iwa", "outcome", "work_activity"}
-_DRAFT = {
-    "skill": "Demonstrate {x} in a realistic workplace scenario, assessed with a rubric.",
-    "knowledge": "Explain and apply core concepts of {x} to a realistic problem.",
-    "technology": "Use {x} to complete a realistic task and document the result.",
-    "competency": "Demonstrate {x} in a team project and reflect on it with evidence.",
-    "certification": "Prepare for and attempt the {x} assessment.",
+_LEVEL_NAMES = {
+    1: "remember",
+    2: "understand",
+    3: "apply",
+    4: "analyze",
+    5: "evaluate",
+    6: "create",
 }
+#: What learners hand in at each Bloom level (the evidence an assessor checks).
+_PRODUCTS = {
+    1: "a checked list or labelled diagram",
+    2: "a short written explanation",
+    3: "the completed work product with a log of the steps",
+    4: "an analysis report",
+    5: "a reasoned recommendation",
+    6: "an original plan or product",
+}
+_DRAFT = {
+    "skill": "Apply {x} ({d}) to a realistic workplace case and hand in {p}",
+    "knowledge": "Apply {x} ({d}) to solve a realistic problem and hand in {p}",
+    "technology": "Use {x} to complete a realistic task and hand in {p}",
+    "competency": "Practise {x} ({d}) in a team project and hand in {p}",
+    "certification": "Complete the preparation for the {x} assessment and hand in {p}",
+}
+_ARTICLES = re.compile(r"\b(?:the|a|an)\s+", re.IGNORECASE)
 Table = Literal["coverage", "gaps", "redundancy", "order", "suggestions"]
 #: Tables a GapReport exports with ``to_frame``.
 TABLES: dict[str, str] = {
@@ -66,8 +86,9 @@ class GapReport(ReportMixin):
         credit (0-1) of the credential's best-matching outcome.
     gaps : DataFrame
         ``id``, ``label``, ``kind``, ``weight``, ``coverage`` (best over the
-        stack), ``gap`` (``weight * (1 - coverage)``), ``covered_by``;
-        largest gap first.
+        stack), ``gap`` (``weight * (1 - coverage)``), ``covered_by``,
+        ``nearest_outcome`` (``credential:outcome``) and ``nearest_score`` (its
+        credit score), ``evidence`` (why the item is demanded); largest gap first.
     redundancy : DataFrame
         ``id``, ``label``, ``credentials``: covered (credit >= ``covered``)
         by two or more credentials.
@@ -101,7 +122,8 @@ class GapReport(ReportMixin):
             raise InvalidArgumentError(f"table={table!r}; expected one of {list(TABLES)}.")
         if table == "suggestions":
             return pd.DataFrame(
-                self.suggestions, columns=["title", "outcomes", "covers", "weight", "suggestion"]
+                self.suggestions,
+                columns=["title", "outcomes", "covers", "evidence", "weight", "suggestion"],
             )
         return getattr(self, table).copy()
 
@@ -239,8 +261,20 @@ def target_items(
         except UnknownNameError as exc:
             raise UnknownNameError(f"target {name!r}: {exc}") from None
         occ = fw.occupations.set_index("code")["title"]
+        items = items.assign(
+            evidence=[
+                f"O*NET {fw.version} {code}: need {iw:.2f} x distinctiveness {d:.2f} "
+                f"= weight {wt:.2f}"
+                for iw, d, wt in zip(
+                    items["importance_weight"],
+                    items["distinctiveness"],
+                    items["weight"],
+                    strict=True,
+                )
+            ]
+        )
         return (
-            items[["id", "label", "description", "kind", "weight"]],
+            items[["id", "label", "description", "kind", "weight", "evidence"]],
             f"O*NET {fw.version} profile of {code} {occ.get(code, '')}".strip(),
         )
     path = Path(name)
@@ -310,11 +344,34 @@ def _order(
     )
 
 
-def _draft(label: str, kind: str) -> str:
+def _draft(label: str, kind: str, description: str = "") -> str:
+    """A draft outcome: an observable verb at a named Bloom level, the object, a
+    realistic context and the product an assessor checks; never the bare label.
+
+    Examples
+    --------
+    >>> d = _draft("Monitor the security of digital information.", "dwa")
+    >>> d.startswith("Monitor, in a realistic workplace case, the security of digital")
+    True
+    >>> d.endswith("a log of the steps (Bloom level 3, apply).")
+    True
+    """
     text = label.strip().rstrip(".")
     if kind in _ACTION_KINDS:
-        return f"Learners will be able to {text[:1].lower() + text[1:]}."
-    return _DRAFT.get(kind, _DRAFT["skill"]).format(x=text)
+        verb, rest = outcome_verb(text)
+        level = next((lv for lv, vs in BLOOM_LEVELS.items() if verb in vs), 3)
+        # The context goes between the verb and its object, so the draft reads as an
+        # outcome of its own rather than the competency label with a lead-in.
+        return (
+            f"{verb[:1].upper() + verb[1:]}, in a realistic workplace case, {rest.strip()} "
+            f"and hand in {_PRODUCTS[level]} (Bloom level {level}, {_LEVEL_NAMES[level]})."
+        )
+    level = 3
+    d = _short(_ARTICLES.sub("", description.split(";")[0]).strip().rstrip("."), 10)
+    d = d[:1].lower() + d[1:] if d else "its core methods"
+    d = re.sub(r"^(?:knowledge of|using|the ability to)\s+", "", d, flags=re.IGNORECASE)
+    body = _DRAFT.get(kind, _DRAFT["skill"]).format(x=text, d=d, p=_PRODUCTS[level])
+    return f"{body} (Bloom level {level}, {_LEVEL_NAMES[level]})."
 
 
 def _clusters(items: pd.DataFrame, method: str, embedder: Any, max_groups: int) -> list[list[int]]:
@@ -352,7 +409,9 @@ def _short(label: str, n: int = 8) -> str:
 def _suggest(
     gaps: pd.DataFrame, method: str, embedder: Any, n_suggestions: int, covered: float
 ) -> list[dict[str, Any]]:
-    todo = gaps[(gaps["coverage"] < covered) & (gaps["weight"] > 0)].head(16)
+    # Only what no outcome covers at all (credit 0): a competency an outcome already
+    # earns credit for is taught, if loosely, and is a rewording job, not a new badge.
+    todo = gaps[(gaps["coverage"] <= 0) & (gaps["weight"] > 0)].head(16)
     todo = todo.reset_index(drop=True)
     if todo.empty or n_suggestions < 1:
         return []
@@ -364,14 +423,36 @@ def _suggest(
         title = _short(str(sub["label"].iloc[0]))
         if len(sub) > 1:
             title += f" (+{len(sub) - 1} related)"
+        head = sub.head(5)
         out.append(
             {
                 "title": title,
                 "outcomes": [
-                    _draft(lb, k)
-                    for lb, k in zip(sub["label"].head(5), sub["kind"].head(5), strict=True)
+                    _draft(lb, k, d)
+                    for lb, k, d in zip(
+                        head["label"], head["kind"], head["description"].fillna(""), strict=True
+                    )
                 ],
                 "covers": [str(x) for x in sub["label"]],
+                "evidence": [
+                    {
+                        "competency": str(lb),
+                        "kind": str(k),
+                        "weight": float(w),
+                        "demand": str(ev),
+                        "nearest_outcome": str(no),
+                        "nearest_score": float(ns),
+                    }
+                    for lb, k, w, ev, no, ns in zip(
+                        sub["label"],
+                        sub["kind"],
+                        sub["weight"].astype(float),
+                        sub["evidence"],
+                        sub["nearest_outcome"],
+                        sub["nearest_score"].astype(float),
+                        strict=True,
+                    )
+                ],
                 "weight": float(sub["gap"].sum()),
                 "suggestion": True,
             }
@@ -411,8 +492,8 @@ def find_stacking_gaps(
     data_dir: PathLike | None = None,
     method: Method = "hybrid",
     embedder: Any = None,
-    floor: float = 0.30,
-    full: float = 0.50,
+    floor: float = CREDIT_FLOOR,
+    full: float = CREDIT_FULL,
     covered: float = 0.5,
     threshold_credits: float | None = None,
     professional: Sequence[Framework | str] | None = ("nace", "cmc"),
@@ -470,7 +551,30 @@ def find_stacking_gaps(
     gaps["coverage"] = best
     gaps["gap"] = w * (1 - best)
     gaps["covered_by"] = [[ids[c] for c in np.flatnonzero(cov[j] > 0)] for j in range(len(items))]
-    gaps = gaps[["id", "label", "kind", "weight", "coverage", "gap", "covered_by", "description"]]
+    out_ids = [f"{p.id}:{o.id}" for p in creds for o in p.outcomes]
+    if sims.size:
+        near = sims.argmax(axis=0)
+        gaps["nearest_outcome"] = [out_ids[i] for i in near]
+        gaps["nearest_score"] = sims[near, np.arange(len(items))]
+    else:
+        gaps["nearest_outcome"] = ""
+        gaps["nearest_score"] = 0.0
+    gaps["evidence"] = items.get("evidence", "equal weight: a competency of the target")
+    gaps = gaps[
+        [
+            "id",
+            "label",
+            "kind",
+            "weight",
+            "coverage",
+            "gap",
+            "covered_by",
+            "nearest_outcome",
+            "nearest_score",
+            "evidence",
+            "description",
+        ]
+    ]
     gaps = gaps.sort_values(["gap", "weight"], ascending=False, kind="stable").reset_index(
         drop=True
     )

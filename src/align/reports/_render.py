@@ -85,7 +85,18 @@ def alignment_html(report: AlignmentReport) -> str:
     )
     comps = report.components[["component", "value", "weight", "contribution", "meaning"]]
     demand = report.demand[["label", "kind", "weight", "coverage", "best_outcome"]]
-    outcomes = report.outcomes[["outcome_id", "text", "relevant", "best_demand", "aligned"]]
+    outcomes = report.outcomes[
+        [
+            "outcome_id",
+            "text",
+            "best_demand",
+            "demand_credit",
+            "matched_words",
+            "specificity",
+            "rewrite_hint",
+            "aligned",
+        ]
+    ]
     fws = report.frameworks[["framework", "competencies_matched", "outcome_share", "competencies"]]
     notes = "".join(f"<li>{_e(n)}</li>" for n in report.notes)
     return (
@@ -192,7 +203,7 @@ def alignment_rich(report: AlignmentReport) -> list[RenderableType]:
     )
     oc.add_column("outcome", no_wrap=True)
     oc.add_column("text", ratio=3)
-    oc.add_column("best demanded skill (match score)", ratio=2)
+    oc.add_column("best demanded skill (match score; credit; shared words)", ratio=2)
     oc.add_column("aligned competencies (framework, score)", ratio=3)
     for r in _rows(report.outcomes):
         mine = report.matches[
@@ -210,14 +221,22 @@ def alignment_rich(report: AlignmentReport) -> list[RenderableType]:
             )
             or "[red]none above the match threshold[/]"
         )
+        words = f"; words: {r.matched_words}" if r.matched_words else ""
         best = (
-            f"{_cut(r.best_demand)} ({r.best_demand_score:.2f})"
+            f"{_cut(r.best_demand)} ({r.best_demand_score:.2f}; credit "
+            f"{r.demand_credit:.2f}{words})"
             if r.relevant
             else f"[red]none[/] (closest: {_cut(r.best_demand)}, {r.best_demand_score:.2f})"
             if r.best_demand
             else "[red]none[/]"
         )
-        oc.add_row(r.outcome_id, r.text, best, aligned)
+        text = r.text
+        if r.specificity < 1:
+            text += (
+                f"\n[yellow]specificity {r.specificity:.2f}: {r.specificity_reason}.[/] "
+                f"[dim]{r.rewrite_hint}[/]"
+            )
+        oc.add_row(r.outcome_id, text, best, aligned)
     out.append(oc)
 
     dm = Table(
@@ -251,13 +270,15 @@ def alignment_rich(report: AlignmentReport) -> list[RenderableType]:
     lines = [
         "[b]How to read this[/b]",
         f"- Demand coverage: each demanded skill gets the credit of its best-matching outcome; "
-        f"a match score below {s.get('floor')} earns nothing, {s.get('full')} or more earns full "
-        "credit, in between partial credit. The skills are weighted by demand "
-        "(share of postings, or O*NET importance).",
-        "- Relevance: the share of outcomes that match at least one demanded skill.",
+        f"a credit score (match score + shared content words) below {s.get('floor')} earns "
+        f"nothing, {s.get('full')} or more (as close as a typical link O*NET's analysts made "
+        "between a task and a work activity) earns full credit, in between partial credit, "
+        "times the outcome's specificity. The skills are weighted by demand (share of "
+        "postings, or O*NET importance times how distinctive the item is for the target).",
+        "- Relevance: the mean over outcomes of their best credit against a demanded skill.",
         "- Framework alignment: how clearly each outcome maps to a named competency.",
         f"- Balance: professional ({s.get('professional_aligned')} aligned: NACE, CMC tiers 1-3) "
-        f"and technical ({s.get('technical_aligned')} aligned) competencies, "
+        f"and technical ({s.get('technical_aligned')} aligned) competencies, counted by credit, "
         f"{s.get('balance_target')} of each for full marks.",
         f"- {SCORE_GUIDE}",
         "- To raise the score: reword or add outcomes for the demanded skills marked 'gap'.",
@@ -399,9 +420,14 @@ def gaps_rich(report: GapReport) -> list[RenderableType]:
     out.append(od)
     for s in report.suggestions:
         body = "\n".join(f"- {o}" for o in s["outcomes"])
+        why = "\n".join(
+            f"[dim]{_cut(e['competency'], 50)}: {e['demand']}; nearest outcome "
+            f"{e['nearest_outcome']} ({e['nearest_score']:.2f})[/]"
+            for e in s.get("evidence", [])[:6]
+        )
         out.append(
             Panel(
-                f"{body}\n[dim]covers: {', '.join(s['covers'][:6])}[/]",
+                f"{body}\n[dim]covers: {', '.join(s['covers'][:6])}[/]\n{why}",
                 title=f"[b]Suggested next credential: {s['title']}[/b]",
                 subtitle="a suggestion for the curriculum committee, not a decision",
                 expand=False,
