@@ -141,3 +141,13 @@ def test_bare_soc_code_resolves_with_a_note(fws, embedder) -> None:
     assert p.target_occupations == ["15-1212.00"]
     r = score_alignment(p, fws, embedder=embedder)
     assert any("15-1212.00" in n and "base occupation" in n for n in r.notes)
+
+
+def test_demand_for_an_occupation_without_hot_technologies(onet) -> None:
+    # 29-1022.00 lists no hot technology; the demand step used to divide an empty
+    # string column and crash.
+    from align.proposals import demand_from_onet
+
+    d = demand_from_onet(onet, ["29-1022.00"])
+    assert len(d) and d["weight"].dtype == float
+    assert not (d["kind"] == "technology").any()

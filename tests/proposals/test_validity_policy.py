@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from align import Proposal, check_policy
-from align._policy import Policy, load_policy
+from align.proposals import Policy, load_policy
 
 
 def _proposal(**kw) -> Proposal:

@@ -201,7 +201,7 @@ def demand_from_onet(
             tech[["id", "kind"]].assign(
                 weight=HOT_TECH_WEIGHT,
                 tie=0.0,
-                distinct=tech["id"].map(stats.rarity).fillna(1.0),
+                distinct=tech["id"].map(stats.rarity).astype(float).fillna(1.0),
             )
         )
         occ = pd.concat(parts, ignore_index=True).assign(occupation=code)
