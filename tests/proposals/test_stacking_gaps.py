@@ -60,7 +60,8 @@ def test_coverage_matrix_gaps_and_redundancy() -> None:
     )
     assert r.coverage.shape == (4, 2)
     assert list(r.coverage.columns) == ["b1", "b2"]
-    assert r.coverage.loc["c:budget"].tolist() == [1.0, 1.0]
+    # b1 only asks learners to identify (Bloom level 1): specificity 0.6 scales its credit.
+    assert r.coverage.loc["c:budget"].tolist() == [0.6, 1.0]
     assert r.coverage.loc["c:forecast"].tolist() == [0.0, 1.0]
     assert list(r.redundancy["id"]) == ["c:budget"]
     assert r.redundancy["credentials"].iloc[0] == ["b1", "b2"]

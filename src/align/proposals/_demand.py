@@ -65,6 +65,8 @@ BASKET_COLUMNS: tuple[str, ...] = (
     "occupations",
     "postings",
     "share",
+    "importance_weight",
+    "distinctiveness",
 )
 
 
@@ -211,7 +213,7 @@ def demand_from_onet(
         occ["weight"] = occ["weight"] * occ["distinct"]
         rows.append(occ)
     if not rows:
-        return pd.DataFrame(columns=[*BASKET_COLUMNS, "importance_weight", "distinctiveness"])
+        return pd.DataFrame(columns=list(BASKET_COLUMNS))
     allw = pd.concat(rows, ignore_index=True).sort_values("weight", ascending=False)
     agg = allw.groupby(["id", "kind"], as_index=False, sort=False).agg(
         weight=("weight", "first"),
@@ -236,7 +238,7 @@ def demand_from_onet(
     out["postings"] = np.nan
     out["share"] = np.nan
     return (
-        out[[*BASKET_COLUMNS, "importance_weight", "distinctiveness"]]
+        out[list(BASKET_COLUMNS)]
         .sort_values("weight", ascending=False, kind="stable")
         .reset_index(drop=True)
     )
@@ -276,6 +278,8 @@ def demand_from_postings(demand: pd.DataFrame, top: int = 30) -> pd.DataFrame:
             "occupations": [[] for _ in range(len(d))],
             "postings": d["postings"].astype(float) if "postings" in d else np.nan,
             "share": d["share"].astype(float),
+            "importance_weight": d["share"].astype(float).clip(0, 1),
+            "distinctiveness": np.nan,
         }
     )
 

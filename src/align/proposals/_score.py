@@ -295,6 +295,7 @@ def coverage_matrix(
     floor: float = CREDIT_FLOOR,
     full: float = CREDIT_FULL,
     specificity: bool = True,
+    calibrated: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Credit of each credential's best outcome for each item.
 
@@ -316,7 +317,7 @@ def coverage_matrix(
     raw = similarity_matrix(texts, items, method=method, embedder=embedder)
     sims = (
         credit_scores(raw, overlap_matrix(texts, items["label"].astype(str).tolist()))
-        if raw.size
+        if raw.size and calibrated
         else raw
     )
     spec = np.array(

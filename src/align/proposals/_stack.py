@@ -492,8 +492,8 @@ def find_stacking_gaps(
     data_dir: PathLike | None = None,
     method: Method = "hybrid",
     embedder: Any = None,
-    floor: float = CREDIT_FLOOR,
-    full: float = CREDIT_FULL,
+    floor: float | None = None,
+    full: float | None = None,
     covered: float = 0.5,
     threshold_credits: float | None = None,
     professional: Sequence[Framework | str] | None = ("nace", "cmc"),
@@ -511,6 +511,12 @@ def find_stacking_gaps(
     onet : Framework, optional
         A loaded O*NET (loaded from ``data_dir`` when needed).
     method, embedder, floor, full
+        Matching method and credit thresholds, as in :func:`align.score_alignment`
+        (default: the thresholds calibrated for outcome -> competency, 0.30 / 0.42,
+        with content-word overlap). When the target is a larger badge's outcomes
+        (outcome -> outcome, sentences in the same domain and style, which the
+        calibration does not cover) the matcher score is used as it is with
+        0.30 / 0.50.
         Matching method and credit thresholds, as in :func:`align.score_alignment`.
     covered : float
         Credit from which a competency counts as covered (for redundancy and
@@ -534,14 +540,25 @@ def find_stacking_gaps(
             "no target: pass target= (e.g. 'onet:15-2051.00', 'cmc', or a larger badge's "
             "proposal file) or set 'target:' in the stack file."
         )
-    credit(0.5, floor, full)
     needs_onet = isinstance(target, str) and target.removeprefix("onet:")[:2].isdigit()
     if onet is None and (needs_onet or any(p.target_occupations for p in creds)):
         onet = load_framework("onet", data_dir=data_dir) if needs_onet else _maybe_onet(data_dir)
     items, target_name = target_items(target, onet=onet, data_dir=data_dir)
     items = items.drop_duplicates("id").reset_index(drop=True)
+    outcome_target = bool(len(items)) and bool((items["kind"] == "outcome").all())
+    if floor is None:
+        floor = 0.30 if outcome_target else CREDIT_FLOOR
+    if full is None:
+        full = 0.50 if outcome_target else CREDIT_FULL
+    credit(0.5, floor, full)
     cov, sims, owner = coverage_matrix(
-        creds, items, method=method, embedder=embedder, floor=floor, full=full
+        creds,
+        items,
+        method=method,
+        embedder=embedder,
+        floor=floor,
+        full=full,
+        calibrated=not outcome_target,
     )
     ids = [p.id for p in creds]
     coverage = pd.DataFrame(cov, index=pd.Index(items["id"], name="id"), columns=ids)
