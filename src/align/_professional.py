@@ -8,13 +8,19 @@ competency is represented by its definition and its sample behaviours:
 ``semantic = DEFINITION_WEIGHT * cos(outcome, "label: definition")
 + (1 - DEFINITION_WEIGHT) * mean of the 2 best cos(outcome, sample behaviour)``
 
-(the definition alone when a competency has fewer than two behaviours), and the
-score is fused as the hybrid matcher fuses it,
-``score = 0.65 * semantic + 0.35 * mention`` where ``mention`` is 1 when the
-competency's label occurs in the outcome (after normalisation). The mix was
-chosen on the dev half of ``benchmarks/data/professional_outcomes.csv`` (160
-outcomes we wrote and labelled before any matching; the test half is only
-reported, ``benchmarks/validity_nace.py``).
+(the definition alone when a competency has fewer than two behaviours), and
+
+``score = max(SEMANTIC_SCALE * semantic, 0.65 * semantic + 0.35 * mention)``
+
+where ``mention`` is 1 when the competency's label occurs in the outcome (after
+normalisation). ``SEMANTIC_SCALE`` puts the score on the calibrated credit scale
+of :mod:`align._calibration`: the median ``semantic`` of the correct competency
+on the dev half is 0.41, and a typical correct match should earn full credit
+(``CREDIT_FULL`` 0.42), as a typical analyst-linked O*NET pair does. The mix and
+the scale were chosen on the dev half of
+``benchmarks/data/professional_outcomes.csv`` (160 outcomes we wrote and
+labelled before any matching; the test half is only reported,
+``benchmarks/validity_nace.py``).
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ import pandas as pd
 
 from align.frameworks import Framework
 
-__all__ = ["DEFINITION_WEIGHT", "professional_matches"]
+__all__ = ["DEFINITION_WEIGHT", "SEMANTIC_SCALE", "professional_matches"]
 
 #: Weight of the definition against the sample behaviours (dev-tuned: 0.3, 0.5, 0.7 tried).
 DEFINITION_WEIGHT = 0.3
 _SEMANTIC_WEIGHT = 0.65
+#: CREDIT_FULL / the dev median semantic similarity of the correct competency (0.42 / 0.41).
+SEMANTIC_SCALE = 0.42 / 0.41
 _TOP_BEHAVIOURS = 2
 
 
@@ -85,7 +93,11 @@ def professional_matches(
     qn = [f" {normalise(t)} " for t in texts]
     ln = [f" {normalise(str(lb))} " for lb in items["label"]]
     lex = np.array([[1.0 if lab.strip() and lab in t else 0.0 for lab in ln] for t in qn])
-    score = np.clip(_SEMANTIC_WEIGHT * sem + (1 - _SEMANTIC_WEIGHT) * lex, 0, 1)
+    score = np.clip(
+        np.maximum(SEMANTIC_SCALE * sem, _SEMANTIC_WEIGHT * sem + (1 - _SEMANTIC_WEIGHT) * lex),
+        0,
+        1,
+    )
     rows = []
     k = min(top_k, len(items))
     for i, text in enumerate(texts):
