@@ -85,9 +85,14 @@ def test_extract_text_skills_lexical(lexical) -> None:
     # Boilerplate never becomes evidence.
     assert not {"Equal Opportunity Law", "Dental Hygiene"} & {n for _, n in got}
     assert df.groupby(["posting_id", "skill_id"]).size().max() == 1
-    assert df["score"].between(0.5, 1.0).all() and (df["method"] == "lexical").all()
+    # A named skill is a literal mention; its score is the matcher's when that reached 0.5.
+    assert set(df["method"]) <= {"literal", "lexical"}
+    assert (df["score"].between(0.5, 1.0) | df["score"].isna()).all()
     sql = df[df["skill_name"].str.startswith("SQL")].iloc[0]
     assert sql["evidence"] == "Write SQL queries against the warehouse"
+    assert sql["method"] == "literal"
+    plain = extract_text_skills(["a", "b"], [BODY_1, BODY_2], lexical, threshold=0.5, literal=False)
+    assert (plain["method"] == "lexical").all() and plain["score"].notna().all()
 
 
 @settings(max_examples=15, deadline=None)
@@ -139,7 +144,8 @@ def test_extract_skills_stores_and_feeds_demand(tmp_path: Path, lexical) -> None
         # c has export skills, so only a and b are read.
         assert report.loc[0, "rows_read"] == 2 and report.loc[0, "kind"] == "extract"
         rows = store.query("SELECT * FROM posting_skills WHERE source = 'extracted'")
-        assert set(rows["posting_id"]) == {"a", "b"} and rows["score"].notna().all()
+        assert set(rows["posting_id"]) == {"a", "b"}
+        assert (rows["score"].notna() | (rows["method"] == "literal")).all()
         assert int(report.loc[0, "rows_loaded"]) == len(rows)
         demand = skill_demand(store, occupation="15-")
         by = demand.set_index("skill_name")

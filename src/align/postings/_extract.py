@@ -19,9 +19,11 @@ import contextlib
 import logging
 import re
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -30,6 +32,7 @@ from align.postings._store import PathLike, PostingsStore, open_store
 
 if TYPE_CHECKING:
     from align._match import Matcher
+    from align.postings._literal import LiteralFinder
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -114,12 +117,15 @@ def is_boilerplate(text: str) -> bool:
     return bool(_BOILERPLATE.search(text) or _BENEFIT_ITEM.fullmatch(text.rstrip(" .;:")))
 
 
-def split_posting(text: str | None, *, drop_boilerplate: bool = True) -> list[str]:
+def split_posting(
+    text: str | None, *, drop_boilerplate: bool = True, max_chars: int | None = _MAX_SEGMENT
+) -> list[str]:
     """Split posting text into bullet items and sentences.
 
     Headers (short lines ending in ``:``), fragments under three characters
     and, by default, boilerplate are dropped; long segments are cut at
-    ``;`` and finally at 300 characters.
+    ``;`` and finally at ``max_chars`` characters (300; ``None`` keeps them
+    whole, as literal-mention search does).
 
     Examples
     --------
@@ -148,7 +154,8 @@ def split_posting(text: str | None, *, drop_boilerplate: bool = True) -> list[st
                 continue
             pieces = [p.strip() for p in part.split(";")] if len(part) > _MAX_SEGMENT else [part]
             for piece in pieces:
-                piece = piece[:_MAX_SEGMENT]
+                if max_chars is not None:
+                    piece = piece[:max_chars]
                 if (
                     len(piece) < 3
                     or not _LETTERS.search(piece)
@@ -196,6 +203,18 @@ def make_skill_matcher(
     return Matcher(framework, method, kinds=kinds, embedder=embedder).fit()
 
 
+# One literal finder per fitted matcher (a Dask worker keeps its matcher for its lifetime).
+_FINDERS: weakref.WeakKeyDictionary[Any, LiteralFinder] = weakref.WeakKeyDictionary()
+
+
+def make_literal_finder(matcher: Matcher) -> LiteralFinder:
+    """Return a fitted :class:`LiteralFinder` over the skills a matcher was fitted on."""
+    from align.postings._literal import LiteralFinder
+
+    kinds = sorted(set(matcher.items_["kind"])) if hasattr(matcher, "items_") else None
+    return LiteralFinder(matcher.frameworks, kinds=kinds).fit()
+
+
 def extract_text_skills(
     posting_ids: Sequence[str],
     texts: Sequence[str | None],
@@ -203,8 +222,15 @@ def extract_text_skills(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     top_k: int = 3,
+    literal: LiteralFinder | bool = True,
 ) -> pd.DataFrame:
-    """Extract skills from posting texts with a fitted matcher.
+    """Extract skills from posting texts with a fitted matcher and literal mentions.
+
+    A skill the posting names outright (its label, an alternate label or a
+    derived name such as "Hadoop" for "Apache Hadoop"; see
+    :mod:`align.postings._literal`) is extracted whatever its score; the
+    matcher adds the skills whose score reaches ``threshold`` (paraphrases).
+    A sentence repeated across postings is matched once.
 
     Parameters
     ----------
@@ -215,16 +241,23 @@ def extract_text_skills(
     matcher : Matcher
         Fitted matcher (see :func:`make_skill_matcher`).
     threshold : float
-        Minimum score in [0, 1].
+        Minimum matcher score in [0, 1].
     top_k : int
         Candidate skills per segment.
+    literal : LiteralFinder or bool
+        Also extract literal mentions (``True``: a finder over the matcher's
+        skills, built on first use and kept with the matcher; or a finder
+        from :func:`make_literal_finder`); ``False`` for the matcher alone.
 
     Returns
     -------
     DataFrame
-        Columns :data:`EXTRACT_COLUMNS`: one row per posting and skill, with
-        the best ``score``, the matcher ``method`` and the ``evidence``
-        segment; sorted by posting (input order) then score descending.
+        Columns :data:`EXTRACT_COLUMNS`: one row per posting and skill, sorted
+        by posting (input order). ``method`` is ``"literal"`` when the posting
+        names the skill (``evidence`` is the first sentence naming it), else
+        the matcher's method (``evidence`` is the best-scoring sentence).
+        ``score`` is the matcher's best score for the skill in the posting
+        when it reached ``threshold``, else NaN (a literal mention only).
     """
     if len(posting_ids) != len(texts):
         raise InvalidArgumentError(
@@ -233,24 +266,58 @@ def extract_text_skills(
     if not 0.0 <= float(threshold) <= 1.0:
         raise InvalidArgumentError(f"threshold={threshold!r}; expected a number in [0, 1].")
     seg_owner: list[int] = []
-    segments: list[str] = []
+    seg_order: list[int] = []
+    uniq: dict[str, int] = {}
     for i, text in enumerate(texts):
-        for seg in split_posting(text):
+        for seg in split_posting(text, max_chars=None):
             seg_owner.append(i)
-            segments.append(seg)
-    if not segments:
-        return pd.DataFrame(columns=list(EXTRACT_COLUMNS))
-    hits = matcher.match(segments, top_k=top_k, min_score=float(threshold))
-    if hits.empty:
-        return pd.DataFrame(columns=list(EXTRACT_COLUMNS))
-    owner = pd.Series(seg_owner)
-    hits = hits.assign(
-        owner=owner.iloc[hits["query_index"].to_numpy()].to_numpy(),
+            seg_order.append(uniq.setdefault(seg, len(uniq)))
+    if not seg_owner:
+        return _empty_extract()
+    segments = list(uniq)
+    # Segment -> (owner, position); every (owner, unique segment) pair once.
+    pairs = pd.DataFrame({"owner": seg_owner, "seg": seg_order, "pos": range(len(seg_owner))})
+    pairs = pairs.drop_duplicates(["owner", "seg"])
+    # The matcher reads at most _MAX_SEGMENT characters of a segment, as it always did.
+    queries = list(dict.fromkeys(s[:_MAX_SEGMENT] for s in segments))
+    q_of = {q: j for j, q in enumerate(queries)}
+    hits = matcher.match(queries, top_k=top_k, min_score=float(threshold))
+    frames = []
+    if not hits.empty:
+        seg_q = pd.DataFrame({"seg": range(len(segments)), "query_index": [
+            q_of[s[:_MAX_SEGMENT]] for s in segments
+        ]})  # fmt: skip
+        sem = hits.merge(seg_q, on="query_index").merge(pairs, on="seg")
+        sem = sem.assign(evidence=[segments[k] for k in sem["seg"]], method=matcher.method)
+        frames.append(
+            sem[["owner", "pos", "id", "label", "kind", "score", "method", "evidence"]]
+        )
+    if literal is not False:
+        finder = literal if literal is not True else _FINDERS.get(matcher)
+        if finder is None:
+            finder = _FINDERS[matcher] = make_literal_finder(matcher)
+        found = finder.find(segments)
+        if len(found):
+            lit = found.rename(columns={"query_index": "seg"}).merge(pairs, on="seg")
+            lit = lit.assign(
+                evidence=[segments[k] for k in lit["seg"]], method="literal", score=np.nan
+            )
+            frames.append(lit[["owner", "pos", "id", "label", "kind", "score", "method", "evidence"]])
+    if not frames:
+        return _empty_extract()
+    allhits = pd.concat(frames, ignore_index=True)
+    best_score = allhits.groupby(["owner", "id"])["score"].max()
+    # Literal rows first (the sentence that names the skill), then by score, then position.
+    allhits["lit"] = allhits["method"] == "literal"
+    allhits = allhits.sort_values(
+        ["owner", "lit", "score", "pos"], ascending=[True, False, False, True], kind="stable"
     )
-    hits = hits.sort_values(
-        ["owner", "score", "query_index"], ascending=[True, False, True], kind="stable"
+    best = allhits.drop_duplicates(["owner", "id"], keep="first")
+    best = best.assign(
+        score=best_score.reindex(pd.MultiIndex.from_frame(best[["owner", "id"]])).to_numpy()
     )
-    best = hits.drop_duplicates(["owner", "id"], keep="first")
+    best = best.sort_values(["owner", "lit", "score", "pos"],
+                            ascending=[True, False, False, True], kind="stable")  # fmt: skip
     ids = list(posting_ids)
     out = pd.DataFrame({
         "posting_id": [ids[i] for i in best["owner"]],
@@ -258,10 +325,14 @@ def extract_text_skills(
         "skill_name": best["label"].to_numpy(),
         "skill_type": best["kind"].to_numpy(),
         "score": best["score"].astype(float).round(6).to_numpy(),
-        "method": matcher.method,
-        "evidence": best["query"].to_numpy(),
+        "method": best["method"].to_numpy(),
+        "evidence": best["evidence"].to_numpy(),
     })  # fmt: skip
     return out.reset_index(drop=True)
+
+
+def _empty_extract() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(EXTRACT_COLUMNS))
 
 
 def _pending(con: Any, limit: int | None, redo: bool, batch_rows: int) -> Iterator[pd.DataFrame]:
@@ -283,14 +354,18 @@ def _pending(con: Any, limit: int | None, redo: bool, batch_rows: int) -> Iterat
         yield batch.to_pandas()
 
 
-def run_batch(batch: pd.DataFrame, matcher: Matcher, threshold: float) -> pd.DataFrame:
+def run_batch(
+    batch: pd.DataFrame, matcher: Matcher, threshold: float, literal: bool = True
+) -> pd.DataFrame:
     """Extract one batch of ``posting_id``/``body`` rows.
 
     ``attrs`` carries ``postings`` (how many were read) and ``posting_ids``, so
     the caller can replace old extractions of postings that now match nothing.
     """
     ids = batch["posting_id"].tolist()
-    out = extract_text_skills(ids, batch["body"].tolist(), matcher, threshold=threshold)
+    out = extract_text_skills(
+        ids, batch["body"].tolist(), matcher, threshold=threshold, literal=literal
+    )
     out.attrs["postings"] = len(batch)
     out.attrs["posting_ids"] = ids
     return out
