@@ -13,7 +13,7 @@ Names derived from a label (the *derived* surfaces):
   is asked for as "Python";
 * a bracketed acronym: "Extract Transform Load (ETL)" also as "ETL";
 * the label without a vendor's name (:data:`VENDORS`): "Apache Hadoop" as
-  "Hadoop", "Microsoft Excel" as "Excel";
+  "Hadoop" (not when the rest is an acronym: "Google APIs" is not "APIs");
 * a short list of aliases we wrote (:data:`ALIASES`): "AWS" for Amazon Web
   Services, "NLP" for Natural Language Processing.
 
@@ -33,25 +33,25 @@ mentions in ``benchmarks/postings_literal.py`` (see
     nothing, and any case counts): "in it" is not "IT". The matcher has the
     same rule.
 ``case``
-    A derived one-word name ("Python", "Excel", "Spark", "Go") must be
-    written with a capital, as the label writes it: "excel at" and "make
-    sure" are English, not Microsoft Excel or Make (Software).
+    A one-word alias that is also a word ("Excel", "Spark") and a short name
+    ("R", "Go") must be written with a capital, as the label writes it:
+    "excel at" is English, not Microsoft Excel. Another derived one-word
+    name ("Python", "Pandas") written in lower case counts in a technical
+    context only (``context``): "pandas, numpy, sklearn".
 ``glue``
-    A name of one or two characters ("R", "C", "Go") does not count when
-    glued to a letter by ``&``, ``-``, ``.``, ``'`` or ``/`` ("R&D",
-    "E-Verify", "B.S.", "A/B", "C-suite").
+    A short name (one character, or two that are not an acronym: "R", "C",
+    "Go") does not count when glued to a letter by ``&``, ``-``, ``.`` or
+    ``'``, or to a single letter by ``/`` ("R&D", "E-Verify", "B.S.",
+    "A/B", "C-suite"; "C/C++" and "R/Shiny" count).
 ``context``
-    A derived one-word name, and any name of one or two characters, counts
-    only in a technical context: the same sentence names another skill, or
+    A short name counts only in a technical context: the same sentence names another skill, or
     says "language", "programming", "software", "package", "library",
     "tool", "code", "script", "framework", "platform", "technology" or
     "database" (and their plurals and -ing forms), or the sentence is the
     name alone (a bullet).
 
-Where two names overlap, a one-word name inside a longer one is not a
-mention of its own ("Management" in "Project Management" is project
-management); longer names inside longer ones are ("Machine Learning" in
-"Machine Learning Algorithms").
+Names inside longer names count too: "Machine Learning Algorithms" also
+names Machine Learning and Algorithms, "Data Visualization" also Visualization.
 """
 
 from __future__ import annotations
@@ -108,9 +108,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
 #: Rules that keep literal mentions honest (module docstring).
 CONTEXT_RULES: dict[str, str] = {
     "acronym": "a name written in capitals counts only where the text writes it in capitals",
-    "case": "a derived one-word name must be written with a capital, as the label writes it",
-    "glue": "a 1-2 character name glued to a letter by &, -, ., ' or / does not count",
-    "context": "a derived one-word name, or a 1-2 character name, needs a technical context",
+    "case": "one-word aliases and short names must be capitalised as the label writes them; "
+    "other derived one-word names in lower case need a technical context",
+    "glue": "a short name glued to a letter by &, -, . or ' (or to one letter by /) does not count",
+    "context": "a short name (R, C, Go) needs a technical context",
 }
 
 #: Columns of :meth:`LiteralFinder.find`.
@@ -250,13 +251,18 @@ class LiteralFinder:
         surf = surf.drop_duplicates(["item", "tokens"]).reset_index(drop=True)
         surf["words"] = surf["tokens"].map(len)
         surf["acronym"] = [bool(_ALL_CAPS.fullmatch(t.strip())) for t in surf["text"]]
-        short = surf["text"].str.replace(r"\W", "", regex=True).str.len() <= 2
+        core = surf["text"].str.replace(r"\W", "", regex=True)
+        # "R", "C", "Go": one character, or two that are not an acronym ("AI", "ML" are).
+        short = (core.str.len() == 1) | ((core.str.len() == 2) & ~surf["acronym"])
         one_derived = (surf["words"] == 1) & surf["type"].isin(["bare", "vendor", "alias"])
-        # A derived one-word name must be written capitalised (rule "case") when the label
-        # writes it so; aliases such as "sklearn" are written lower case on purpose.
-        surf["capital"] = one_derived & surf["text"].str[:1].str.isupper()
+        capitalised = surf["text"].str[:1].str.isupper()
+        # Rule "case": an alias that is an English word ("Excel", "Spark") and a short name
+        # must be written capitalised; a derived name ("Python", "Pandas") may be written in
+        # lower case in a technical context ("pandas, numpy, sklearn").
+        surf["capital"] = capitalised & ((one_derived & (surf["type"] == "alias")) | short)
+        surf["soft_capital"] = capitalised & one_derived & ~surf["capital"]
         surf["short"] = short
-        surf["needs_context"] = one_derived | short
+        surf["needs_context"] = short
         self.surfaces_ = surf
         index: dict[tuple[str, ...], list[int]] = {}
         for s, toks in enumerate(surf["tokens"]):
@@ -275,9 +281,9 @@ class LiteralFinder:
             self.fit()
         surf = self.surfaces_
         s_item = surf["item"].to_numpy()
-        s_words = surf["words"].to_numpy()
         s_acr = surf["acronym"].to_numpy()
         s_cap = surf["capital"].to_numpy()
+        s_soft = surf["soft_capital"].to_numpy()
         s_short = surf["short"].to_numpy()
         s_ctx = surf["needs_context"].to_numpy()
         s_text = surf["text"].to_numpy(object)
@@ -303,31 +309,29 @@ class LiteralFinder:
             if not hits:
                 continue
             kept: list[tuple[int, int, int]] = []
+            lower: set[int] = set()  # soft-capital names written in lower case: need context
             for a, b, s in hits:
                 word = raw[spans[a][0] : spans[b - 1][1]]
                 if mixed and "acronym" in rules and s_acr[s] and word != word.upper():
                     continue
-                if mixed and "case" in rules and s_cap[s] and not word[:1].isupper():
-                    continue
+                if mixed and "case" in rules and not word[:1].isupper():
+                    if s_cap[s]:
+                        continue
+                    if s_soft[s]:
+                        lower.add(s)
                 if "glue" in rules and s_short[s] and _glued(raw, spans[a][0], spans[b - 1][1]):
                     continue
                 kept.append((a, b, s))
-            # A one-word name inside a longer accepted name is part of that name.
-            multi = [(a, b) for a, b, s in kept if s_words[s] > 1]
-            kept = [
-                (a, b, s)
-                for a, b, s in kept
-                if s_words[s] > 1 or not any(x <= a and b <= y for x, y in multi)
-            ]
-            if "context" in rules and any(s_ctx[s] for _, _, s in kept):
-                plain = {s_item[s] for _, _, s in kept if not s_ctx[s]}
+            needs = {s for _, _, s in kept if s_ctx[s] and "context" in rules} | lower
+            if needs:
+                plain = {s_item[s] for _, _, s in kept if s not in needs}
                 cue = bool(_CUES.search(raw))
                 alone = len(toks) <= 2
-                ctx_items = {s_item[s] for _, _, s in kept if s_ctx[s]}
+                ctx_items = {s_item[s] for _, _, s in kept if s in needs}
                 kept = [
                     (a, b, s)
                     for a, b, s in kept
-                    if not s_ctx[s]
+                    if s not in needs
                     or cue
                     or alone
                     or bool(plain - {s_item[s]})
@@ -350,12 +354,16 @@ class LiteralFinder:
 
 
 def _glued(text: str, start: int, end: int) -> bool:
-    """True when a short name touches a letter through & - . ' / (R&D, E-Verify, B.S.)."""
-    before = text[start - 2 : start] if start >= 2 else ""
-    after = text[end : end + 2]
-    return (len(before) == 2 and before[1] in _GLUE and before[0].isalnum()) or (
-        len(after) == 2 and after[0] in _GLUE and after[1].isalnum()
-    )
+    """True when a short name touches a letter through & - . ' (R&D, E-Verify, B.S.), or a
+    single letter through / (A/B, M/F), so it is part of another word."""
+    before, after = text[max(0, start - 3) : start], text[end : end + 3]
+    if len(before) >= 2 and before[-1] in _GLUE and before[-2].isalnum():
+        if before[-1] not in "/" or len(before) < 3 or not before[-3].isalnum():
+            return True
+    if len(after) >= 2 and after[0] in _GLUE and after[1].isalnum():
+        if after[0] not in "/" or len(after) < 3 or not after[2].isalnum():
+            return True
+    return False
 
 
 def _derive(label: str) -> list[tuple[str, str]]:
@@ -371,6 +379,8 @@ def _derive(label: str) -> list[tuple[str, str]]:
         if _ACRONYM_IN_BRACKETS.fullmatch(inner):
             out.append((inner, "acronym"))
     for vendor in VENDORS:
-        if bare.startswith(vendor + " ") and len(bare) > len(vendor) + 1:
-            out.append((bare[len(vendor) + 1 :].strip(), "vendor"))
+        rest = bare[len(vendor) + 1 :].strip() if bare.startswith(vendor + " ") else ""
+        # "Google APIs" is not what "APIs" names: a vendor's acronyms are generic.
+        if rest and not _ACRONYM_IN_BRACKETS.fullmatch(rest):
+            out.append((rest, "vendor"))
     return out
