@@ -158,7 +158,7 @@ def main() -> None:
             | ~everything["kept"]
         ]
         parts = []
-        for flag, g in everything.groupby("kept"):
+        for _, g in everything.groupby("kept"):
             g = g.drop_duplicates(["posting_id", "id", "phrase"])
             parts.append(g.sample(n=min(args.rules, len(g)), random_state=args.seed))
         rs = pd.concat(parts)

@@ -28,6 +28,7 @@ __all__ = [
     "FrameworkNotFoundError",
     "InvalidArgumentError",
     "ModelLoadError",
+    "PostingsDataError",
     "PostingsFormatError",
     "ProposalError",
     "UnknownNameError",
@@ -64,6 +65,11 @@ class ModelLoadError(AlignError, OSError):
 
 class PostingsFormatError(AlignError, ValueError):
     """A job-postings export does not have the expected columns or content."""
+
+
+class PostingsDataError(AlignError, LookupError):
+    """The stored postings lack what a question needs (skills, dates); the message says
+    which command adds it."""
 
 
 class ProposalError(AlignError, ValueError):

@@ -289,9 +289,7 @@ def extract_text_skills(
         ]})  # fmt: skip
         sem = hits.merge(seg_q, on="query_index").merge(pairs, on="seg")
         sem = sem.assign(evidence=[segments[k] for k in sem["seg"]], method=matcher.method)
-        frames.append(
-            sem[["owner", "pos", "id", "label", "kind", "score", "method", "evidence"]]
-        )
+        frames.append(sem[list(_HIT_COLUMNS)])
     if literal is not False:
         finder = literal if literal is not True else _FINDERS.get(matcher)
         if finder is None:
@@ -302,7 +300,7 @@ def extract_text_skills(
             lit = lit.assign(
                 evidence=[segments[k] for k in lit["seg"]], method="literal", score=np.nan
             )
-            frames.append(lit[["owner", "pos", "id", "label", "kind", "score", "method", "evidence"]])
+            frames.append(lit[list(_HIT_COLUMNS)])
     if not frames:
         return _empty_extract()
     allhits = pd.concat(frames, ignore_index=True)
@@ -329,6 +327,9 @@ def extract_text_skills(
         "evidence": best["evidence"].to_numpy(),
     })  # fmt: skip
     return out.reset_index(drop=True)
+
+
+_HIT_COLUMNS = ("owner", "pos", "id", "label", "kind", "score", "method", "evidence")
 
 
 def _empty_extract() -> pd.DataFrame:
