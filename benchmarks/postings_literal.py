@@ -169,7 +169,25 @@ def main() -> None:
         merge_labels(RULES, rows, ["posting_id", "skill_id", "phrase"]).to_csv(RULES, index=False)
         print(f"drew {len(pairs)} pairs and {len(rs)} rule mentions; label them by hand")
         return
-    out = {"pairs": report(PAIRS, "surface_type"), "rules": report(RULES, "side")}
+    # Score the finder as it is now: labelled pairs it no longer extracts are left out
+    # (the rules changed after round 1; see the file header).
+    posts = postings(args.data_dir)
+    fw = load_framework("lightcast", data_dir=args.data_dir)
+    finder = LiteralFinder(fw, kinds=list(TAXONOMIES["lightcast"] or ())).fit()
+    lab = pd.read_csv(PAIRS, dtype=str, keep_default_na=False)
+    found = mentions(finder, posts[posts["posting_id"].isin(lab["posting_id"])])
+    now = set(zip(found["posting_id"], found["skill_id"], strict=True))
+    lab["extracted_now"] = [k in now for k in zip(lab["posting_id"], lab["skill_id"], strict=True)]
+    current = HERE / "out" / "postings_literal_current.csv"
+    (HERE / "out").mkdir(exist_ok=True)
+    lab[lab["extracted_now"]].to_csv(current, index=False)
+    out = {
+        "pairs_labelled": len(lab),
+        "pairs_no_longer_extracted": int((~lab["extracted_now"]).sum()),
+        "pairs_by_type": report(current, "surface_type"),
+        "pairs_by_round": report(current, "round"),
+        "rules": report(RULES, "side"),
+    }
     (HERE / "out").mkdir(exist_ok=True)
     (HERE / "out" / "postings_literal.json").write_text(json.dumps(out, indent=2), "utf-8")
     print(json.dumps(out, indent=2))
