@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align import Framework
+from align.exceptions import InvalidArgumentError, UnknownNameError
 from align.postings import (
     PostingsStore,
     extract_skills,
@@ -191,3 +192,21 @@ def test_hybrid_with_the_real_model(embedder, tiny_skills: Framework) -> None:
     } <= names
     assert not {"Welding", "Forklift Operation", "Dental Hygiene"} & names
     assert (loose["method"] == "hybrid").all()
+
+
+def test_literal_method_needs_no_model(tmp_path: Path, tiny_skills: Framework) -> None:
+    with _text_store(tmp_path) as store:
+        extract_skills(store, method="literal", framework=tiny_skills, progress=False)
+        rows = store.query("SELECT * FROM posting_skills WHERE source = 'extracted'")
+        assert set(rows["method"]) == {"literal"} and rows["score"].isna().all()
+        got = set(zip(rows["posting_id"], rows["skill_name"], strict=True))
+        assert ("a", "SQL (Programming Language)") in got and ("b", "Patient Care") in got
+        # Every evidence sentence names its skill.
+        assert all(
+            n.split(" (")[0].lower() in e.lower()
+            for n, e in zip(rows["skill_name"], rows["evidence"], strict=True)
+        )
+    with pytest.raises(InvalidArgumentError, match="engine='local'"):
+        extract_skills(tmp_path / "x.duckdb", method="literal", engine="dask")
+    with pytest.raises(UnknownNameError, match="method"):
+        extract_skills(tmp_path / "x.duckdb", method="fuzzy")  # type: ignore[arg-type]

@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "ENGINES",
     "EXTRACT_COLUMNS",
+    "EXTRACT_METHODS",
     "TAXONOMIES",
     "extract_skills",
     "extract_text_skills",
@@ -60,6 +61,13 @@ Engine = Literal["local", "dask"]
 ENGINES: dict[str, str] = {
     "local": "this process, in batches",
     "dask": "a Dask cluster: a LocalCluster, or the scheduler given by `scheduler`",
+}
+#: Extraction methods: the matcher's, or literal mentions alone.
+EXTRACT_METHODS: dict[str, str] = {
+    "hybrid": "literal mentions + the hybrid matcher (embedding and string evidence): default",
+    "semantic": "literal mentions + embedding similarity",
+    "lexical": "literal mentions + rapidfuzz string evidence (no model)",
+    "literal": "literal mentions only: labels, alternate and derived names (no model, fast)",
 }
 #: Score a match needs to be kept; chosen on the dev benchmark with the final matcher
 #: (see module docs).
@@ -207,6 +215,26 @@ def make_skill_matcher(
 _FINDERS: weakref.WeakKeyDictionary[Any, LiteralFinder] = weakref.WeakKeyDictionary()
 
 
+def make_taxonomy_finder(
+    taxonomy: Taxonomy | str = "lightcast",
+    *,
+    data_dir: PathLike | None = None,
+    framework: Any = None,
+) -> LiteralFinder:
+    """Return a fitted :class:`LiteralFinder` over a taxonomy's skills (no model needed)."""
+    from align.postings._literal import LiteralFinder
+
+    if taxonomy not in TAXONOMIES:
+        raise UnknownNameError(f"taxonomy {taxonomy!r} is not one of {', '.join(TAXONOMIES)}.")
+    if framework is None:
+        from align.frameworks import load_framework
+
+        framework = load_framework(taxonomy, data_dir=data_dir)
+    present = set(framework.competencies["kind"])
+    kinds = [k for k in TAXONOMIES[taxonomy] or () if k in present] or None
+    return LiteralFinder(framework, kinds=kinds).fit()
+
+
 def make_literal_finder(matcher: Matcher) -> LiteralFinder:
     """Return a fitted :class:`LiteralFinder` over the skills a matcher was fitted on."""
     from align.postings._literal import LiteralFinder
@@ -218,7 +246,7 @@ def make_literal_finder(matcher: Matcher) -> LiteralFinder:
 def extract_text_skills(
     posting_ids: Sequence[str],
     texts: Sequence[str | None],
-    matcher: Matcher,
+    matcher: Matcher | None,
     *,
     threshold: float = DEFAULT_THRESHOLD,
     top_k: int = 3,
@@ -238,8 +266,9 @@ def extract_text_skills(
         One id per text.
     texts : sequence of str
         Posting bodies.
-    matcher : Matcher
-        Fitted matcher (see :func:`make_skill_matcher`).
+    matcher : Matcher or None
+        Fitted matcher (see :func:`make_skill_matcher`); ``None`` for literal
+        mentions only (then ``literal`` must be a finder).
     threshold : float
         Minimum matcher score in [0, 1].
     top_k : int
@@ -265,6 +294,11 @@ def extract_text_skills(
         )
     if not 0.0 <= float(threshold) <= 1.0:
         raise InvalidArgumentError(f"threshold={threshold!r}; expected a number in [0, 1].")
+    if matcher is None and isinstance(literal, bool):
+        raise InvalidArgumentError(
+            "matcher is None, so literal must be a LiteralFinder (make_literal_finder or "
+            "LiteralFinder(framework).fit()): with neither there is nothing to extract with."
+        )
     seg_owner: list[int] = []
     seg_order: list[int] = []
     uniq: dict[str, int] = {}
@@ -281,9 +315,13 @@ def extract_text_skills(
     # The matcher reads at most _MAX_SEGMENT characters of a segment, as it always did.
     queries = list(dict.fromkeys(s[:_MAX_SEGMENT] for s in segments))
     q_of = {q: j for j, q in enumerate(queries)}
-    hits = matcher.match(queries, top_k=top_k, min_score=float(threshold))
     frames = []
-    if not hits.empty:
+    hits = (
+        matcher.match(queries, top_k=top_k, min_score=float(threshold))
+        if matcher is not None
+        else pd.DataFrame()
+    )
+    if matcher is not None and not hits.empty:
         seg_q = pd.DataFrame({"seg": range(len(segments)), "query_index": [
             q_of[s[:_MAX_SEGMENT]] for s in segments
         ]})  # fmt: skip
@@ -292,8 +330,9 @@ def extract_text_skills(
         frames.append(sem[list(_HIT_COLUMNS)])
     if literal is not False:
         finder = literal if literal is not True else _FINDERS.get(matcher)
-        if finder is None:
+        if finder is None and matcher is not None:
             finder = _FINDERS[matcher] = make_literal_finder(matcher)
+        assert finder is not None  # checked above: no matcher means a finder was given
         found = finder.find(segments)
         if len(found):
             lit = found.rename(columns={"query_index": "seg"}).merge(pairs, on="seg")
@@ -356,7 +395,10 @@ def _pending(con: Any, limit: int | None, redo: bool, batch_rows: int) -> Iterat
 
 
 def run_batch(
-    batch: pd.DataFrame, matcher: Matcher, threshold: float, literal: bool = True
+    batch: pd.DataFrame,
+    matcher: Matcher | None,
+    threshold: float,
+    literal: LiteralFinder | bool = True,
 ) -> pd.DataFrame:
     """Extract one batch of ``posting_id``/``body`` rows.
 
@@ -376,7 +418,7 @@ def extract_skills(
     db: PostingsStore | PathLike | None = None,
     *,
     taxonomy: Taxonomy = "lightcast",
-    method: Literal["hybrid", "semantic", "lexical"] = "hybrid",
+    method: Literal["hybrid", "semantic", "lexical", "literal"] = "hybrid",
     threshold: float | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
@@ -397,10 +439,13 @@ def extract_skills(
         The postings database.
     taxonomy : {"lightcast", "esco", "onet"}
         Taxonomy to extract against.
-    method : {"hybrid", "semantic", "lexical"}
-        Matching method.
+    method : {"hybrid", "semantic", "lexical", "literal"}
+        Matching method. Skills a posting names outright are always
+        extracted (literal mentions, see :mod:`align.postings._literal`);
+        ``"literal"`` extracts only those: no model, a few seconds for
+        thousands of postings, and no paraphrases.
     threshold : float, optional
-        Minimum score; default :data:`DEFAULT_THRESHOLD`.
+        Minimum matcher score; default :data:`DEFAULT_THRESHOLD`.
     engine : {"local", "dask"}
         Run here, or on Dask (see :data:`ENGINES`); results are identical.
     scheduler : str, optional
@@ -433,6 +478,13 @@ def extract_skills(
     """
     if engine not in ENGINES:
         raise UnknownNameError(f"engine {engine!r} is not one of {', '.join(ENGINES)}.")
+    if method not in EXTRACT_METHODS:
+        raise UnknownNameError(f"method {method!r} is not one of {', '.join(EXTRACT_METHODS)}.")
+    if method == "literal" and engine == "dask":
+        raise InvalidArgumentError(
+            "method='literal' needs no model and runs thousands of postings in seconds: use "
+            "engine='local' (the default)."
+        )
     if taxonomy not in TAXONOMIES:
         raise UnknownNameError(f"taxonomy {taxonomy!r} is not one of {', '.join(TAXONOMIES)}.")
     thr = DEFAULT_THRESHOLD if threshold is None else float(threshold)
@@ -481,7 +533,10 @@ def _extract(
 ) -> pd.DataFrame:
     t0 = time.perf_counter()
     m = None
-    if engine == "local":
+    finder: LiteralFinder | bool = True
+    if method == "literal" and matcher is None:
+        finder = make_taxonomy_finder(taxonomy, data_dir=data_dir, framework=framework)
+    elif engine == "local":
         m = (
             matcher
             if matcher is not None
@@ -518,7 +573,7 @@ def _extract(
                 framework=framework,
             )
         else:
-            results = (run_batch(b, m, thr) for b in batches)  # type: ignore[arg-type]
+            results = (run_batch(b, m, thr, finder) for b in batches)
         bid = store._next_batch_id()
         with tqdm(
             total=total, desc="extract skills", unit=" postings", disable=not progress

@@ -250,13 +250,13 @@ class LiteralFinder:
                     derived.setdefault(toks, {})[i] = (text, kind)
             forced: dict[tuple[str, ...], tuple[int, str]] = {}
             for label, names in self.aliases.items():
-                i = by_label.get(label)
-                if i is None:
+                owner = by_label.get(label)
+                if owner is None:
                     continue
                 for text in names:
                     toks = _surface_tokens(text)
                     if toks and toks not in own:
-                        forced[toks] = (i, text)
+                        forced[toks] = (owner, text)
             for i, text in forced.values():
                 rows.append((i, text, "alias"))
             for toks, owners in derived.items():

@@ -133,10 +133,10 @@ def _coded(
         .sort_values(["key", "source", "n", "title_raw"], ascending=[True, True, False, True])
     )
     ex = titles.groupby(["key", "source"]).head(examples)
-    ex_text = ex.groupby(["key", "source"]).apply(
-        lambda d: "; ".join(f"{t} ({n})" for t, n in zip(d["title_raw"], d["n"], strict=True)),
-        include_groups=False,
-    )
+    ex_text: dict[tuple[str, str], str] = {}
+    for key, source, title, n in ex[["key", "source", "title_raw", "n"]].itertuples(index=False):
+        prev = ex_text.get((key, source))
+        ex_text[(key, source)] = f"{prev}; {title} ({n})" if prev else f"{title} ({n})"
     out["example_titles"] = [ex_text.get((k, s), "") for k, s in zip(out["key"], out["source"],
                                                                      strict=True)]  # fmt: skip
     out["share"] = out["postings"] / len(rows)
