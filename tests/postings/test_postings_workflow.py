@@ -38,7 +38,7 @@ def test_demand_without_skills_names_the_command(tmp_path: Path) -> None:
 
 def test_period_on_dateless_postings_says_there_are_no_dates(tmp_path: Path) -> None:
     db = _text_only(tmp_path)
-    with pytest.raises(PostingsDataError, match="none of the 3 postings .* has a posted date"):
+    with pytest.raises(PostingsDataError, match=r"none of the 3 postings .* has a posted date"):
         skill_demand(db, period="2024")
     with pytest.raises(PostingsDataError, match="Leave out --period"):
         top_titles(db, period="2024Q2")
