@@ -32,7 +32,6 @@ from pathlib import Path
 import align
 from align.exceptions import AlignDataWarning, PostingsDataError
 from align.postings import (
-    PostingsStore,
     code_titles,
     coded_occupations,
     extract_skills,
@@ -69,23 +68,21 @@ except PostingsDataError as err:
 # its qualifier ("Python" for *Python (Programming Language)*), without a vendor ("Hadoop" for
 # *Apache Hadoop*), and a few aliases ("AWS"). Short and ambiguous names follow context rules:
 # "R" counts in "Python or R", not in "R&D"; "Excel" counts as *Microsoft Excel*, "excel at"
-# does not. Each extracted skill keeps the sentence that named it as evidence.
+# does not. `extract_skills` returns what it stored: each skill with the sentence that named
+# it as evidence.
 
 # %%
-extract_skills(glassdoor, method="literal", progress=False)[["rows_read", "rows_loaded", "note"]]
+found = extract_skills(glassdoor, method="literal", progress=False)
+print(found.attrs["batch"]["note"])
+found[["posting_id", "skill_name", "method", "evidence"]].head()
 
 # %%
 demand = skill_demand(glassdoor, top=15)
 demand[["rank", "skill_name", "postings", "share"]]
 
 # %%
-with PostingsStore(glassdoor, read_only=True) as store:
-    evidence = store.query(
-        "SELECT skill_name, evidence FROM posting_skills "
-        "WHERE skill_name IN ('Apache Hadoop', 'R (Programming Language)') "
-        "AND length(evidence) BETWEEN 40 AND 120 ORDER BY skill_name, posting_id LIMIT 4"
-    )
-evidence
+named = found[found["skill_name"].isin(["Apache Hadoop", "R (Programming Language)"])]
+named[named["evidence"].str.len().between(40, 120)][["skill_name", "evidence"]].head(4)
 
 # %% [markdown]
 # ## 2. Which occupations are these? Code the titles, then check the coding

@@ -30,6 +30,7 @@ __all__ = [
     "InvalidArgumentError",
     "MissingDependencyError",
     "ModelLoadError",
+    "PostingsBusyError",
     "PostingsDataError",
     "PostingsFormatError",
     "ProposalError",
@@ -72,6 +73,10 @@ class PostingsFormatError(AlignError, ValueError):
 class PostingsDataError(AlignError, LookupError):
     """The stored postings lack what a question needs (skills, dates); the message says
     which command adds it."""
+
+
+class PostingsBusyError(AlignError, OSError):
+    """Another process is writing the postings database; retry when it ends."""
 
 
 class ProposalError(AlignError, ValueError):

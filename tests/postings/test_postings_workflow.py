@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from align.exceptions import PostingsDataError
-from align.postings import PostingsStore, skill_demand, top_titles
+from align.exceptions import PostingsBusyError, PostingsDataError, PostingsFormatError
+from align.postings import PostingsStore, ingest_postings, skill_demand, top_titles
 from align.postings._occupations import OCCUPATION_COLUMNS, coded_occupations
 
 
@@ -68,3 +70,50 @@ def test_coded_occupations_lists_codes_titles_and_confidence(tmp_path: Path) -> 
     assert last["example_titles"] == "Nurse (1)"
     assert df["share"].sum() == pytest.approx(1.0)
     assert coded_occupations(db, occupation="13-")["postings"].tolist() == [2]
+
+
+def test_failed_first_ingest_leaves_no_database(tmp_path: Path) -> None:
+    src = tmp_path / "odd.csv"
+    src.write_text("job ref,Role\n1,Analyst\n", encoding="utf-8")
+    db = tmp_path / "new" / "postings.duckdb"
+    with pytest.raises(PostingsFormatError):
+        ingest_postings(src, db, progress=False)  # unknown columns, no preset or mapping
+    assert not db.exists() and not list(db.parent.glob("postings.duckdb*"))
+    # An existing database is never removed, whatever fails.
+    good = _text_only(tmp_path)
+    with pytest.raises(PostingsFormatError):
+        ingest_postings(src, good, progress=False)
+    assert good.exists() and PostingsStore(good, read_only=True).counts()["postings"] == 3
+
+
+def test_a_second_writer_is_told_who_is_busy(tmp_path: Path) -> None:
+    db = _text_only(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); "
+         "time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        with pytest.raises(PostingsBusyError, match=r"database busy: .*\(PID \d+\) is writing"):
+            PostingsStore(db)
+        with pytest.raises(PostingsBusyError, match="retry when it ends"):
+            skill_demand(db)  # a read waits for the writer too
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+    assert PostingsStore(db, read_only=True).counts()["postings"] == 3
+
+
+def test_cli_occupations(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from align.cli import app
+
+    db = _text_only(tmp_path)
+    res = CliRunner().invoke(app, ["postings", "occupations", "--db", str(db), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert "not coded" in res.output and "Data Analyst (2)" in res.output
