@@ -155,7 +155,7 @@ top_titles(linkedin, top=8)
 # real data (benchmarks/RESULTS-postings.md: 1 M postings in about 3 minutes).
 
 # %%
-from align.postings import write_synthetic_postings  # noqa: E402
+from align.postings import write_synthetic_postings
 
 synthetic = write_synthetic_postings(work / "synthetic.csv", rows=2_000, seed=1, progress=False)
 align.ingest_postings(synthetic, work / "synthetic.duckdb", progress=False)[["rows_loaded"]]
