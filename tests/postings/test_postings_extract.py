@@ -198,7 +198,10 @@ def test_hybrid_with_the_real_model(embedder, tiny_skills: Framework) -> None:
         "Communication",
     } <= names
     assert not {"Welding", "Forklift Operation", "Dental Hygiene"} & names
-    assert (loose["method"] == "hybrid").all()
+    # Named skills are literal mentions; the matcher adds the rest ("Patient Care" from
+    # "Provide patient care" is named; paraphrases come from the matcher).
+    assert set(loose["method"]) <= {"hybrid", "literal"}
+    assert (loose.loc[loose["method"] == "hybrid", "score"] >= 0.5).all()
 
 
 def test_literal_method_needs_no_model(tmp_path: Path, tiny_skills: Framework) -> None:
