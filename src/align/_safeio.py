@@ -341,7 +341,21 @@ class _SafeLoader(yaml.SafeLoader):
         return value
 
 
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise _BadDate(str(node.value), node.start_mark.line + 1, str(exc)) from None
+
+
 _SafeLoader.add_constructor("tag:yaml.org,2002:float", _SafeLoader.construct_yaml_float)
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_timestamp)
+
+
+class _BadDate(Exception):
+    def __init__(self, text: str, line: int, why: str) -> None:
+        super().__init__(text)
+        self.text, self.line, self.why = text, line, why
 
 
 class _TooDeep(Exception):
@@ -410,6 +424,11 @@ def parse_yaml(text: str, name: str, *, error: type[AlignError] = SafeInputError
         raise error(
             f"{name!r} line {exc.line}: {exc.text!r} is not a finite number; write a number "
             "such as 3 (or leave the field out)."
+        ) from None
+    except _BadDate as exc:
+        raise error(
+            f"{name!r} line {exc.line}: {exc.text!r} is not a real date ({exc.why}); write "
+            "a date that exists, like 2027-06-30."
         ) from None
     except RecursionError:
         raise _depth_error(name, error) from None

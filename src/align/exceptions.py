@@ -12,7 +12,8 @@ about ``align``::
     ├── ModelLoadError (AlignError, OSError)
     ├── PostingsFormatError (AlignError, ValueError)
     ├── ProposalError (AlignError, ValueError)
-    └── InvalidArgumentError (AlignError, ValueError)
+    ├── InvalidArgumentError (AlignError, ValueError)
+    └── StorageError (AlignError, OSError)
 
 Messages name the argument or file, what was found, what was expected and how
 to fix it.
@@ -30,6 +31,7 @@ __all__ = [
     "ModelLoadError",
     "PostingsFormatError",
     "ProposalError",
+    "StorageError",
     "UnknownNameError",
 ]
 
@@ -72,6 +74,10 @@ class ProposalError(AlignError, ValueError):
 
 class InvalidArgumentError(AlignError, ValueError):
     """An argument has a value outside what the function accepts."""
+
+
+class StorageError(AlignError, OSError):
+    """Writing a database or output file failed (disk full, read-only folder); nothing was kept."""
 
 
 class AlignDataWarning(UserWarning):

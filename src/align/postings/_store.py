@@ -48,10 +48,13 @@ import pandas as pd
 import platformdirs
 from tqdm.auto import tqdm
 
+from align._safeio import check_encoding, check_regular_file
 from align.exceptions import (
     AlignDataWarning,
+    AlignError,
     InvalidArgumentError,
     PostingsFormatError,
+    StorageError,
     UnknownNameError,
 )
 from align.postings._load import (
@@ -61,6 +64,7 @@ from align.postings._load import (
     PRESETS,
     FileFormat,
     Preset,
+    extend_plan,
     iter_chunks,
     normalise_chunk,
     parse_mapping,
@@ -196,7 +200,7 @@ class PostingsStore:
             # DuckDB spills staging tables, joins and sorts to disk past this limit,
             # so a big ingest needs bounded memory whatever the file size.
             try:
-                self.con.execute(f"SET memory_limit = '{memory_limit}'")
+                self.con.execute("SET memory_limit = ?", [memory_limit])
             except duckdb.Error as exc:
                 raise InvalidArgumentError(
                     f"memory_limit {memory_limit!r} is not a size DuckDB understands ({exc}); "
@@ -205,11 +209,33 @@ class PostingsStore:
             self.con.execute("SET preserve_insertion_order = false")
             if not memory:
                 tmp = self.path.with_name(self.path.name + ".tmp")
-                self.con.execute(f"SET temp_directory = '{tmp.as_posix()}'")
+                self.con.execute("SET temp_directory = ?", [tmp.as_posix()])
         if not read_only:
             self.con.execute(_SCHEMA_SQL)
+            if not memory:
+                self._remove_stale_staging()
 
     # -- housekeeping ----------------------------------------------------
+    def _staging_prefix(self) -> str:
+        return f".align-staging-{self.path.name}-"
+
+    def _remove_stale_staging(self) -> None:
+        """Delete staging files an ingest killed mid-way (``kill -9``) left beside the database.
+
+        Only this database's staging files are touched, and only while this process
+        holds DuckDB's write lock on the database, so no other ingest into it is running.
+        """
+        stale = [
+            p
+            for p in self.path.parent.glob(self._staging_prefix() + "*")
+            if p.name.endswith((".duckdb", ".duckdb.wal"))
+        ]
+        for p in stale:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        if stale:
+            logger.info("removed %d staging file(s) left by an interrupted ingest", len(stale))
+
     def close(self) -> None:
         """Close the connection."""
         self.con.close()
@@ -313,18 +339,27 @@ class PostingsStore:
         if preset not in PRESETS:
             raise UnknownNameError(f"preset {preset!r} is not one of {', '.join(PRESETS)}.")
         parse_mapping(mapping)  # fail on a bad field before reading anything
-        reports = [
-            self._ingest_one(
-                p,
-                preset=preset,
-                mapping=mapping,
-                encoding=encoding,
-                file_format=file_format,
-                chunk_rows=chunk_rows,
-                progress=progress,
-            )
-            for p in paths
-        ]
+        check_encoding(encoding, "encoding")
+        for p in paths:
+            check_regular_file(p, "postings file", error=PostingsFormatError)
+        reports: list[dict[str, Any]] = []
+        for n, p in enumerate(paths):
+            try:
+                reports.append(
+                    self._ingest_one(
+                        p,
+                        preset=preset,
+                        mapping=mapping,
+                        encoding=encoding,
+                        file_format=file_format,
+                        chunk_rows=chunk_rows,
+                        progress=progress,
+                    )
+                )
+            except AlignError as exc:
+                if len(paths) == 1:
+                    raise
+                raise type(exc)(_multi_file_message(str(exc), reports, paths[n + 1 :])) from None
         return pd.DataFrame(reports, columns=list(BATCH_COLUMNS))
 
     def _ingest_one(
@@ -338,8 +373,7 @@ class PostingsStore:
         chunk_rows: int,
         progress: bool,
     ) -> dict[str, Any]:
-        if not path.is_file():
-            raise PostingsFormatError(f"file {str(path)!r} does not exist: check the path.")
+        check_regular_file(path, "postings file", error=PostingsFormatError)
         digest = _sha256(path)
         found = self.con.execute(
             "SELECT batch_id FROM batches WHERE kind = 'ingest' AND sha256 = ? LIMIT 1", [digest]
@@ -365,20 +399,32 @@ class PostingsStore:
         # Rows are staged in a scratch DuckDB file (autocommitted chunk by chunk, so
         # DuckDB can spill them to disk); only the final insert from the scratch
         # file into the store is one transaction, so the store is never half-written.
-        fd, scratch_name = tempfile.mkstemp(
-            prefix=".align-staging-",
-            suffix=".duckdb",
-            dir=None if self._memory else self.path.parent,
-        )
+        import duckdb
+
+        try:
+            fd, scratch_name = tempfile.mkstemp(
+                prefix=".align-staging-" if self._memory else self._staging_prefix(),
+                suffix=".duckdb",
+                dir=None if self._memory else self.path.parent,
+            )
+        except OSError as exc:
+            raise _storage_error(self.path, exc) from None
         os.close(fd)
         scratch = Path(scratch_name)
         scratch.unlink()
         con = self.con
-        con.execute(f"ATTACH '{scratch.as_posix()}' AS stg")
         try:
-            return self._stage_and_insert(path, digest, chunks, preset, mapping, progress)
+            con.execute("ATTACH ? AS stg", [scratch.as_posix()])
+            try:
+                return self._stage_and_insert(path, digest, chunks, preset, mapping, progress)
+            finally:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("DETACH stg")
+        except (duckdb.IOException, OSError) as exc:
+            if isinstance(exc, AlignError):
+                raise
+            raise _storage_error(self.path, exc) from None
         finally:
-            con.execute("DETACH stg")
             for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
                 leftover.unlink(missing_ok=True)
 
@@ -413,6 +459,8 @@ class PostingsStore:
                         mapping=mapping,
                         file=f"file {str(path)!r}",
                     )
+                else:
+                    plan = extend_plan(plan, list(raw.frame.columns), preset=preset, mapping=mapping)
                 chunk = normalise_chunk(raw, plan)
                 read += chunk.rows_read + len(raw.rejected)
                 rejected_n += len(chunk.rejected)
@@ -503,6 +551,28 @@ class PostingsStore:
                 stacklevel=4,
             )
         return report
+
+
+def _multi_file_message(error: str, done: list[dict[str, Any]], rest: list[Path]) -> str:
+    """The error of one file in a multi-file ingest, with what was committed before it."""
+    if done:
+        loaded = "; ".join(
+            f"{r['file']} ({r['rows_loaded']:,} postings, batch {r['batch_id']})" for r in done
+        )
+        msg = f"{error}\nAlready loaded before this error (kept): {loaded}."
+    else:
+        msg = f"{error}\nNo file was loaded."
+    if rest:
+        msg += f" Not read: {', '.join(str(p) for p in rest)}."
+    return msg + " Fix the file and run the same command again: files already loaded are skipped."
+
+
+def _storage_error(path: Path, exc: BaseException) -> StorageError:
+    return StorageError(
+        f"writing postings database {str(path)!r} failed ({exc}); nothing from this file was "
+        "committed. Free disk space (or choose another place with --db) and run the ingest "
+        "again."
+    )
 
 
 def _attach_linkedin_functions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
