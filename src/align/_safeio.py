@@ -41,7 +41,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -242,7 +242,13 @@ def _no_constant(text: str) -> float:
     raise ValueError(f"{text} is not a number JSON allows")
 
 
-def parse_json(text: str, name: str, *, error: type[AlignError] = SafeInputError) -> Any:
+def parse_json(
+    text: str,
+    name: str,
+    *,
+    error: type[AlignError] = SafeInputError,
+    syntax_error: Callable[[json.JSONDecodeError], AlignError] | None = None,
+) -> Any:
     """Parse JSON strictly: no repeated keys, no NaN/Infinity, nesting at most MAX_DEPTH.
 
     Examples
@@ -272,6 +278,8 @@ def parse_json(text: str, name: str, *, error: type[AlignError] = SafeInputError
         raise _depth_error(name, error) from None
     except ValueError as exc:
         if isinstance(exc, json.JSONDecodeError):
+            if syntax_error is not None:
+                raise syntax_error(exc) from None
             raise error(
                 f"{name!r} is not valid JSON: {exc.msg} at line {exc.lineno}, column "
                 f"{exc.colno}. Fix that line (a missing comma or quote is the usual cause)."
@@ -339,7 +347,6 @@ class _SafeLoader(yaml.SafeLoader):
         if not math.isfinite(value):
             raise _NonFinite(str(node.value), node.start_mark.line + 1)
         return value
-
 
     def construct_yaml_timestamp(self, node: Any) -> Any:
         try:
@@ -557,7 +564,11 @@ def check_text(text: str, name: str, *, max_chars: int | None = MAX_TEXT_CHARS) 
     m = _SURROGATE.search(text)
     if m:
         code = ord(m.group())
-        byte = f" (a byte 0x{code - 0xDC00:02x} at character {m.start() + 1})" if code >= 0xDC80 else ""
+        byte = (
+            f" (a byte 0x{code - 0xDC00:02x} at character {m.start() + 1})"
+            if code >= 0xDC80
+            else ""
+        )
         raise InvalidArgumentError(
             f"{name} is not valid UTF-8{byte}; save or type the text as UTF-8 and try again."
         )

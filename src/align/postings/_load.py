@@ -47,11 +47,11 @@ __all__ = [
     "Chunk",
     "ColumnPlan",
     "detect_format",
+    "extend_plan",
     "iter_chunks",
     "normalise_chunk",
     "parse_list_cell",
     "parse_mapping",
-    "extend_plan",
     "plan_columns",
 ]
 
@@ -425,7 +425,11 @@ def _damaged(path: Path, exc: BaseException) -> PostingsFormatError:
         f"file {str(path)!r} could not be read as "
         + ("a gzip file" if path.name.lower().endswith(".gz") else "a text file")
         + f" ({exc}); it looks truncated, damaged or mislabelled. Export or download it again"
-        + (", or remove '.gz' from the name if it is not compressed." if ".gz" in path.name else ".")
+        + (
+            ", or remove '.gz' from the name if it is not compressed."
+            if ".gz" in path.name
+            else "."
+        )
     )
 
 

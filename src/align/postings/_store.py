@@ -460,7 +460,9 @@ class PostingsStore:
                         file=f"file {str(path)!r}",
                     )
                 else:
-                    plan = extend_plan(plan, list(raw.frame.columns), preset=preset, mapping=mapping)
+                    plan = extend_plan(
+                        plan, list(raw.frame.columns), preset=preset, mapping=mapping
+                    )
                 chunk = normalise_chunk(raw, plan)
                 read += chunk.rows_read + len(raw.rejected)
                 rejected_n += len(chunk.rejected)
