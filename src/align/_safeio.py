@@ -302,17 +302,17 @@ class _SafeLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            node = super().compose_node(parent, index)
+            target: Any = super().compose_node(parent, index)
             # An alias repeats its anchor's whole subtree once the value is built.
-            self._total += self._weights.get(id(node), 1)
+            self._total += self._weights.get(id(target), 1)
             if self._total > MAX_YAML_NODES:
                 raise _AliasBomb(event.start_mark.line + 1)
-            return node
+            return target
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise _TooDeep(self.peek_event().start_mark.line + 1)
         try:
-            node = super().compose_node(parent, index)
+            node: Any = super().compose_node(parent, index)
         finally:
             self._depth -= 1
         weight = 1
