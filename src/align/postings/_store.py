@@ -420,8 +420,8 @@ class PostingsStore:
             finally:
                 with contextlib.suppress(duckdb.Error):
                     con.execute("DETACH stg")
-        except (duckdb.IOException, OSError) as exc:
-            if isinstance(exc, AlignError):
+        except (duckdb.Error, OSError) as exc:
+            if isinstance(exc, AlignError) or not _is_io_error(exc):
                 raise
             raise _storage_error(self.path, exc) from None
         finally:
@@ -567,6 +567,18 @@ def _multi_file_message(error: str, done: list[dict[str, Any]], rest: list[Path]
     if rest:
         msg += f" Not read: {', '.join(str(p) for p in rest)}."
     return msg + " Fix the file and run the same command again: files already loaded are skipped."
+
+
+_IO_WORDS = ("could not write", "no space", "too large", "disk", "i/o", "read-only", "permission")
+
+
+def _is_io_error(exc: BaseException) -> bool:
+    """True for a failed write (full disk, size limit, read-only), not for a bug in a query."""
+    import duckdb
+
+    return isinstance(exc, (OSError, duckdb.IOException)) or any(
+        w in str(exc).lower() for w in _IO_WORDS
+    )
 
 
 def _storage_error(path: Path, exc: BaseException) -> StorageError:
