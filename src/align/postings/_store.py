@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -449,9 +450,13 @@ class PostingsStore:
         plan = None
         read = rejected_n = truncated = seq = 0
         sample: list[tuple[str, str]] = []
+        # The first chunk is read before the bar appears, so a file refused at its header
+        # gives the error line alone, not a bar followed by the error.
+        it = iter(chunks)
+        first = next(it, None)
         bar = tqdm(desc=f"ingest {path.name}", unit=" rows", disable=not progress)
         try:
-            for raw in chunks:
+            for raw in itertools.chain([] if first is None else [first], it):
                 if plan is None:
                     plan = plan_columns(
                         list(raw.frame.columns),
@@ -650,6 +655,13 @@ def ingest_postings(
     DataFrame
         One batch-report row per file (columns :data:`BATCH_COLUMNS`).
     """
+    if not isinstance(db, PostingsStore):
+        # Checks that need no database come first, so a bad argument creates no file.
+        check_encoding(encoding, "encoding")
+        paths = [files] if isinstance(files, (str, os.PathLike)) else list(files)
+        for p in paths:
+            check_regular_file(p, "postings file", error=PostingsFormatError)
+        files = paths
     store, owned = open_store(db)
     try:
         return store.ingest(
