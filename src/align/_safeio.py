@@ -651,10 +651,13 @@ def neutralise_csv_frame(df: Any) -> Any:
 
     Column names are neutralised too. See :func:`neutralise_csv_cell`.
     """
+    import pandas as pd
+
     out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith("string"):
-            out[col] = out[col].map(neutralise_csv_cell)
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            out.isetitem(i, col.map(neutralise_csv_cell))
     out.columns = [neutralise_csv_cell(str(c)) for c in out.columns]
     return out
 

@@ -24,7 +24,6 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import Any
 
 import pytest
@@ -51,6 +50,7 @@ def strict_json(text: str) -> object:
 
     return json.loads(text, parse_constant=refuse)
 
+
 # -- building blocks ---------------------------------------------------------------
 
 
@@ -70,9 +70,7 @@ def proposal(
 
 
 def stack(members: str = "[a.yaml]", threshold: str = "3") -> str:
-    return (
-        f"title: Data Stack\ntarget: cmc\nthreshold_credits: {threshold}\nmembers: {members}\n"
-    )
+    return f"title: Data Stack\ntarget: cmc\nthreshold_credits: {threshold}\nmembers: {members}\n"
 
 
 def bomb(levels: int = 9) -> str:
@@ -291,215 +289,579 @@ CASES: list[Case] = [
         may_write=("p.duckdb",),
     ),
     # -- 3. deep nesting ---------------------------------------------------------------
-    Case("deep-yaml-proposal", 3, ["check", "p.yaml", "--no-align"], {"p.yaml": deep_yaml()},
-         error=("p.yaml", "nested")),
-    Case("deep-json-proposal", 3, ["check", "p.json", "--no-align"], {"p.json": deep_json()},
-         error=("p.json", "nested")),
-    Case("deep-yaml-policy", 3, ["check", "p.yaml", "--no-align", "--policy", "pol.yaml"],
-         {"p.yaml": A, "pol.yaml": "types: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n"},
-         error=("pol.yaml", "nested")),
-    Case("deep-yaml-stack", 3, ["gaps", "s.yaml", "--method", "lexical"],
-         {"s.yaml": "title: S\nmembers: " + "[" * 3000 + "]" * 3000 + "\n"},
-         error=("s.yaml", "nested")),
-    Case("deep-json-case", 3, ["frameworks", "show", "c.json"],
-         {"c.json": '{"CFDocument": {"a": ' + "[" * 100_000 + "]" * 100_000 + "}}"},
-         error=("c.json", "nested")),
-    Case("deep-json-match-framework", 3,
-         ["match", "x", "--framework", "c.json", "--method", "lexical"],
-         {"c.json": '{"CFItems": ' + "[" * 5000 + "]" * 5000 + "}"},
-         error=("c.json",)),
+    Case(
+        "deep-yaml-proposal",
+        3,
+        ["check", "p.yaml", "--no-align"],
+        {"p.yaml": deep_yaml()},
+        error=("p.yaml", "nested"),
+    ),
+    Case(
+        "deep-json-proposal",
+        3,
+        ["check", "p.json", "--no-align"],
+        {"p.json": deep_json()},
+        error=("p.json", "nested"),
+    ),
+    Case(
+        "deep-yaml-policy",
+        3,
+        ["check", "p.yaml", "--no-align", "--policy", "pol.yaml"],
+        {"p.yaml": A, "pol.yaml": "types: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n"},
+        error=("pol.yaml", "nested"),
+    ),
+    Case(
+        "deep-yaml-stack",
+        3,
+        ["gaps", "s.yaml", "--method", "lexical"],
+        {"s.yaml": "title: S\nmembers: " + "[" * 3000 + "]" * 3000 + "\n"},
+        error=("s.yaml", "nested"),
+    ),
+    Case(
+        "deep-json-case",
+        3,
+        ["frameworks", "show", "c.json"],
+        {"c.json": '{"CFDocument": {"a": ' + "[" * 100_000 + "]" * 100_000 + "}}"},
+        error=("c.json", "nested"),
+    ),
+    Case(
+        "deep-json-match-framework",
+        3,
+        ["match", "x", "--framework", "c.json", "--method", "lexical"],
+        {"c.json": '{"CFItems": ' + "[" * 5000 + "]" * 5000 + "}"},
+        error=("c.json",),
+    ),
     # -- 4. YAML alias bombs -----------------------------------------------------------
-    Case("alias-bomb-proposal", 4, ["check", "p.yaml", "--no-align"], {"p.yaml": bomb()},
-         error=("p.yaml", "aliases")),
-    Case("alias-bomb-8-levels", 4, ["score", "p.yaml", "--method", "lexical"],
-         {"p.yaml": bomb(8)}, error=("p.yaml", "aliases")),
-    Case("alias-bomb-policy", 4, ["check", "p.yaml", "--no-align", "--policy", "pol.yaml"],
-         {"p.yaml": A, "pol.yaml": bomb()}, error=("pol.yaml", "aliases")),
-    Case("alias-bomb-stack", 4, ["gaps", "s.yaml"], {"s.yaml": bomb()},
-         error=("s.yaml", "aliases")),
+    Case(
+        "alias-bomb-proposal",
+        4,
+        ["check", "p.yaml", "--no-align"],
+        {"p.yaml": bomb()},
+        error=("p.yaml", "aliases"),
+    ),
+    Case(
+        "alias-bomb-8-levels",
+        4,
+        ["score", "p.yaml", "--method", "lexical"],
+        {"p.yaml": bomb(8)},
+        error=("p.yaml", "aliases"),
+    ),
+    Case(
+        "alias-bomb-policy",
+        4,
+        ["check", "p.yaml", "--no-align", "--policy", "pol.yaml"],
+        {"p.yaml": A, "pol.yaml": bomb()},
+        error=("pol.yaml", "aliases"),
+    ),
+    Case(
+        "alias-bomb-stack", 4, ["gaps", "s.yaml"], {"s.yaml": bomb()}, error=("s.yaml", "aliases")
+    ),
     # -- 5. invalid UTF-8 (argv and stdin cases needing bytes are in test_process.py) ---
-    Case("utf8-stdin-match", 5, ["match", "--input", "-", "--framework", "nace"],
-         stdin=b"Analyze \xff\xfe data\n", error=("standard input", "UTF-8")),
-    Case("utf8-surrogate-argument", 5, ["match", "Analyze \udcff data", "--framework", "nace"],
-         error=("UTF-8",)),
-    Case("utf8-input-file", 5, ["match", "--input", "in.txt", "--framework", "nace"],
-         {"in.txt": b"Analyze \xe9 data\n"}, error=("in.txt", "UTF-8")),
-    Case("latin1-proposal", 11, ["check", "p.yaml", "--no-align"],
-         {"p.yaml": proposal(title="Équipe données").encode("latin-1")},
-         error=("p.yaml", "UTF-8", "line 1")),
-    Case("latin1-policy", 11, ["check", "p.yaml", "--no-align", "--policy", "pol.yaml"],
-         {"p.yaml": A, "pol.yaml": "name: Politique générale\n".encode("latin-1")},
-         error=("pol.yaml", "UTF-8")),
-    Case("utf16-proposal-ok", 5, ["check", "p.yaml", "--no-align"],
-         {"p.yaml": proposal(title="Équipe données").encode("utf-16")},
-         error=None, check=_shows("Équipe données")),
+    Case(
+        "utf8-stdin-match",
+        5,
+        ["match", "--input", "-", "--framework", "nace"],
+        stdin=b"Analyze \xff\xfe data\n",
+        error=("standard input", "UTF-8"),
+    ),
+    Case(
+        "utf8-surrogate-argument",
+        5,
+        ["match", "Analyze \udcff data", "--framework", "nace"],
+        error=("UTF-8",),
+    ),
+    Case(
+        "utf8-input-file",
+        5,
+        ["match", "--input", "in.txt", "--framework", "nace"],
+        {"in.txt": b"Analyze \xe9 data\n"},
+        error=("in.txt", "UTF-8"),
+    ),
+    Case(
+        "latin1-proposal",
+        11,
+        ["check", "p.yaml", "--no-align"],
+        {"p.yaml": proposal(title="Équipe données").encode("latin-1")},
+        error=("p.yaml", "UTF-8", "line 1"),
+    ),
+    Case(
+        "latin1-policy",
+        11,
+        ["check", "p.yaml", "--no-align", "--policy", "pol.yaml"],
+        {"p.yaml": A, "pol.yaml": "name: Politique générale\n".encode("latin-1")},
+        error=("pol.yaml", "UTF-8"),
+    ),
+    Case(
+        "utf16-proposal-ok",
+        5,
+        ["check", "p.yaml", "--no-align"],
+        {"p.yaml": proposal(title="Équipe données").encode("utf-16")},
+        error=None,
+        check=_shows("Équipe données"),
+    ),
     # -- 6. FIFOs and other non-files --------------------------------------------------
-    Case("fifo-framework-show", 6, ["frameworks", "show", "f.json"], {"f.json": FIFO},
-         error=("f.json", "pipe")),
-    Case("fifo-match-framework", 6, ["match", "x", "--framework", "f.json"], {"f.json": FIFO},
-         error=("f.json", "pipe")),
-    Case("fifo-proposal", 6, ["check", "p.yaml", "--no-align"], {"p.yaml": FIFO},
-         error=("p.yaml", "pipe")),
-    Case("fifo-policy", 6, ["check", "p.yaml", "--no-align", "--policy", "f.yaml"],
-         {"p.yaml": A, "f.yaml": FIFO}, error=("f.yaml", "pipe")),
+    Case(
+        "fifo-framework-show",
+        6,
+        ["frameworks", "show", "f.json"],
+        {"f.json": FIFO},
+        error=("f.json", "pipe"),
+    ),
+    Case(
+        "fifo-match-framework",
+        6,
+        ["match", "x", "--framework", "f.json"],
+        {"f.json": FIFO},
+        error=("f.json", "pipe"),
+    ),
+    Case(
+        "fifo-proposal",
+        6,
+        ["check", "p.yaml", "--no-align"],
+        {"p.yaml": FIFO},
+        error=("p.yaml", "pipe"),
+    ),
+    Case(
+        "fifo-policy",
+        6,
+        ["check", "p.yaml", "--no-align", "--policy", "f.yaml"],
+        {"p.yaml": A, "f.yaml": FIFO},
+        error=("f.yaml", "pipe"),
+    ),
     Case("fifo-stack", 6, ["gaps", "f.yaml"], {"f.yaml": FIFO}, error=("f.yaml", "pipe")),
-    Case("fifo-postings", 6, ["postings", "ingest", "--db", "p.duckdb", "f.csv"],
-         {"f.csv": FIFO}, error=("f.csv", "pipe")),
-    Case("fifo-match-input", 6, ["match", "--input", "f.txt", "--framework", "nace"],
-         {"f.txt": FIFO}, error=("f.txt",)),
-    Case("folder-as-proposal", 6, ["check", "d", "--no-align"], {"d/x": ""},
-         error=("d", "folder")),
-    Case("dev-null-proposal", 6, ["check", "/dev/null", "--no-align"],
-         error=("/dev/null", "device")),
+    Case(
+        "fifo-postings",
+        6,
+        ["postings", "ingest", "--db", "p.duckdb", "f.csv"],
+        {"f.csv": FIFO},
+        error=("f.csv", "pipe"),
+    ),
+    Case(
+        "fifo-match-input",
+        6,
+        ["match", "--input", "f.txt", "--framework", "nace"],
+        {"f.txt": FIFO},
+        error=("f.txt",),
+    ),
+    Case("folder-as-proposal", 6, ["check", "d", "--no-align"], {"d/x": ""}, error=("d", "folder")),
+    Case(
+        "dev-null-proposal", 6, ["check", "/dev/null", "--no-align"], error=("/dev/null", "device")
+    ),
     # -- 7. formula injection in CSV outputs -------------------------------------------
-    Case("csv-formula-match-query", 7,
-         ["match", EVIL_SKILL, "--framework", "nace", "--method", "lexical", "--format", "csv"],
-         error=None, check=_csv_neutral),
-    Case("csv-formula-demand", 7, ["postings", "demand", "--db", "d.duckdb", "--format", "csv"],
-         {"s.csv": EVIL_POSTINGS}, error=None, check=_csv_neutral),
-    Case("csv-formula-portfolio", 7,
-         ["portfolio", "folder", "--format", "csv", "--method", "lexical"],
-         {"folder/a.yaml": proposal(title="=cmd|' /C calc'!A0", outcome="@SUM(1+1) analyze data")},
-         error=None, check=_csv_neutral),
-    Case("csv-formula-batches", 7, ["postings", "batches", "--db", "d.duckdb", "--format", "csv"],
-         {"s.csv": EVIL_POSTINGS}, error=None, check=_csv_neutral),
+    Case(
+        "csv-formula-match-query",
+        7,
+        ["match", EVIL_SKILL, "--framework", "nace", "--method", "lexical", "--format", "csv"],
+        error=None,
+        check=_csv_neutral,
+    ),
+    Case(
+        "csv-formula-demand",
+        7,
+        ["postings", "demand", "--db", "d.duckdb", "--format", "csv"],
+        {"s.csv": EVIL_POSTINGS},
+        error=None,
+        check=_csv_neutral,
+    ),
+    Case(
+        "csv-formula-portfolio",
+        7,
+        ["portfolio", "folder", "--format", "csv", "--method", "lexical"],
+        {"folder/a.yaml": proposal(title="=cmd|' /C calc'!A0", outcome="@SUM(1+1) analyze data")},
+        error=None,
+        check=_csv_neutral,
+    ),
+    Case(
+        "csv-formula-batches",
+        7,
+        ["postings", "batches", "--db", "d.duckdb", "--format", "csv"],
+        {"s.csv": EVIL_POSTINGS},
+        error=None,
+        check=_csv_neutral,
+    ),
     # -- 8. invalid JSON out -----------------------------------------------------------
-    Case("nan-threshold-gaps", 8,
-         ["gaps", "s.yaml", "--threshold-credits", "nan", "--format", "json"],
-         {"s.yaml": stack(), "a.yaml": A}, error=("--threshold-credits", "nan")),
-    Case("inf-threshold-gaps", 8,
-         ["gaps", "s.yaml", "--threshold-credits", "inf", "--format", "json"],
-         {"s.yaml": stack(), "a.yaml": A}, error=("--threshold-credits",)),
-    Case("inf-credits-member", 8, ["gaps", "s.yaml", "--format", "json"],
-         {"s.yaml": stack(), "a.yaml": proposal(credits=".inf")}, error=("a.yaml", "finite")),
-    Case("inf-credits-json-proposal", 8, ["check", "p.json", "--no-align", "--format", "json"],
-         {"p.json": '{"title": "Data X", "issuing_unit": "S", "credits": Infinity, "outcomes": '
-                    '[{"id": "LO1", "text": "Analyze data"}]}'},
-         error=("p.json", "Infinity")),
-    Case("huge-number-json-proposal", 8, ["check", "p.json", "--no-align", "--format", "json"],
-         {"p.json": '{"title": "Data X", "issuing_unit": "S", "credits": 1e999, "outcomes": '
-                    '[{"id": "LO1", "text": "Analyze data"}]}'},
-         error=("p.json", "1e999")),
-    Case("string-inf-credits", 8, ["check", "p.yaml", "--no-align", "--format", "json"],
-         {"p.yaml": proposal(credits="'inf'")}, error=("p.yaml", "credits")),
-    Case("json-out-strict-check", 8, ["check", "p.yaml", "--no-align", "--format", "json"],
-         {"p.yaml": proposal(title="NaN Infinity", outcome="Analyze NaN data")},
-         error=None, check=_json_strict),
-    Case("json-out-strict-match", 8,
-         ["match", "analyze data", "--framework", "nace", "--method", "lexical",
-          "--format", "jsonl"], error=None, check=_json_strict),
-    Case("json-out-strict-demand", 8, ["postings", "demand", "--db", "d.duckdb",
-                                        "--format", "json"],
-         {"s.csv": GOOD_POSTINGS}, error=None, check=_json_strict),
+    Case(
+        "nan-threshold-gaps",
+        8,
+        ["gaps", "s.yaml", "--threshold-credits", "nan", "--format", "json"],
+        {"s.yaml": stack(), "a.yaml": A},
+        error=("--threshold-credits", "nan"),
+    ),
+    Case(
+        "inf-threshold-gaps",
+        8,
+        ["gaps", "s.yaml", "--threshold-credits", "inf", "--format", "json"],
+        {"s.yaml": stack(), "a.yaml": A},
+        error=("--threshold-credits",),
+    ),
+    Case(
+        "inf-credits-member",
+        8,
+        ["gaps", "s.yaml", "--format", "json"],
+        {"s.yaml": stack(), "a.yaml": proposal(credits=".inf")},
+        error=("a.yaml", "finite"),
+    ),
+    Case(
+        "inf-credits-json-proposal",
+        8,
+        ["check", "p.json", "--no-align", "--format", "json"],
+        {
+            "p.json": '{"title": "Data X", "issuing_unit": "S", "credits": Infinity, "outcomes": '
+            '[{"id": "LO1", "text": "Analyze data"}]}'
+        },
+        error=("p.json", "Infinity"),
+    ),
+    Case(
+        "huge-number-json-proposal",
+        8,
+        ["check", "p.json", "--no-align", "--format", "json"],
+        {
+            "p.json": '{"title": "Data X", "issuing_unit": "S", "credits": 1e999, "outcomes": '
+            '[{"id": "LO1", "text": "Analyze data"}]}'
+        },
+        error=("p.json", "1e999"),
+    ),
+    Case(
+        "string-inf-credits",
+        8,
+        ["check", "p.yaml", "--no-align", "--format", "json"],
+        {"p.yaml": proposal(credits="'inf'")},
+        error=("p.yaml", "credits"),
+    ),
+    Case(
+        "json-out-strict-check",
+        8,
+        ["check", "p.yaml", "--no-align", "--format", "json"],
+        {"p.yaml": proposal(title="NaN Infinity", outcome="Analyze NaN data")},
+        error=None,
+        check=_json_strict,
+    ),
+    Case(
+        "json-out-strict-match",
+        8,
+        [
+            "match",
+            "analyze data",
+            "--framework",
+            "nace",
+            "--method",
+            "lexical",
+            "--format",
+            "jsonl",
+        ],
+        error=None,
+        check=_json_strict,
+    ),
+    Case(
+        "json-out-strict-demand",
+        8,
+        ["postings", "demand", "--db", "d.duckdb", "--format", "json"],
+        {"s.csv": GOOD_POSTINGS},
+        error=None,
+        check=_json_strict,
+    ),
     # -- 9. other tracebacks -----------------------------------------------------------
-    Case("csv-duplicate-header", 9, ["postings", "ingest", "--db", "p.duckdb", "d.csv"],
-         {"d.csv": "ID,TITLE_RAW,ID\n1,Analyst,2\n"}, error=None,
-         check=_shows("repeats column", codes=(0,))),
-    Case("gz-not-gzip", 9, ["postings", "ingest", "--db", "p.duckdb", "n.csv.gz"],
-         {"n.csv.gz": GOOD_POSTINGS}, error=("n.csv.gz", "gzip"), may_write=("p.duckdb",)),
-    Case("gz-truncated", 9, ["postings", "ingest", "--db", "p.duckdb", "t.csv.gz"],
-         {"t.csv.gz": gzip.compress(GOOD_POSTINGS.encode() * 50)[:60]},
-         error=("t.csv.gz",), may_write=("p.duckdb",)),
-    Case("bogus-encoding", 9,
-         ["postings", "ingest", "--db", "p.duckdb", "--encoding", "bogus-enc", "g.csv"],
-         {"g.csv": GOOD_POSTINGS}, error=("bogus-enc", "encoding")),
-    Case("impossible-date-proposal", 9, ["check", "p.yaml", "--no-align"],
-         {"p.yaml": proposal().replace("2030-01-01", "2029-02-30")},
-         error=("p.yaml", "2029-02-30")),
-    Case("impossible-date-posting", 9, ["postings", "ingest", "--db", "p.duckdb", "d.csv"],
-         {"d.csv": postings('d1,2029-02-30,Analyst,15-2051.00,TX,"[""SQL""]"',
-                            'd2,2024-02-01,Analyst,15-2051.00,TX,"[""SQL""]"')},
-         error=None, check=_shows("2029-02-30", codes=(0,))),
-    Case("period-year-zero", 9, ["postings", "demand", "--db", "d.duckdb", "--period", "0000"],
-         {"s.csv": GOOD_POSTINGS}, error=("0000",)),
-    Case("case-list-for-string", 9, ["frameworks", "show", "c.json"],
-         {"c.json": case_package(
-             [{"identifier": ["a"], "fullStatement": ["x"]},
-              {"identifier": "b", "fullStatement": "Teamwork", "CFItemType": ["Skill"],
-               "extensions": {"align": {"kind": ["skill"], "level": [1], "alt_labels": [[1]]}}}],
-             [{"associationType": ["isChildOf"], "originNodeURI": {"identifier": ["b"]},
-               "destinationNodeURI": "doc"}])},
-         error=None, check=_shows("competencies", codes=(0,))),
-    Case("case-not-a-package", 9, ["frameworks", "show", "c.json"],
-         {"c.json": '{"CFDocument": ["x"]}'}, error=("c.json",)),
-    Case("jsonl-keys-change", 9, ["postings", "ingest", "--db", "p.duckdb", "c.jsonl"],
-         {"c.jsonl": "".join(json.dumps({"ID": i, "TITLE_RAW": "a"}) + "\n" for i in range(3))
-          + "".join(json.dumps({"ID": i, "BODY": "SQL"}) + "\n" for i in range(3, 6))},
-         error=None, check=_ok(0)),
-    Case("xlsx-not-a-workbook", 9, ["postings", "ingest", "--db", "p.duckdb", "x.xlsx"],
-         {"x.xlsx": b"PK\x03\x04 not really"}, error=("x.xlsx",), may_write=("p.duckdb",)),
-    Case("parquet-not-parquet", 9, ["postings", "ingest", "--db", "p.duckdb", "x.parquet"],
-         {"x.parquet": b"PAR1 nope"}, error=("x.parquet",), may_write=("p.duckdb",)),
+    Case(
+        "csv-duplicate-header",
+        9,
+        ["postings", "ingest", "--db", "p.duckdb", "d.csv"],
+        {"d.csv": "ID,TITLE_RAW,ID\n1,Analyst,2\n"},
+        error=None,
+        check=_shows("repeats column", codes=(0,)),
+    ),
+    Case(
+        "gz-not-gzip",
+        9,
+        ["postings", "ingest", "--db", "p.duckdb", "n.csv.gz"],
+        {"n.csv.gz": GOOD_POSTINGS},
+        error=("n.csv.gz", "gzip"),
+        may_write=("p.duckdb",),
+    ),
+    Case(
+        "gz-truncated",
+        9,
+        ["postings", "ingest", "--db", "p.duckdb", "t.csv.gz"],
+        {"t.csv.gz": gzip.compress(GOOD_POSTINGS.encode() * 50)[:60]},
+        error=("t.csv.gz",),
+        may_write=("p.duckdb",),
+    ),
+    Case(
+        "bogus-encoding",
+        9,
+        ["postings", "ingest", "--db", "p.duckdb", "--encoding", "bogus-enc", "g.csv"],
+        {"g.csv": GOOD_POSTINGS},
+        error=("bogus-enc", "encoding"),
+    ),
+    Case(
+        "impossible-date-proposal",
+        9,
+        ["check", "p.yaml", "--no-align"],
+        {"p.yaml": proposal().replace("2030-01-01", "2029-02-30")},
+        error=("p.yaml", "2029-02-30"),
+    ),
+    Case(
+        "impossible-date-posting",
+        9,
+        ["postings", "ingest", "--db", "p.duckdb", "d.csv"],
+        {
+            "d.csv": postings(
+                'd1,2029-02-30,Analyst,15-2051.00,TX,"[""SQL""]"',
+                'd2,2024-02-01,Analyst,15-2051.00,TX,"[""SQL""]"',
+            )
+        },
+        error=None,
+        check=_shows("2029-02-30", codes=(0,)),
+    ),
+    Case(
+        "period-year-zero",
+        9,
+        ["postings", "demand", "--db", "d.duckdb", "--period", "0000"],
+        {"s.csv": GOOD_POSTINGS},
+        error=("0000",),
+    ),
+    Case(
+        "case-list-for-string",
+        9,
+        ["frameworks", "show", "c.json"],
+        {
+            "c.json": case_package(
+                [
+                    {"identifier": ["a"], "fullStatement": ["x"]},
+                    {
+                        "identifier": "b",
+                        "fullStatement": "Teamwork",
+                        "CFItemType": ["Skill"],
+                        "extensions": {
+                            "align": {"kind": ["skill"], "level": [1], "alt_labels": [[1]]}
+                        },
+                    },
+                ],
+                [
+                    {
+                        "associationType": ["isChildOf"],
+                        "originNodeURI": {"identifier": ["b"]},
+                        "destinationNodeURI": "doc",
+                    }
+                ],
+            )
+        },
+        error=None,
+        check=_shows("competencies", codes=(0,)),
+    ),
+    Case(
+        "case-not-a-package",
+        9,
+        ["frameworks", "show", "c.json"],
+        {"c.json": '{"CFDocument": ["x"]}'},
+        error=("c.json",),
+    ),
+    Case(
+        "jsonl-keys-change",
+        9,
+        ["postings", "ingest", "--db", "p.duckdb", "c.jsonl"],
+        {
+            "c.jsonl": "".join(json.dumps({"ID": i, "TITLE_RAW": "a"}) + "\n" for i in range(3))
+            + "".join(json.dumps({"ID": i, "BODY": "SQL"}) + "\n" for i in range(3, 6))
+        },
+        error=None,
+        check=_ok(0),
+    ),
+    Case(
+        "xlsx-not-a-workbook",
+        9,
+        ["postings", "ingest", "--db", "p.duckdb", "x.xlsx"],
+        {"x.xlsx": b"PK\x03\x04 not really"},
+        error=("x.xlsx",),
+        may_write=("p.duckdb",),
+    ),
+    Case(
+        "parquet-not-parquet",
+        9,
+        ["postings", "ingest", "--db", "p.duckdb", "x.parquet"],
+        {"x.parquet": b"PAR1 nope"},
+        error=("x.parquet",),
+        may_write=("p.duckdb",),
+    ),
     # -- 10. data loss -----------------------------------------------------------------
-    Case("unbalanced-quote-refused", 10, ["postings", "ingest", "--db", "p.duckdb", "q.csv"],
-         {"q.csv": postings('q1,2024-01-05,"Analyst,15-2051.00,TX,', "q2,2024-01-05,B,,TX,",
-                            "q3,2024-01-05,C,,TX,", "q4,2024-01-05,D,,TX,")},
-         error=("q.csv", "quote", "line 2"), may_write=("p.duckdb",)),
-    Case("multi-file-partial-failure", 10,
-         ["postings", "ingest", "--db", "p.duckdb", "good.csv", "bad.csv.gz", "later.csv"],
-         {"good.csv": GOOD_POSTINGS, "bad.csv.gz": b"nope", "later.csv": GOOD_POSTINGS},
-         error=("bad.csv.gz", "Already loaded", "good.csv", "Not read", "later.csv"),
-         may_write=("p.duckdb",)),
+    Case(
+        "unbalanced-quote-refused",
+        10,
+        ["postings", "ingest", "--db", "p.duckdb", "q.csv"],
+        {
+            "q.csv": postings(
+                'q1,2024-01-05,"Analyst,15-2051.00,TX,',
+                "q2,2024-01-05,B,,TX,",
+                "q3,2024-01-05,C,,TX,",
+                "q4,2024-01-05,D,,TX,",
+            )
+        },
+        error=("q.csv", "quote", "line 2"),
+        may_write=("p.duckdb",),
+    ),
+    Case(
+        "multi-file-partial-failure",
+        10,
+        ["postings", "ingest", "--db", "p.duckdb", "good.csv", "bad.csv.gz", "later.csv"],
+        {"good.csv": GOOD_POSTINGS, "bad.csv.gz": b"nope", "later.csv": GOOD_POSTINGS},
+        error=("bad.csv.gz", "Already loaded", "good.csv", "Not read", "later.csv"),
+        may_write=("p.duckdb",),
+    ),
     # -- 11. silent wrong results ------------------------------------------------------
-    Case("duplicate-key-yaml", 11, ["check", "p.yaml", "--no-align"],
-         {"p.yaml": proposal() + "title: Another title\n"}, error=("p.yaml", "'title'", "line")),
-    Case("duplicate-key-json", 11, ["check", "p.json", "--no-align"],
-         {"p.json": '{"title": "Data A", "issuing_unit": "S", "title": "Data B", '
-                    '"outcomes": [{"id": "LO1", "text": "Analyze data"}]}'},
-         error=("p.json", "'title'")),
-    Case("duplicate-key-policy", 11, ["check", "p.yaml", "--no-align", "--policy", "pol.yaml"],
-         {"p.yaml": A, "pol.yaml": "name: a\nname: b\ntypes: {enhancement: {}}\n"},
-         error=("pol.yaml", "'name'")),
-    Case("duplicate-key-case", 11, ["frameworks", "show", "c.json"],
-         {"c.json": '{"CFDocument": {"title": "A", "title": "B"}, "CFItems": []}'},
-         error=("c.json", "'title'")),
-    Case("negative-threshold", 11, ["gaps", "s.yaml", "--threshold-credits", "-1"],
-         {"s.yaml": stack(), "a.yaml": A}, error=("--threshold-credits", "-1")),
-    Case("policy-min-above-max", 11, ["check", "p.yaml", "--no-align", "--policy", "pol.yaml"],
-         {"p.yaml": A, "pol.yaml": "types: {academic: {credit_bearing: true}, enhancement: {}}\n"
-                                   "credits: {credit_bearing_min: 9, credit_bearing_max: 3}\n"},
-         error=("pol.yaml", "credit_bearing_min")),
-    Case("control-chars-in-title", 11, ["check", "p.yaml", "--no-align"],
-         {"p.yaml": proposal(title="Data\x1b[31m red\x07 bell\u202e evil")
-          .replace('"Data', '"Data').encode()},
-         error=None, check=_no_raw_controls),
-    Case("nul-in-match-query", 11,
-         ["match", "Analyze\x1b[2J data", "--framework", "nace", "--method", "lexical"],
-         error=None, check=_no_raw_controls),
-    Case("case-parent-cycle", 11, ["match", "teamwork", "--framework", "c.json",
-                                   "--method", "lexical"],
-         {"c.json": case_package(
-             [{"identifier": "a", "fullStatement": "Teamwork"},
-              {"identifier": "b", "fullStatement": "Communication"}],
-             [child("a", "b"), child("b", "a")])},
-         error=None, check=_shows("Teamwork", "cycle", codes=(0,))),
-    Case("yaml-python-tag", 11, ["check", "p.yaml", "--no-align"],
-         {"p.yaml": "title: !!python/object/apply:os.system ['touch pwned']\n"},
-         error=("p.yaml", "tag")),
-    Case("yaml-python-tag-policy", 11, ["check", "p.yaml", "--no-align", "--policy", "x.yaml"],
-         {"p.yaml": A, "x.yaml": "name: !!python/object/apply:os.system ['touch pwned']\n"},
-         error=("x.yaml",)),
-    Case("python-literal-skills", 11, ["postings", "ingest", "--db", "p.duckdb", "l.csv"],
-         {"l.csv": postings("l1,2024-01-05,A,15-2051.00,TX,\"[__import__('os').system('touch "
-                            "pwned')]\"")},
-         error=None, check=_no_file("pwned")),
+    Case(
+        "duplicate-key-yaml",
+        11,
+        ["check", "p.yaml", "--no-align"],
+        {"p.yaml": proposal() + "title: Another title\n"},
+        error=("p.yaml", "'title'", "line"),
+    ),
+    Case(
+        "duplicate-key-json",
+        11,
+        ["check", "p.json", "--no-align"],
+        {
+            "p.json": '{"title": "Data A", "issuing_unit": "S", "title": "Data B", '
+            '"outcomes": [{"id": "LO1", "text": "Analyze data"}]}'
+        },
+        error=("p.json", "'title'"),
+    ),
+    Case(
+        "duplicate-key-policy",
+        11,
+        ["check", "p.yaml", "--no-align", "--policy", "pol.yaml"],
+        {"p.yaml": A, "pol.yaml": "name: a\nname: b\ntypes: {enhancement: {}}\n"},
+        error=("pol.yaml", "'name'"),
+    ),
+    Case(
+        "duplicate-key-case",
+        11,
+        ["frameworks", "show", "c.json"],
+        {"c.json": '{"CFDocument": {"title": "A", "title": "B"}, "CFItems": []}'},
+        error=("c.json", "'title'"),
+    ),
+    Case(
+        "negative-threshold",
+        11,
+        ["gaps", "s.yaml", "--threshold-credits", "-1"],
+        {"s.yaml": stack(), "a.yaml": A},
+        error=("--threshold-credits", "-1"),
+    ),
+    Case(
+        "policy-min-above-max",
+        11,
+        ["check", "p.yaml", "--no-align", "--policy", "pol.yaml"],
+        {
+            "p.yaml": A,
+            "pol.yaml": "types: {academic: {credit_bearing: true}, enhancement: {}}\n"
+            "credits: {credit_bearing_min: 9, credit_bearing_max: 3}\n",
+        },
+        error=("pol.yaml", "credit_bearing_min"),
+    ),
+    Case(
+        "control-chars-in-title",
+        11,
+        ["check", "p.yaml", "--no-align"],
+        {
+            "p.yaml": proposal(title="Data\x1b[31m red\x07 bell\u202e evil")
+            .replace('"Data', '"Data')
+            .encode()
+        },
+        error=None,
+        check=_no_raw_controls,
+    ),
+    Case(
+        "nul-in-match-query",
+        11,
+        ["match", "Analyze\x1b[2J data", "--framework", "nace", "--method", "lexical"],
+        error=None,
+        check=_no_raw_controls,
+    ),
+    Case(
+        "case-parent-cycle",
+        11,
+        ["match", "teamwork", "--framework", "c.json", "--method", "lexical"],
+        {
+            "c.json": case_package(
+                [
+                    {"identifier": "a", "fullStatement": "Teamwork"},
+                    {"identifier": "b", "fullStatement": "Communication"},
+                ],
+                [child("a", "b"), child("b", "a")],
+            )
+        },
+        error=None,
+        check=_shows("Teamwork", "cycle", codes=(0,)),
+    ),
+    Case(
+        "yaml-python-tag",
+        11,
+        ["check", "p.yaml", "--no-align"],
+        {"p.yaml": "title: !!python/object/apply:os.system ['touch pwned']\n"},
+        error=("p.yaml", "tag"),
+    ),
+    Case(
+        "yaml-python-tag-policy",
+        11,
+        ["check", "p.yaml", "--no-align", "--policy", "x.yaml"],
+        {"p.yaml": A, "x.yaml": "name: !!python/object/apply:os.system ['touch pwned']\n"},
+        error=("x.yaml",),
+    ),
+    Case(
+        "python-literal-skills",
+        11,
+        ["postings", "ingest", "--db", "p.duckdb", "l.csv"],
+        {
+            "l.csv": postings(
+                "l1,2024-01-05,A,15-2051.00,TX,\"[__import__('os').system('touch pwned')]\""
+            )
+        },
+        error=None,
+        check=_no_file("pwned"),
+    ),
     # -- 12. limits and messages seen by a new user ------------------------------------
-    Case("portfolio-unknown-soc", 12, ["portfolio", "folder", "--method", "lexical"],
-         {"folder/a.yaml": A, "folder/b.yaml": proposal(soc="99-9999.00")},
-         error=("b.yaml", "99-9999")),
-    Case("too-many-outcomes", 12, ["score", "p.yaml", "--method", "lexical"],
-         {"p.yaml": "title: Big\nissuing_unit: X\noutcomes:\n"
-          + "".join(f"  - {{id: LO{i}, text: Analyze data set {i}}}\n" for i in range(10_000))},
-         error=("p.yaml", "outcomes")),
-    Case("outcome-too-long", 12, ["check", "p.yaml", "--no-align"],
-         {"p.yaml": proposal(outcome="Analyze " + "data " * 3000)}, error=("p.yaml", "LO1")),
-    Case("proposal-file-too-big", 12, ["check", "p.yaml", "--no-align"],
-         {"p.yaml": proposal() + "# " + "x" * 2_100_000 + "\n"}, error=("p.yaml", "MB")),
-    Case("match-text-too-long", 12, ["match", "a" * 20_000, "--framework", "nace"],
-         error=("characters",)),
-    Case("ingest-into-unwritable-db", 9, ["postings", "ingest", "--db", "nodir/x.duckdb/y", "g.csv"],
-         {"g.csv": GOOD_POSTINGS, "nodir/x.duckdb": "a file, not a folder"},
-         error=("x.duckdb",)),
+    Case(
+        "portfolio-unknown-soc",
+        12,
+        ["portfolio", "folder", "--method", "lexical"],
+        {"folder/a.yaml": A, "folder/b.yaml": proposal(soc="99-9999.00")},
+        error=("b.yaml", "99-9999"),
+    ),
+    Case(
+        "too-many-outcomes",
+        12,
+        ["score", "p.yaml", "--method", "lexical"],
+        {
+            "p.yaml": "title: Big\nissuing_unit: X\noutcomes:\n"
+            + "".join(f"  - {{id: LO{i}, text: Analyze data set {i}}}\n" for i in range(10_000))
+        },
+        error=("p.yaml", "outcomes"),
+    ),
+    Case(
+        "outcome-too-long",
+        12,
+        ["check", "p.yaml", "--no-align"],
+        {"p.yaml": proposal(outcome="Analyze " + "data " * 3000)},
+        error=("p.yaml", "LO1"),
+    ),
+    Case(
+        "proposal-file-too-big",
+        12,
+        ["check", "p.yaml", "--no-align"],
+        {"p.yaml": proposal() + "# " + "x" * 2_100_000 + "\n"},
+        error=("p.yaml", "MB"),
+    ),
+    Case(
+        "match-text-too-long",
+        12,
+        ["match", "a" * 20_000, "--framework", "nace"],
+        error=("characters",),
+    ),
+    Case(
+        "ingest-into-unwritable-db",
+        9,
+        ["postings", "ingest", "--db", "nodir/x.duckdb/y", "g.csv"],
+        {"g.csv": GOOD_POSTINGS, "nodir/x.duckdb": "a file, not a folder"},
+        error=("x.duckdb",),
+    ),
 ]
 
 
