@@ -73,7 +73,7 @@ def test_disk_full_during_ingest_keeps_the_database_and_says_so(tmp_path: Path) 
         f"sys.argv = ['align', 'postings', 'ingest', '--db', {str(db)!r}, {str(big)!r}]; main()"
     )
     proc = _python(code, cwd=tmp_path, limit_bytes=size_before + 3_000_000)
-    out, err = proc.communicate(timeout=300)
+    _out, err = proc.communicate(timeout=300)
     text = err.decode("utf-8", "replace")
     assert "Traceback" not in text, text
     assert proc.returncode == 2, text
