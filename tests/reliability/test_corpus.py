@@ -817,6 +817,13 @@ CASES: list[Case] = [
         error=None,
         check=_no_file("pwned"),
     ),
+    Case(
+        "demand-negative-top",
+        9,
+        ["postings", "demand", "--db", "d.duckdb", "--top", "-1"],
+        {"s.csv": GOOD_POSTINGS},
+        error=("top", "-1"),
+    ),
     # -- 12. limits and messages seen by a new user ------------------------------------
     Case(
         "portfolio-unknown-soc",
@@ -867,7 +874,7 @@ CASES: list[Case] = [
 
 # Commands that need a postings database built first from the case's .csv files.
 _NEEDS_DB = {"markup-skill-name-demand", "csv-formula-demand", "csv-formula-batches",
-             "json-out-strict-demand", "period-year-zero"}  # fmt: skip
+             "json-out-strict-demand", "period-year-zero", "demand-negative-top"}  # fmt: skip
 
 
 def _write(tmp: Path, files: dict[str, str | bytes | object]) -> None:
