@@ -38,7 +38,6 @@ from __future__ import annotations
 import codecs
 import json
 import math
-import os
 import re
 import stat
 from collections.abc import Callable, Mapping
@@ -47,6 +46,7 @@ from typing import Any
 
 import yaml
 
+from align._config import PathLike
 from align.exceptions import AlignError, InvalidArgumentError
 
 __all__ = [
@@ -89,9 +89,6 @@ class SafeInputError(AlignError, ValueError):
     Loaders turn it into their own error class (``ProposalError``,
     ``FrameworkFormatError``) with :func:`load_data`'s ``error`` argument.
     """
-
-
-PathLike = str | os.PathLike[str]
 
 
 # == files =====================================================================

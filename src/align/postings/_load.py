@@ -16,7 +16,6 @@ import gzip
 import io
 import json
 import logging
-import os
 import re
 import warnings
 import zlib
@@ -29,6 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from align._config import PathLike
 from align._safeio import check_encoding, check_regular_file
 from align.exceptions import (
     AlignDataWarning,
@@ -57,7 +57,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
 Preset = Literal["lightcast", "glassdoor", "linkedin"]
 FileFormat = Literal["csv", "parquet", "jsonl", "xlsx"]
 
