@@ -69,6 +69,7 @@ __all__ = [
     "parse_yaml",
     "read_stdin_text",
     "terminal_text",
+    "visible_controls",
 ]
 
 #: Largest proposal, stack or policy file read (bytes).
@@ -667,6 +668,17 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def _visible(m: re.Match[str]) -> str:
     code = ord(m.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible_controls(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN`` / ``\\uNNNN`` (newline, tab kept).
+
+    Examples
+    --------
+    >>> visible_controls("a\x1b[2Jb\x00")
+    'a\\x1b[2Jb\\x00'
+    """
+    return _CONTROL.sub(_visible, text)
 
 
 def terminal_text(value: Any) -> str:
