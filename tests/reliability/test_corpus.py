@@ -62,8 +62,8 @@ def proposal(
     soc: str = "15-2051.00",
 ) -> str:
     return (
-        f"title: {json.dumps(title)}\nissuing_unit: Statistics\ntype: enhancement\n"
-        f"credits: {credits}\noutcomes:\n  - id: LO1\n    text: {json.dumps(outcome)}\n"
+        f"title: {json.dumps(title, ensure_ascii=False)}\nissuing_unit: Statistics\ntype: enhancement\n"
+        f"credits: {credits}\noutcomes:\n  - id: LO1\n    text: {json.dumps(outcome, ensure_ascii=False)}\n"
         f"    assessment: rubric\n    evidence: report\n"
         f"target_occupations: [{soc}]\nexpiry: 2030-01-01\n{extra}"
     )
@@ -100,9 +100,24 @@ GOOD_POSTINGS = postings(
     'p2,2024-02-05,Data Scientist,15-2051.00,TX,"[""SQL""]"',
 )
 EVIL_SKILL = '=HYPERLINK("http://evil","x")'
-EVIL_POSTINGS = postings(
-    f'e1,2024-01-05,Analyst,15-2051.00,TX,"[""{EVIL_SKILL.replace(chr(34), chr(34) * 2)}""]"',
-    'e2,2024-01-06,Analyst,15-2051.00,TX,"[""+SUM(A1:A9)"", ""@cmd"", ""-2+3""]"',
+
+
+def _csv_rows(*rows: list[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return POSTINGS_HEADER + buf.getvalue()
+
+
+EVIL_POSTINGS = _csv_rows(
+    ["e1", "2024-01-05", "Analyst", "15-2051.00", "TX", json.dumps([EVIL_SKILL])],
+    [
+        "e2",
+        "2024-01-06",
+        "Analyst",
+        "15-2051.00",
+        "TX",
+        json.dumps(["+SUM(A1:A9)", "@cmd", "-2+3"]),
+    ],
 )
 
 
@@ -830,7 +845,8 @@ CASES: list[Case] = [
         12,
         ["portfolio", "folder", "--method", "lexical"],
         {"folder/a.yaml": A, "folder/b.yaml": proposal(soc="99-9999.00")},
-        error=("b.yaml", "99-9999"),
+        error=None,
+        check=_shows("b.yaml", "99-9999", "left out", codes=(0,)),
     ),
     Case(
         "too-many-outcomes",
@@ -847,7 +863,7 @@ CASES: list[Case] = [
         12,
         ["check", "p.yaml", "--no-align"],
         {"p.yaml": proposal(outcome="Analyze " + "data " * 3000)},
-        error=("p.yaml", "LO1"),
+        error=("p.yaml", "outcomes[1].text", "2,000"),
     ),
     Case(
         "proposal-file-too-big",
