@@ -392,6 +392,8 @@ _YAML_PROBLEMS = {
     "(text containing ': ' must be in quotes)",
     "found character '\\t'": "a tab is used for indentation (use spaces)",
     "could not find expected ':'": "a 'key: value' line is missing its ':'",
+    "unacceptable character": "YAML does not allow this control character; remove it (or "
+    "check that this is a text file, not a binary one)",
     "could not determine a constructor": "a YAML tag (a word starting with '!') that align "
     "does not read; remove the tag",
 }
@@ -409,8 +411,10 @@ def parse_yaml(text: str, name: str, *, error: type[AlignError] = SafeInputError
     ...
     align._safeio.SafeInputError: 'p.yaml' repeats the key 'a' (lines 1 and 2); ...
     """
-    loader = _SafeLoader(text)
+    loader: _SafeLoader | None = None
     try:
+        # The reader checks the characters as soon as the loader is made: inside the try.
+        loader = _SafeLoader(text)
         return loader.get_single_data()
     except _AliasBomb as exc:
         raise error(
@@ -444,12 +448,15 @@ def parse_yaml(text: str, name: str, *, error: type[AlignError] = SafeInputError
         plain = next((v for key, v in _YAML_PROBLEMS.items() if key in problem), None)
         hint = (
             ""
-            if plain and "tag" in plain
+            if plain and ("tag" in plain or "binary" in plain)
             else " Check the indentation there, and put text containing ': ' or '#' in quotes."
         )
+        if plain and "binary" in plain:
+            plain = f"{problem}: {plain}"
         raise error(f"{name!r} is not valid YAML{where}: {plain or problem}.{hint}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_data(

@@ -54,6 +54,10 @@ def strict_json(text: str) -> object:
 # -- building blocks ---------------------------------------------------------------
 
 
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
 def proposal(
     title: str = "Data Skills Badge",
     outcome: str = "Analyze data sets and present the findings",
@@ -62,8 +66,8 @@ def proposal(
     soc: str = "15-2051.00",
 ) -> str:
     return (
-        f"title: {json.dumps(title, ensure_ascii=False)}\nissuing_unit: Statistics\ntype: enhancement\n"
-        f"credits: {credits}\noutcomes:\n  - id: LO1\n    text: {json.dumps(outcome, ensure_ascii=False)}\n"
+        f"title: {_q(title)}\nissuing_unit: Statistics\ntype: enhancement\n"
+        f"credits: {credits}\noutcomes:\n  - id: LO1\n    text: {_q(outcome)}\n"
         f"    assessment: rubric\n    evidence: report\n"
         f"target_occupations: [{soc}]\nexpiry: 2030-01-01\n{extra}"
     )
