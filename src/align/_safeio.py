@@ -36,8 +36,10 @@ Limits (also listed in the README, "Limits")
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import math
+import os
 import re
 import stat
 from collections.abc import Callable, Mapping
@@ -70,6 +72,7 @@ __all__ = [
     "read_stdin_text",
     "terminal_text",
     "visible_controls",
+    "write_text_atomic",
 ]
 
 #: Largest proposal, stack or policy file read (bytes).
@@ -601,6 +604,30 @@ def read_stdin_text(stream: Any, name: str = "standard input") -> str:
 
 
 # == output ====================================================================
+def write_text_atomic(path: PathLike, text: str, what: str = "file") -> Path:
+    """Write ``text`` to ``path`` (UTF-8) all at once: a failure leaves no partial file.
+
+    Parent folders are created. A read-only folder or a full disk raises
+    :class:`~align.exceptions.StorageError` naming the file and the fix.
+    """
+    from align.exceptions import StorageError
+
+    out = Path(path).expanduser()
+    tmp = out.with_name(f".{out.name}.align-tmp")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise StorageError(
+            f"cannot write {what} {str(out)!r} ({exc.strerror or exc}); choose a folder you can "
+            "write to, or free disk space."
+        ) from None
+    return out
+
+
 def _json_safe(obj: Any) -> Any:
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else None
