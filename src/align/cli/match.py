@@ -41,6 +41,11 @@ def _match_texts(texts: list[str] | None, input_file: str | None) -> list[str]:
             lines = read_stdin_text(sys.stdin, "standard input").splitlines()
             where = "standard input"
         else:
+            if not Path(input_file).expanduser().exists():
+                raise InvalidArgumentError(
+                    f"--input {input_file!r} is not a file; give a text file with one outcome "
+                    "or sentence per line, or '-' to read standard input."
+                )
             # Regular files only: a FIFO or device could block or never end.
             path = check_regular_file(Path(input_file), "--input file", error=InvalidArgumentError)
             raw = path.read_bytes()
