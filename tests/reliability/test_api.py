@@ -99,7 +99,7 @@ CALLS: dict[str, Callable[[Path], Any]] = {
             "issuing_unit": "S",
             "credits": float("inf"),
             "outcomes": [{"id": "LO1", "text": "Analyze data"}],
-        }  # fmt: skip
+        }
     ),
     "stack-bomb": lambda t: align.load_stack(t / "bomb.yaml"),
     "stack-fifo": lambda t: align.load_stack(t / "fifo.yaml"),
