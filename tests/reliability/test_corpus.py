@@ -211,6 +211,14 @@ def _json_strict(res: Result, tmp: Path) -> None:
         strict_json(text)
 
 
+def _db_values(tmp: Path, sql: str, expected: list[str]) -> None:
+    from align.postings import PostingsStore
+
+    with PostingsStore(tmp / "p.duckdb", read_only=True) as store:
+        got = sorted(store.query(sql).iloc[:, 0].astype(str))
+    assert got == sorted(expected), got
+
+
 def _no_file(name: str) -> Callable[[Result, Path], None]:
     def check(res: Result, tmp: Path) -> None:
         assert not (tmp / name).exists(), f"{name} was created: code ran"
@@ -725,7 +733,23 @@ CASES: list[Case] = [
         error=("bad.csv.gz", "Already loaded", "good.csv", "Not read", "later.csv"),
         may_write=("p.duckdb",),
     ),
-    # -- 11. silent wrong results ------------------------------------------------------
+    Case(
+        "ids-123-and-123.0-kept-apart",
+        10,
+        ["postings", "ingest", "--db", "p.duckdb", "ids.csv"],
+        {"ids.csv": "ID,TITLE_RAW\n123,Analyst\n123.0,Engineer\n"},
+        error=None,
+        check=lambda res, tmp: _db_values(tmp, "SELECT posting_id FROM postings", ["123", "123.0"]),
+    ),
+    # -- 11. silent wrong results
+    Case(
+        "jsonl-objects-stored-as-json",
+        11,
+        ["postings", "ingest", "--db", "p.duckdb", "o.jsonl"],
+        {"o.jsonl": json.dumps({"ID": "o1", "TITLE_RAW": "A", "COMPANY_NAME": {"id": 7}}) + "\n"},
+        error=None,
+        check=lambda res, tmp: _db_values(tmp, "SELECT company FROM postings", ['{"id": 7}']),
+    ),
     Case(
         "duplicate-key-yaml",
         11,
@@ -842,6 +866,20 @@ CASES: list[Case] = [
         ["postings", "demand", "--db", "d.duckdb", "--top", "-1"],
         {"s.csv": GOOD_POSTINGS},
         error=("top", "-1"),
+    ),
+    Case(
+        "export-into-a-file-path",
+        9,
+        ["frameworks", "export", "nace", "afile/out.json"],
+        {"afile": "a file, not a folder"},
+        error=("afile",),
+    ),
+    Case(
+        "html-report-into-a-file-path",
+        9,
+        ["score", "p.yaml", "--method", "lexical", "--html", "afile/report.html"],
+        {"p.yaml": A, "afile": "a file, not a folder"},
+        error=("afile",),
     ),
     # -- 12. limits and messages seen by a new user ------------------------------------
     Case(
