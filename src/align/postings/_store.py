@@ -447,7 +447,7 @@ class PostingsStore:
             )
         sql = f"SELECT p.posting_id, p.body FROM postings p WHERE {where} ORDER BY p.posting_id"
         if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+            sql += f" LIMIT {_limit(limit)}"
         reader = self.con.cursor()
         try:
             for batch in reader.sql(sql).to_arrow_reader(batch_rows):
@@ -466,7 +466,7 @@ class PostingsStore:
             f"WHERE {where} ORDER BY posting_id"
         )
         if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+            sql += f" LIMIT {_limit(limit)}"
         return self.query(sql)
 
     def extracted_skills(self, batch_id: int) -> pd.DataFrame:
@@ -755,6 +755,15 @@ class PostingsStore:
                 stacklevel=4,
             )
         return report
+
+
+def _limit(limit: int) -> int:
+    """``limit`` as a whole number >= 0 (it is written into SQL as a number, never as text)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise InvalidArgumentError(
+            f"limit={limit!r}; expected a whole number of postings, 0 or more (--limit 1000)."
+        )
+    return int(limit)
 
 
 def _multi_file_message(error: str, done: list[dict[str, Any]], rest: list[Path]) -> str:
