@@ -133,3 +133,19 @@ def test_check_text_and_numbers() -> None:
             check_finite(bad, "--threshold-credits")
     with pytest.raises(InvalidArgumentError, match="at least 0"):
         check_finite(-1, "--threshold-credits", minimum=0)
+
+
+def test_write_into_a_read_only_folder_is_a_storage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from align._safeio import write_text_atomic
+    from align.exceptions import StorageError
+
+    # As root a chmod 0o555 folder is still writable, so the refusal is simulated.
+    def refuse(self: Path, *args: object, **kwargs: object) -> int:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    with pytest.raises(StorageError, match="cannot write CASE package .*Permission denied"):
+        write_text_atomic(tmp_path / "out.json", "{}", "CASE package")
+    assert list(tmp_path.iterdir()) == []
