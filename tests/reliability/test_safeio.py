@@ -146,6 +146,6 @@ def test_write_into_a_read_only_folder_is_a_storage_error(
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "write_text", refuse)
-    with pytest.raises(StorageError, match="cannot write CASE package .*Permission denied"):
+    with pytest.raises(StorageError, match=r"cannot write CASE package .*Permission denied"):
         write_text_atomic(tmp_path / "out.json", "{}", "CASE package")
     assert list(tmp_path.iterdir()) == []
