@@ -709,8 +709,8 @@ def visible_controls(text: str) -> str:
 
     Examples
     --------
-    >>> visible_controls("a\x1b[2Jb\x00")
-    'a\\x1b[2Jb\\x00'
+    >>> visible_controls("a\\x1b[2Jb\\x00")
+    'a\\\\x1b[2Jb\\\\x00'
     """
     return _CONTROL.sub(_visible, text)
 
