@@ -12,6 +12,7 @@ about ``align``::
     ├── ModelLoadError (AlignError, OSError)
     ├── PostingsFormatError (AlignError, ValueError)
     ├── ProposalError (AlignError, ValueError)
+    ├── ExportError (AlignError, ValueError)
     └── InvalidArgumentError (AlignError, ValueError)
 
 Messages name the argument or file, what was found, what was expected and how
@@ -24,6 +25,7 @@ __all__ = [
     "AlignDataWarning",
     "AlignError",
     "DownloadError",
+    "ExportError",
     "FrameworkFormatError",
     "FrameworkNotFoundError",
     "InvalidArgumentError",
@@ -76,3 +78,8 @@ class InvalidArgumentError(AlignError, ValueError):
 
 class AlignDataWarning(UserWarning):
     """A recoverable data problem; the message says what was done about it."""
+
+
+class ExportError(AlignError, ValueError):
+    """A badge or framework export cannot be written as asked (e.g. an alignment has no
+    official URL); the message names the competency and the fix."""
