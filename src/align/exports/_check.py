@@ -198,7 +198,7 @@ def check_export(
             )
         out += _schema_problems(proposal, found, options, standards_dir, out)
     if to == "ob2":
-        if not is_resolvable_url(options.issuer_url):
+        if not options.issuer_url:  # a malformed one is reported by "issuer-url"
             out.append(
                 ExportProblem(
                     "ob2-hosted-issuer",
