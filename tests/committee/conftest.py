@@ -15,8 +15,11 @@ EXAMPLES = REPO / "data" / "examples"
 def frameworks(onet: Any) -> list[Any]:
     from align import load_framework
 
-    return [onet, load_framework("nace", data_dir="/nonexistent"),
-            load_framework("cmc", data_dir="/nonexistent")]
+    return [
+        onet,
+        load_framework("nace", data_dir="/nonexistent"),
+        load_framework("cmc", data_dir="/nonexistent"),
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from html.parser import HTMLParser
 import warnings
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +63,12 @@ def _assert_self_contained(page: str) -> None:
     assert "@import" not in page and "url(" not in page
 
 
-@pytest.mark.parametrize("name", ["data-analytics", "digital-composition", "interprofessional-practice"])
-def test_packet_for_each_example_renders(name: str, reports: dict[str, Any], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "name", ["data-analytics", "digital-composition", "interprofessional-practice"]
+)
+def test_packet_for_each_example_renders(
+    name: str, reports: dict[str, Any], tmp_path: Path
+) -> None:
     from PIL import Image
 
     packet = _packet(name, reports)
@@ -96,7 +100,8 @@ def test_packet_pdf(reports: dict[str, Any], tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", sorted((EXAMPLES / "ipcp").glob("*.yaml")) + sorted((EXAMPLES / "analytics").glob("*.yaml")),
+    "path",
+    sorted((EXAMPLES / "ipcp").glob("*.yaml")) + sorted((EXAMPLES / "analytics").glob("*.yaml")),
     ids=lambda p: p.stem,
 )
 def test_packet_for_each_member_badge(path: Path, frameworks: list[Any]) -> None:
@@ -150,7 +155,7 @@ def test_every_user_field_is_escaped(reports: dict[str, Any], tmp_path: Path) ->
             "id": f"x:{EVIL}",
             "code": f"code {EVIL}",
             "label": f"Label {EVIL}",
-            "url": f'https://example.org/"><script>alert(3)</script>',
+            "url": 'https://example.org/"><script>alert(3)</script>',
             "description": f"Description {EVIL}",
             "status": "accepted",
             "source": "search",
@@ -176,7 +181,9 @@ def test_every_user_field_is_escaped(reports: dict[str, Any], tmp_path: Path) ->
         comment=f"overall {EVIL}",
     )
     store.add_feedback(evil.id, f"Feedback {EVIL}", author=f"Chair {EVIL}")
-    store.record_decision(evil.id, "approved", "2026-12-01", body=f"Senate {EVIL}", note=f"Note {EVIL}")
+    store.record_decision(
+        evil.id, "approved", "2026-12-01", body=f"Senate {EVIL}", note=f"Note {EVIL}"
+    )
     page = committee_packet(evil, report, alignments=found, store=store).to_html()
     _assert_self_contained(page)
     low = page.lower()
@@ -185,9 +192,29 @@ def test_every_user_field_is_escaped(reports: dict[str, Any], tmp_path: Path) ->
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in page
     # every field made it onto the page, escaped
-    for marker in ("Title", "Description", "Unit", "Region", "Stack", "rubric", "artifact",
-                   "Partner", "role", "Endorser", "says", "Label", "Label2", "code",
-                   "Reviewer", "disc", "comment", "Feedback", "Chair", "Senate", "Note"):
+    for marker in (
+        "Title",
+        "Description",
+        "Unit",
+        "Region",
+        "Stack",
+        "rubric",
+        "artifact",
+        "Partner",
+        "role",
+        "Endorser",
+        "says",
+        "Label",
+        "Label2",
+        "code",
+        "Reviewer",
+        "disc",
+        "comment",
+        "Feedback",
+        "Chair",
+        "Senate",
+        "Note",
+    ):
         assert f"{marker} &lt;script&gt;" in page, marker
     # the link whose URL carried markup is an escaped attribute, not markup
     assert 'href="https://example.org/&quot;&gt;&lt;script&gt;' in page

@@ -60,7 +60,11 @@ def test_ratings_summary_feedback_and_decision(store: ReviewStore) -> None:
     assert store.decision("ipcp") is None
     d = store.record_decision("ipcp", "approved-with-changes", "2026-12-04", body="Faculty Senate")
     assert store.decision("ipcp") == d
-    assert (d.decision, d.decided_on, d.body) == ("approved-with-changes", "2026-12-04", "Faculty Senate")
+    assert (d.decision, d.decided_on, d.body) == (
+        "approved-with-changes",
+        "2026-12-04",
+        "Faculty Senate",
+    )
 
 
 def test_bad_input_says_what_to_do(store: ReviewStore) -> None:

@@ -57,7 +57,12 @@ def test_evidence_for_every_criterion(reports: dict[str, Any]) -> None:
 def test_suggestions_follow_the_proposal(reports: dict[str, Any]) -> None:
     p, report = reports["data-analytics"]
     bare = p.model_copy(
-        update={"partners": [], "endorsements": [], "stacks_into": [], "expiry": dt.date(2020, 1, 1)}
+        update={
+            "partners": [],
+            "endorsements": [],
+            "stacks_into": [],
+            "expiry": dt.date(2020, 1, 1),
+        }
     )
     by = {e.criterion.id: e for e in rubric_evidence(bare, report, today=TODAY).items}
     assert by["partners"].suggested == 0 and "none" in by["partners"].reason
@@ -73,7 +78,9 @@ def test_postings_without_a_date_are_capped(reports: dict[str, Any]) -> None:
 
     r = copy.copy(report)
     r.settings = {**report.settings, "demand_source": "postings", "postings": 120, "region": "NY"}
-    undated = next(e for e in rubric_evidence(p, r, today=TODAY).items if e.criterion.id == "labor_market")
+    undated = next(
+        e for e in rubric_evidence(p, r, today=TODAY).items if e.criterion.id == "labor_market"
+    )
     dated = next(
         e
         for e in rubric_evidence(p, r, today=TODAY, demand_period="2026Q3").items
@@ -104,7 +111,10 @@ def test_custom_rubric(tmp_path: Path, reports: dict[str, Any]) -> None:
         ("scale:\n  - {value: high}\ncriteria: []\n", "whole-number"),
         ("scale:\n  - {value: 1}\ncriteria:\n  - {name: A}\n", "needs an 'id'"),
         ("scale:\n  - {value: 1}\ncriteria:\n  - {id: a, name: A, evidence: vibes}\n", "vibes"),
-        ("scale:\n  - {value: 1}\ncriteria:\n  - {id: a, name: A}\n  - {id: a, name: B}\n", "share"),
+        (
+            "scale:\n  - {value: 1}\ncriteria:\n  - {id: a, name: A}\n  - {id: a, name: B}\n",
+            "share",
+        ),
     ],
 )
 def test_bad_rubric_files_say_what_is_wrong(tmp_path: Path, text: str, match: str) -> None:

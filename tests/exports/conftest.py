@@ -15,8 +15,9 @@ from align.exceptions import AlignDataWarning
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "data" / "examples"
 PROPOSAL_FILES = sorted(
-    p for p in [*EXAMPLES.glob("*.yaml"), *EXAMPLES.glob("*/*.yaml")] if "stack" not in p.name
-    and p.name != "experiential-series.yaml"
+    p
+    for p in [*EXAMPLES.glob("*.yaml"), *EXAMPLES.glob("*/*.yaml")]
+    if "stack" not in p.name and p.name != "experiential-series.yaml"
 )
 
 
@@ -81,8 +82,12 @@ def offline_loader(standards: Path) -> Any:
                 code="loading document failed",
             )
         doc = json.loads((standards / files[url]).read_text())
-        return {"contentType": "application/ld+json", "contextUrl": None,
-                "documentUrl": url, "document": doc}
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": doc,
+        }
 
     loader.requested = requested  # type: ignore[attr-defined]
     return loader

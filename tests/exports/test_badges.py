@@ -63,7 +63,9 @@ def test_ob3_validates_against_the_official_schema(
     assert ach["achievementType"] == "MicroCredential"
     assert ach["creditsAvailable"] == 0.0
     assert ach["criteria"]["id"] == OPTIONS.criteria_url
-    assert "LO1" in ach["criteria"]["narrative"] and "Timed practical" in ach["criteria"]["narrative"]
+    assert (
+        "LO1" in ach["criteria"]["narrative"] and "Timed practical" in ach["criteria"]["narrative"]
+    )
     assert cred["validUntil"].startswith("2029-08-31")
     assert len(ach["alignment"]) == len(found.distinct()) == 6
 
@@ -162,11 +164,18 @@ def test_ob2_badgeclass(proposal: Any, found: Any, offline_loader: Any) -> None:
     assert bc["id"] == "https://badges.example.edu/achievements/data-analytics-pt"
     assert {a["targetCode"] for a in bc["alignment"]} >= {"2.A.2.a", "communication", "1.1"}
     for a in bc["alignment"]:
-        assert set(a) == {"targetName", "targetUrl", "targetDescription", "targetFramework",
-                          "targetCode"}
+        assert set(a) == {
+            "targetName",
+            "targetUrl",
+            "targetDescription",
+            "targetFramework",
+            "targetCode",
+        }
     expanded = jsonld.expand(bc, {"documentLoader": offline_loader, "safeMode": True})
     text = json.dumps(expanded)
-    assert "http://schema.org/targetUrl" in text and "http://schema.org/educationalFramework" in text
+    assert (
+        "http://schema.org/targetUrl" in text and "http://schema.org/educationalFramework" in text
+    )
     # without an image URL, 2.0 (which requires one) gets a generated SVG badge
     assert to_ob2(proposal, found)["image"].startswith("data:image/svg+xml;base64,")
 
@@ -207,7 +216,9 @@ def test_case_package_validates_and_items_carry_official_urls(
     f = tmp_path / "pkg.json"
     f.write_text(json.dumps(pkg))
     back = load_case(f)
-    assert set(found.frameworks()) == set(back.competencies.loc[back.competencies.kind == "area", "code"])
+    assert set(found.frameworks()) == set(
+        back.competencies.loc[back.competencies.kind == "area", "code"]
+    )
 
 
 # -- CSV ---------------------------------------------------------------------------

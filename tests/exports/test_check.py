@@ -66,7 +66,9 @@ def _broken(rule: str, proposal: Any, reviewed: list[dict[str, Any]]) -> tuple[A
         opt = BadgeOptions(**{**GOOD.__dict__, "criteria_url": ""})
     elif rule == "credly-activities":
         p = proposal.model_copy(
-            update={"outcomes": [o.model_copy(update={"assessment": ""}) for o in proposal.outcomes]}
+            update={
+                "outcomes": [o.model_copy(update={"assessment": ""}) for o in proposal.outcomes]
+            }
         )
     elif rule == "case-base-uri":
         opt = BadgeOptions(**{**GOOD.__dict__, "base_url": "badges/example"})

@@ -23,7 +23,12 @@ import pandas as pd
 from align.committee._reviews import DECISIONS, Decision, ReviewStore
 from align.committee._rubric import Rubric, RubricEvidence, rubric_evidence
 from align.exceptions import InvalidArgumentError
-from align.exports._alignments import Alignments, framework_meta, gather_alignments, is_resolvable_url
+from align.exports._alignments import (
+    Alignments,
+    framework_meta,
+    gather_alignments,
+    is_resolvable_url,
+)
 
 __all__ = ["CommitteePacket", "committee_packet", "find_chromium"]
 
@@ -87,6 +92,11 @@ def _bar_chart(rows: list[tuple[str, float, str]], *, width: int = 680) -> str:
     return "".join(parts)
 
 
+def _records(df: pd.DataFrame) -> list[Any]:
+    """Rows as named tuples (typed Any: the columns are documented where each frame is made)."""
+    return list(df.itertuples(index=False))
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     """A table; cells are already-escaped HTML."""
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
@@ -147,15 +157,13 @@ class CommitteePacket:
         out = ["<h2>At a glance</h2>"]
         r = self.report
         if r is not None:
-            ci = (
-                f" (95% interval {r.interval[0]:.0f}–{r.interval[1]:.0f})" if r.interval else ""
-            )
+            ci = f" (95% interval {r.interval[0]:.0f}–{r.interval[1]:.0f})" if r.interval else ""
             out.append(
                 f"<p><b>Workforce alignment score: {r.overall:.0f} out of 100</b>{_e(ci)}.</p>"
             )
             rows = [
                 (_COMPONENT_LABELS.get(c.component, c.component), c.value, f"{c.value:.0%}")
-                for c in r.components.itertuples(index=False)
+                for c in _records(r.components)
             ]
             out.append(_bar_chart(rows))
         rub = self.evidence.rubric
@@ -178,13 +186,19 @@ class CommitteePacket:
         for o in self.proposal.outcomes:
             mine = self.alignments.for_outcome(o.id)
             comps = "<br>".join(
-                f"{_link(a.label, a.url)} <span class='muted'>({_e(framework_meta(a.framework).name)})</span>"
+                f"{_link(a.label, a.url)} "
+                f"<span class='muted'>({_e(framework_meta(a.framework).name)})</span>"
                 for a in mine
             )
             rows.append([_e(o.id), _e(o.text), _e(o.assessment), _e(o.evidence), comps or "–"])
         return "<h2>Learning outcomes</h2>" + _table(
-            ["Outcome", "What learners will be able to do", "Assessment", "Evidence",
-             "Aligned competencies"],
+            [
+                "Outcome",
+                "What learners will be able to do",
+                "Assessment",
+                "Evidence",
+                "Aligned competencies",
+            ],
             rows,
         )
 
@@ -192,7 +206,8 @@ class CommitteePacket:
         rub = self.evidence.rubric
         rows = [
             [
-                f"<b>{_e(e.criterion.name)}</b><br><span class='muted'>{_e(e.criterion.question)}</span>",
+                f"<b>{_e(e.criterion.name)}</b><br>"
+                f"<span class='muted'>{_e(e.criterion.question)}</span>",
                 "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in e.evidence) + "</ul>",
                 _e(rub.label(e.suggested)),
                 _e(e.reason),
@@ -213,8 +228,7 @@ class CommitteePacket:
             return ""
         d = r.demand.sort_values("weight", ascending=False).head(15)
         rows = [
-            (str(x.label)[:40], float(x.coverage), f"{float(x.coverage):.0%}")
-            for x in d.itertuples(index=False)
+            (str(x.label)[:40], float(x.coverage), f"{float(x.coverage):.0%}") for x in _records(d)
         ]
         src = {
             "onet": "O*NET importance ratings of the target occupations",
@@ -263,9 +277,17 @@ class CommitteePacket:
         stacks = "".join(f"<li>{_e(s)}</li>" for s in p.stacks_into)
         return (
             "<h2>Partners, endorsements and stacking</h2>"
-            + (_table(["Partner", "Collaboration level", "Role"], rows) if rows else "<p>No partners named.</p>")
+            + (
+                _table(["Partner", "Collaboration level", "Role"], rows)
+                if rows
+                else "<p>No partners named.</p>"
+            )
             + (f"<p>Endorsements:</p><ul>{ends}</ul>" if ends else "<p>No endorsements.</p>")
-            + (f"<p>Stacks into:</p><ul>{stacks}</ul>" if stacks else "<p>Stacks into nothing named.</p>")
+            + (
+                f"<p>Stacks into:</p><ul>{stacks}</ul>"
+                if stacks
+                else "<p>Stacks into nothing named.</p>"
+            )
         )
 
     def _record(self) -> str:
@@ -276,7 +298,7 @@ class CommitteePacket:
         if len(self.assignments):
             rows = [
                 [_e(a.reviewer), _e(a.discipline), _e("yes" if a.submitted else "not yet")]
-                for a in self.assignments.itertuples(index=False)
+                for a in _records(self.assignments)
             ]
             out.append(_table(["Reviewer", "Discipline", "Review submitted"], rows))
         else:
@@ -284,8 +306,12 @@ class CommitteePacket:
         if len(self.summary) and int(self.summary["reviews"].sum()):
             rub = self.evidence.rubric
             rows = []
-            for s in self.summary.itertuples(index=False):
-                mean = "" if s.mean_rating is None or pd.isna(s.mean_rating) else f"{s.mean_rating:.1f}"
+            for s in _records(self.summary):
+                mean = (
+                    ""
+                    if s.mean_rating is None or pd.isna(s.mean_rating)
+                    else f"{s.mean_rating:.1f}"
+                )
                 label = "" if not mean else rub.label(round(float(s.mean_rating)))
                 rows.append(
                     [
@@ -299,7 +325,7 @@ class CommitteePacket:
         if len(self.feedback):
             items = "".join(
                 f"<li><b>{_e(f.author)}</b> ({_e(f.created_at[:10])}): {_e(f.text)}</li>"
-                for f in self.feedback.itertuples(index=False)
+                for f in _records(self.feedback)
             )
             out.append(f"<p>Committee feedback:</p><ul>{items}</ul>")
         d = self.decision
@@ -320,7 +346,9 @@ class CommitteePacket:
             keys += [k for k in self.report.settings.get("frameworks", {}) if k not in keys]
         versions = dict(self.alignments.versions)
         if self.report is not None:
-            versions.update({k: str(v) for k, v in self.report.settings.get("frameworks", {}).items()})
+            versions.update(
+                {k: str(v) for k, v in self.report.settings.get("frameworks", {}).items()}
+            )
         items = []
         for k in keys:
             meta = framework_meta(k)
@@ -375,7 +403,9 @@ class CommitteePacket:
         out.write_text(self.to_html(), encoding="utf-8")
         return out
 
-    def write_pdf(self, path: PathLike, *, chromium: str | None = None, timeout: float = 120) -> Path:
+    def write_pdf(
+        self, path: PathLike, *, chromium: str | None = None, timeout: float = 120
+    ) -> Path:
         """Print the packet to PDF with headless Chromium.
 
         Raises
@@ -398,16 +428,27 @@ class CommitteePacket:
             raise InvalidArgumentError(f"Chromium did not write the PDF '{out}'.")
         return out
 
-    def write_png(self, path: PathLike, *, chromium: str | None = None, width: int = 1200,
-                  height: int = 2400, timeout: float = 120) -> Path:
+    def write_png(
+        self,
+        path: PathLike,
+        *,
+        chromium: str | None = None,
+        width: int = 1200,
+        height: int = 2400,
+        timeout: float = 120,
+    ) -> Path:
         """A screenshot of the packet's first ``height`` pixels (for checking the layout)."""
         out = Path(path).expanduser().resolve()
         out.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="align-packet-") as tmp:
             page = self.write_html(Path(tmp) / "packet.html")
             run_chromium(
-                [f"--screenshot={out}", f"--window-size={width},{height}", "--hide-scrollbars",
-                 page.as_uri()],
+                [
+                    f"--screenshot={out}",
+                    f"--window-size={width},{height}",
+                    "--hide-scrollbars",
+                    page.as_uri(),
+                ],
                 tmp,
                 chromium=chromium,
                 timeout=timeout,
@@ -427,8 +468,9 @@ def find_chromium() -> str | None:
     return None
 
 
-def run_chromium(args: list[str], workdir: str, *, chromium: str | None = None,
-                 timeout: float = 120) -> None:
+def run_chromium(
+    args: list[str], workdir: str, *, chromium: str | None = None, timeout: float = 120
+) -> None:
     """Run headless Chromium with no network, no sync, a throwaway profile."""
     exe = chromium or find_chromium()
     if not exe:

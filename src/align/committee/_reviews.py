@@ -90,6 +90,10 @@ CREATE TABLE IF NOT EXISTS decisions (
 """
 
 
+def _records(df: pd.DataFrame) -> list[Any]:
+    return list(df.itertuples(index=False))
+
+
 def default_reviews_path() -> Path:
     """``ALIGN_REVIEWS_DB``, else ``align-reviews.sqlite`` in the working folder."""
     env = os.environ.get("ALIGN_REVIEWS_DB")
@@ -203,10 +207,9 @@ class ReviewStore:
             No reviewer reviews that discipline.
         """
         want = discipline.strip().lower()
+        rows: list[Any] = list(self.reviewers().itertuples(index=False))
         names = [
-            r.name
-            for r in self.reviewers().itertuples(index=False)
-            if want in [d for d in str(r.disciplines).split(",") if d]
+            str(r.name) for r in rows if want in [d for d in str(r.disciplines).split(",") if d]
         ]
         if not names:
             raise UnknownNameError(
@@ -323,15 +326,11 @@ class ReviewStore:
                 {
                     "criterion": c.id,
                     "name": c.name,
-                    "reviews": int(len(mine)),
+                    "reviews": len(mine),
                     "mean_rating": float(rated.mean()) if len(rated) else None,
                     "min_rating": float(rated.min()) if len(rated) else None,
                     "max_rating": float(rated.max()) if len(rated) else None,
-                    "comments": [
-                        f"{x.reviewer}: {x.comment}"
-                        for x in mine.itertuples(index=False)
-                        if x.comment
-                    ],
+                    "comments": [f"{x.reviewer}: {x.comment}" for x in _records(mine) if x.comment],
                 }
             )
         return pd.DataFrame(
@@ -380,9 +379,7 @@ class ReviewStore:
         (``2026-12-01``).
         """
         if decision not in DECISIONS:
-            raise InvalidArgumentError(
-                f"decision={decision!r}; expected one of {list(DECISIONS)}."
-            )
+            raise InvalidArgumentError(f"decision={decision!r}; expected one of {list(DECISIONS)}.")
         try:
             day = decided_on if isinstance(decided_on, date) else date.fromisoformat(decided_on)
         except ValueError:
@@ -394,7 +391,14 @@ class ReviewStore:
             con.execute(
                 "INSERT INTO decisions(proposal_id, body, decision, decided_on, note, "
                 "recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (rec.proposal_id, rec.body, rec.decision, rec.decided_on, rec.note, rec.recorded_at),
+                (
+                    rec.proposal_id,
+                    rec.body,
+                    rec.decision,
+                    rec.decided_on,
+                    rec.note,
+                    rec.recorded_at,
+                ),
             )
         return rec
 
@@ -407,4 +411,4 @@ class ReviewStore:
         )
         if df.empty:
             return None
-        return Decision(**{k: str(v) for k, v in df.iloc[0].to_dict().items()})
+        return Decision(**{str(k): str(v) for k, v in df.iloc[0].to_dict().items()})

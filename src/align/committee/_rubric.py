@@ -196,8 +196,10 @@ def _ev_outcomes(ctx: _Context, rubric: Rubric) -> tuple[list[str], float, str]:
         return lines, 0.0, "no outcomes"
     few = len(p.outcomes) < 3
     frac = share * (0.67 if few else 1.0)
-    return lines, frac, (
-        f"{share:.0%} of outcomes are measurable" + ("; fewer than 3 outcomes" if few else "")
+    return (
+        lines,
+        frac,
+        (f"{share:.0%} of outcomes are measurable" + ("; fewer than 3 outcomes" if few else "")),
     )
 
 
@@ -210,7 +212,11 @@ def _ev_assessment(ctx: _Context, rubric: Rubric) -> tuple[list[str], float, str
         for o in p.outcomes
     ]
     share = len(both) / len(p.outcomes) if p.outcomes else 0.0
-    return lines, share, f"{len(both)} of {len(p.outcomes)} outcomes name both an assessment and an artifact"
+    return (
+        lines,
+        share,
+        f"{len(both)} of {len(p.outcomes)} outcomes name both an assessment and an artifact",
+    )
 
 
 def _component(report: Any, name: str) -> float:
@@ -290,13 +296,17 @@ def _ev_balance(ctx: _Context, rubric: Rubric) -> tuple[list[str], float, str]:
     b = _component(r, "balance")
     prof = r.settings.get("professional_aligned", 0)
     tech = r.settings.get("technical_aligned", 0)
-    lines = [f"{prof} professional (NACE, CMC tiers 1-3) and {tech} technical competencies aligned."]
+    lines = [
+        f"{prof} professional (NACE, CMC tiers 1-3) and {tech} technical competencies aligned."
+    ]
     return lines, b, f"balance {b:.0%}"
 
 
 def _ev_partners(ctx: _Context, rubric: Rubric) -> tuple[list[str], float, str]:
     p = ctx.proposal
-    lines = [f"{pt.name}: {pt.level} collaboration ({pt.role or 'role not given'})." for pt in p.partners]
+    lines = [
+        f"{pt.name}: {pt.level} collaboration ({pt.role or 'role not given'})." for pt in p.partners
+    ]
     lines += [
         f"Endorsed by {e.by}" + (f" on {e.date.isoformat()}" if e.date else "") + "."
         for e in p.endorsements
@@ -338,10 +348,16 @@ def _ev_currency(ctx: _Context, rubric: Rubric) -> tuple[list[str], float, str]:
         frac, reason = 0.0, "already expired"
     else:
         years = (p.expiry - today).days / 365.25
-        lines.append(f"Expires or is reviewed on {p.expiry.isoformat()} ({years:.1f} years from now).")
-        frac, reason = (1.0, "review date within 5 years") if years <= 5 else (
-            0.67,
-            "review date more than 5 years away",
+        lines.append(
+            f"Expires or is reviewed on {p.expiry.isoformat()} ({years:.1f} years from now)."
+        )
+        frac, reason = (
+            (1.0, "review date within 5 years")
+            if years <= 5
+            else (
+                0.67,
+                "review date more than 5 years away",
+            )
         )
     if old:
         lines.append(f"{len(old)} endorsement(s) are more than 3 years old.")
@@ -384,7 +400,9 @@ class RubricEvidence:
     proposal: str
     rubric: Rubric
     items: list[CriterionEvidence]
-    computed_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    computed_at: str = field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
+    )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per criterion: ``criterion``, ``name``, ``evidence`` (text),
@@ -412,8 +430,13 @@ class RubricEvidence:
             "scale": {str(k): v for k, v in self.rubric.scale.items()},
             "computed_at": self.computed_at,
             "criteria": [
-                {**asdict(e.criterion), "evidence_found": e.evidence, "suggested": e.suggested,
-                 "suggested_label": self.rubric.label(e.suggested), "reason": e.reason}
+                {
+                    **asdict(e.criterion),
+                    "evidence_found": e.evidence,
+                    "suggested": e.suggested,
+                    "suggested_label": self.rubric.label(e.suggested),
+                    "reason": e.reason,
+                }
                 for e in self.items
             ],
         }

@@ -85,8 +85,7 @@ FRAMEWORKS: dict[str, FrameworkMeta] = {
         "nace",
         "NACE Career Readiness Competencies",
         "https://www.naceweb.org/career-readiness/competencies/career-readiness-defined/",
-        "NACE Career Readiness Competencies, © National Association of Colleges and "
-        "Employers.",
+        "NACE Career Readiness Competencies, © National Association of Colleges and Employers.",
         "ext:NACECompetency",
     ),
     "cmc": FrameworkMeta(
@@ -258,7 +257,8 @@ def suggested_alignments(report: Any, *, per_framework: int = 1) -> Alignments:
             ["query_index", "framework", "score"], ascending=[True, True, False], kind="stable"
         )
         hits = hits.groupby(["query_index", "framework"], sort=False).head(per_framework)
-        for row in hits.itertuples(index=False):
+        rows: list[Any] = list(hits.itertuples(index=False))
+        for row in rows:
             url = getattr(row, "url", None)
             items.append(
                 ReviewedAlignment(
@@ -308,7 +308,9 @@ def gather_alignments(
         the credit threshold (``unreviewed=True``, with an
         :class:`~align.AlignDataWarning` saying so).
     """
-    given = list(alignments) if alignments is not None else list(getattr(proposal, "alignments", []))
+    given = (
+        list(alignments) if alignments is not None else list(getattr(proposal, "alignments", []))
+    )
     reviewed = [coerce_alignment(a) for a in given]
     accepted = [a for a in reviewed if a.status == "accepted"]
     if accepted:

@@ -68,20 +68,34 @@ def credential_framework(proposal: Any, found: Alignments) -> Framework:
         source_url="",
         licence="Competency names and pages belong to their frameworks; see each group's notes.",
         attribution=" ".join(
-            framework_meta(k).attribution for k in found.frameworks() if framework_meta(k).attribution
+            framework_meta(k).attribution
+            for k in found.frameworks()
+            if framework_meta(k).attribution
         ),
     )
     comps = pd.DataFrame(rows)
     if comps.empty:
         comps = pd.DataFrame(
-            columns=["id", "framework", "code", "label", "description", "kind", "parent_id",
-                     "level", "alt_labels", "url"]
+            columns=[
+                "id",
+                "framework",
+                "code",
+                "label",
+                "description",
+                "kind",
+                "parent_id",
+                "level",
+                "alt_labels",
+                "url",
+            ]
         )
     comps["level"] = comps["level"].astype("Int64")
     return Framework(info, comps)
 
 
-def to_case_package(proposal: Any, found: Alignments, *, base_uri: str | None = None) -> dict[str, Any]:
+def to_case_package(
+    proposal: Any, found: Alignments, *, base_uri: str | None = None
+) -> dict[str, Any]:
     """The credential's competencies as a CASE 1.1 CFPackage (JSON-ready dict).
 
     Raises

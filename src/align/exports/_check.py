@@ -102,7 +102,9 @@ def find_standards_dir() -> Path | None:
     return None
 
 
-def _url_option(value: str, rule: str, fmt: str, option: str, extra: str = "") -> list[ExportProblem]:
+def _url_option(
+    value: str, rule: str, fmt: str, option: str, extra: str = ""
+) -> list[ExportProblem]:
     if value and not is_resolvable_url(value):
         return [
             ExportProblem(
@@ -170,9 +172,9 @@ def check_export(
         out += _url_option(options.criteria_url, "criteria-url", to, "criteria URL")
     if to in RULES["issuer-url"][0]:
         out += _url_option(options.issuer_url, "issuer-url", to, "issuer URL")
-    if to in RULES["image-url"][0] and options.image_url:
-        if not options.image_url.startswith("data:image/"):
-            out += _url_option(options.image_url, "image-url", to, "image", " or data: URI")
+    image = options.image_url
+    if to in RULES["image-url"][0] and image and not image.startswith("data:image/"):
+        out += _url_option(image, "image-url", to, "image", " or data: URI")
     if to in RULES["expired"][0] and proposal.expiry is not None:
         now = (today or datetime.now(UTC)).date()
         if proposal.expiry < now:
@@ -265,8 +267,10 @@ def _schema_problems(
 ) -> list[ExportProblem]:
     folder = Path(standards_dir) if standards_dir else find_standards_dir()
     schema_file = folder / "ob-v3p0" / "schema" / "achievementcredential.json" if folder else None
-    if schema_file is None or not schema_file.is_file() or any(
-        p.rule == "alignment-url" for p in so_far
+    if (
+        schema_file is None
+        or not schema_file.is_file()
+        or any(p.rule == "alignment-url" for p in so_far)
     ):
         return []
     try:

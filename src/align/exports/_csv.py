@@ -7,7 +7,7 @@ import pandas as pd
 from align.exports._alignments import Alignments
 from align.exports._common import framework_label
 
-__all__ = ["ALIGNMENT_COLUMNS", "alignments_frame", "alignments_csv"]
+__all__ = ["ALIGNMENT_COLUMNS", "alignments_csv", "alignments_frame"]
 
 #: Columns of :func:`alignments_frame` (and of the CSV export).
 ALIGNMENT_COLUMNS: dict[str, str] = {

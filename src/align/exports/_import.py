@@ -36,8 +36,8 @@ _HOSTS = {
 }
 _OUTCOME = re.compile(r"#outcome-(.+)$")
 _SHAPE = (
-    "expected an Open Badges 3.0 credential or Achievement (\"type\" includes "
-    "\"OpenBadgeCredential\" or \"Achievement\") or an Open Badges 2.0 BadgeClass or Assertion"
+    'expected an Open Badges 3.0 credential or Achievement ("type" includes '
+    '"OpenBadgeCredential" or "Achievement") or an Open Badges 2.0 BadgeClass or Assertion'
 )
 
 
@@ -133,7 +133,9 @@ def _from_achievement(ach: dict[str, Any]) -> list[ReviewedAlignment]:
     return out
 
 
-def import_badge_alignments(source: dict[str, Any] | str | os.PathLike[str]) -> list[ReviewedAlignment]:
+def import_badge_alignments(
+    source: dict[str, Any] | str | os.PathLike[str],
+) -> list[ReviewedAlignment]:
     """The alignments of an Open Badges 3.0 or 2.0 badge, as reviewed alignments.
 
     Parameters
@@ -168,7 +170,9 @@ def import_badge_alignments(source: dict[str, Any] | str | os.PathLike[str]) -> 
         path = Path(source).expanduser()
         where = f"badge file '{path}'"
         if not path.is_file():
-            raise InvalidArgumentError(f"{where} does not exist; give the path of a badge JSON file.")
+            raise InvalidArgumentError(
+                f"{where} does not exist; give the path of a badge JSON file."
+            )
         try:
             data = json.loads(path.read_text("utf-8-sig"))
         except json.JSONDecodeError as exc:

@@ -41,9 +41,7 @@ def ob2_alignment(a: ReviewedAlignment) -> dict[str, Any]:
     }
 
 
-def to_ob2(
-    proposal: Any, found: Alignments, options: BadgeOptions | None = None
-) -> dict[str, Any]:
+def to_ob2(proposal: Any, found: Alignments, options: BadgeOptions | None = None) -> dict[str, Any]:
     """The proposal as an Open Badges 2.0 ``BadgeClass``.
 
     The issuer is its profile URL (``options.issuer_url``) when given, as

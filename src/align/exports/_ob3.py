@@ -110,9 +110,7 @@ def ob3_achievement(
     return ach
 
 
-def to_ob3(
-    proposal: Any, found: Alignments, options: BadgeOptions | None = None
-) -> dict[str, Any]:
+def to_ob3(proposal: Any, found: Alignments, options: BadgeOptions | None = None) -> dict[str, Any]:
     """An unsigned Open Badges 3.0 ``OpenBadgeCredential`` template around the Achievement.
 
     ``validFrom`` is the export time, ``validUntil`` the proposal's expiry. The
