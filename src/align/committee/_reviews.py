@@ -137,8 +137,9 @@ class ReviewStore:
     ['Dr. Lee']
     >>> store.record_review("ipcp", "Dr. Lee", {"outcomes": (3, "clear")})
     1
-    >>> store.summary("ipcp").loc[0, ["criterion", "reviews", "mean_rating"]].tolist()
-    ['outcomes', 1, 3.0]
+    >>> row = store.summary("ipcp").iloc[0]
+    >>> row["criterion"], int(row["reviews"]), float(row["mean_rating"])
+    ('outcomes', 1, 3.0)
     """
 
     def __init__(self, path: PathLike | None = None, *, rubric: Rubric | PathLike | None = None):
