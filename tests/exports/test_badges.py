@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 import re
+import string
 import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from align.exceptions import AlignDataWarning, ExportError, InvalidArgumentError
 from align.exports._alignments import gather_alignments
@@ -330,3 +333,41 @@ def test_import_refuses_what_is_not_a_badge(bad: Any, match: str, tmp_path: Path
         import_badge_alignments(f)
     with pytest.raises(InvalidArgumentError, match="does not exist"):
         import_badge_alignments(tmp_path / "missing.json")
+
+
+# -- property: export -> import round-trips -------------------------------------------
+_codes = st.text(alphabet=string.ascii_letters + string.digits + "._-", min_size=1, max_size=12)
+_labels = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40
+).filter(lambda s: s.strip() == s and s)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    items=st.lists(
+        st.tuples(st.sampled_from(["onet", "lightcast", "nace"]), _codes, _labels),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda t: (t[0], t[1]),
+    ),
+    fmt=st.sampled_from(["ob3", "ob2"]),
+)
+def test_export_then_import_round_trips(proposal: Any, items: list[Any], fmt: str) -> None:
+    al = [
+        {
+            "outcome": None,
+            "framework": fw,
+            "framework_version": "1.0",
+            "id": f"{fw}:{code}",
+            "code": code,
+            "label": label,
+            "url": f"https://example.org/{fw}/{code}",
+        }
+        for fw, code, label in items
+    ]
+    found = gather_alignments(proposal, alignments=al)
+    badge = to_ob3(proposal, found) if fmt == "ob3" else to_ob2(proposal, found)
+    back = import_badge_alignments(json.loads(json.dumps(badge)))
+    assert {_key(a) for a in back} == {_key(a) for a in found.items}
