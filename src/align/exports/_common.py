@@ -116,7 +116,7 @@ def criteria_narrative(proposal: Any, found: Alignments) -> str:
 def framework_label(a: ReviewedAlignment) -> str:
     """``targetFramework``: the framework's name and version (``O*NET 29.3``)."""
     name = framework_meta(a.framework).name
-    return f"{name} {a.framework_version}".strip()
+    return f"{name} {a.framework_version or ''}".strip()
 
 
 def target_description(a: ReviewedAlignment) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from align.exports._alignments import Alignments
@@ -29,6 +31,12 @@ ALIGNMENT_COLUMNS: dict[str, str] = {
 }
 
 
+def _iso(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def alignments_frame(found: Alignments) -> pd.DataFrame:
     """One row per alignment with the columns of :data:`ALIGNMENT_COLUMNS`."""
     rows = [
@@ -36,7 +44,7 @@ def alignments_frame(found: Alignments) -> pd.DataFrame:
             "outcome": a.outcome or "",
             "framework": a.framework,
             "framework_name": framework_label(a),
-            "framework_version": a.framework_version,
+            "framework_version": a.framework_version or "",
             "competency_id": a.id,
             "code": a.code,
             "label": a.label,
@@ -47,7 +55,7 @@ def alignments_frame(found: Alignments) -> pd.DataFrame:
             "source": a.source,
             "reviewed": not found.unreviewed,
             "reviewed_by": a.reviewed_by or "",
-            "reviewed_at": a.reviewed_at or "",
+            "reviewed_at": _iso(a.reviewed_at),
         }
         for a in found.items
     ]
