@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _package_version
 from pathlib import Path
 from typing import Any
 
@@ -358,13 +360,11 @@ class CommitteePacket:
                 + (f": {_e(meta.attribution)}" if meta.attribution else "")
                 + "</li>"
             )
-        from align import __version__
-
         return (
             "<h2>Sources and attribution</h2><ul>"
             + "".join(items)
             + "</ul>"
-            + f"<p class='muted'>Prepared with align {_e(__version__)} on {_e(self.prepared_at)}. "
+            + f"<p class='muted'>Prepared with align {_e(_version())} on {_e(self.prepared_at)}. "
             "Scores and suggested ratings are evidence for reviewers, not decisions.</p>"
         )
 
@@ -456,6 +456,13 @@ class CommitteePacket:
         return out
 
 
+def _version() -> str:
+    try:
+        return _package_version("align")
+    except PackageNotFoundError:
+        return "(source tree)"
+
+
 def find_chromium() -> str | None:
     """Path of a Chromium/Chrome binary: ``ALIGN_CHROMIUM``, else chromium on the PATH."""
     env = os.environ.get("ALIGN_CHROMIUM")
@@ -541,7 +548,7 @@ def committee_packet(
         ``.to_html()``, ``.write_html(path)``, ``.write_pdf(path)``.
     """
     if report is None:
-        from align import score_alignment
+        from align.proposals import score_alignment
 
         report = score_alignment(proposal, **score_options)
     if alignments is None:

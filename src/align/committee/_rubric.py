@@ -12,7 +12,6 @@ Suggested ratings are a starting point for reviewers, never a decision.
 from __future__ import annotations
 
 import html
-import json
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -24,6 +23,7 @@ import pandas as pd
 import yaml
 
 from align.exceptions import InvalidArgumentError
+from align.reports import ReportMixin
 
 __all__ = [
     "DEFAULT_RUBRIC_PATH",
@@ -182,7 +182,7 @@ class _Context:
 
 
 def _ev_outcomes(ctx: _Context, rubric: Rubric) -> tuple[list[str], float, str]:
-    from align import check_policy
+    from align.proposals import check_policy
 
     p = ctx.proposal
     checks = check_policy(p).to_frame()
@@ -391,10 +391,12 @@ _GATHERERS: dict[str, _Gatherer] = {
 
 
 @dataclass
-class RubricEvidence:
+class RubricEvidence(ReportMixin):
     """Evidence and suggested ratings for every criterion of a rubric.
 
-    Renders in Jupyter; exports with :meth:`to_frame` and :meth:`to_json`.
+    A report like the others (:class:`align.reports.Report`): renders in
+    Jupyter and the terminal, exports with :meth:`to_frame`, :meth:`to_json`
+    and :meth:`write_html`.
     """
 
     proposal: str
@@ -404,9 +406,14 @@ class RubricEvidence:
         default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
     )
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self, table: str = "criteria") -> pd.DataFrame:
         """One row per criterion: ``criterion``, ``name``, ``evidence`` (text),
-        ``suggested`` (rating or None), ``suggested_label``, ``reason``."""
+        ``suggested`` (rating or None), ``suggested_label``, ``reason``.
+
+        ``table`` is ``"criteria"``, the one table of this report.
+        """
+        if table != "criteria":
+            raise InvalidArgumentError(f"table={table!r}; this report has one table, 'criteria'.")
         return pd.DataFrame(
             [
                 {
@@ -441,11 +448,26 @@ class RubricEvidence:
             ],
         }
 
-    def to_json(self) -> str:
-        """The evidence as JSON text."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+    def _title(self) -> str:
+        return f"Rubric evidence: {self.proposal}"
 
-    def _repr_html_(self) -> str:
+    def _rich_parts(self) -> list[Any]:
+        from rich.table import Table
+
+        t = Table(title=self._title(), title_justify="left", show_lines=True)
+        for col in ("criterion", "evidence found", "suggested", "why"):
+            t.add_column(col)
+        for e in self.items:
+            t.add_row(
+                e.criterion.name,
+                "\n".join(e.evidence),
+                self.rubric.label(e.suggested),
+                e.reason,
+                end_section=False,
+            )
+        return [t]
+
+    def _html(self) -> str:
         rows = "".join(
             f"<tr><td><b>{html.escape(e.criterion.name)}</b></td><td>"
             + "<br>".join(html.escape(x) for x in e.evidence)

@@ -11,7 +11,7 @@ which competencies a credential is aligned to:
    over ``floor``, 0.30 by default). These are marked *unreviewed*: the result's
    ``unreviewed`` flag is true, each alignment has ``status="accepted"``,
    ``source="matcher"`` and no ``reviewed_by``, and each exporter says so in its
-   own metadata (see the README, "Badge exports").
+   own metadata (see ``docs/badges-and-review.md``).
 
 Framework names, official pages and attribution lines for the frameworks align
 knows are in :data:`FRAMEWORKS`.
@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
 from align.exceptions import AlignDataWarning, InvalidArgumentError
+from align.proposals import ReviewedAlignment
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,7 +37,6 @@ __all__ = [
     "FRAMEWORKS",
     "Alignments",
     "FrameworkMeta",
-    "ReviewedAlignment",
     "coerce_alignment",
     "framework_meta",
     "gather_alignments",
@@ -113,67 +115,33 @@ def framework_meta(key: str) -> FrameworkMeta:
     return FrameworkMeta(key, key, "", "", OTHER_TARGET_TYPE)
 
 
-@dataclass(frozen=True)
-class ReviewedAlignment:
-    """One outcome–competency alignment, with the same fields as
-    ``align.proposals.ReviewedAlignment`` (the proposal file's ``alignments:``).
-
-    ``outcome`` is ``None`` for the credential as a whole; ``status`` is
-    ``accepted`` or ``rejected``; ``source`` is ``matcher``, ``search`` or
-    ``import``.
-    """
-
-    outcome: str | None
-    framework: str
-    id: str
-    label: str
-    code: str = ""
-    framework_version: str = ""
-    url: str | None = None
-    description: str | None = None
-    score: float | None = None
-    status: str = "accepted"
-    source: str = "matcher"
-    reviewed_by: str | None = None
-    reviewed_at: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The alignment as plain data, keys in the proposal file's order."""
-        return asdict(self)
-
-
-_FIELDS = [f.name for f in fields(ReviewedAlignment)]
-
-
 def coerce_alignment(value: Any) -> ReviewedAlignment:
-    """A :class:`ReviewedAlignment` from a dict, a pydantic model or a dataclass."""
+    """A :class:`~align.proposals.ReviewedAlignment` from a dict or a model; an empty
+    ``code`` becomes the id's tail (``onet:2.A.1.a`` -> ``2.A.1.a``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        A field is missing or wrong; the message names it.
+    """
     if isinstance(value, ReviewedAlignment):
-        return value
-    if isinstance(value, Mapping):
-        data = dict(value)
-    elif hasattr(value, "model_dump"):
-        data = value.model_dump(mode="json")
+        item = value
     else:
-        data = {k: getattr(value, k) for k in _FIELDS if hasattr(value, k)}
-    missing = [k for k in ("framework", "id", "label") if not data.get(k)]
-    if missing:
-        raise InvalidArgumentError(
-            f"alignment {data!r} has no {', '.join(missing)}; every alignment needs the "
-            "framework, the competency id (like 'onet:2.A.1.a') and its label."
-        )
-    clean: dict[str, Any] = {k: data.get(k) for k in _FIELDS if k in data}
-    for k in ("code", "framework_version"):
-        clean[k] = "" if clean.get(k) is None else str(clean[k])
-    if not clean.get("code"):
-        clean["code"] = str(clean["id"]).split(":", 1)[-1]
-    for k in ("status", "source"):
-        if clean.get(k) is None:
-            clean.pop(k, None)
-    if clean.get("score") is not None:
-        clean["score"] = float(clean["score"])
-    if clean.get("reviewed_at") is not None:
-        clean["reviewed_at"] = str(clean["reviewed_at"])
-    return ReviewedAlignment(**clean)
+        data = dict(value) if isinstance(value, Mapping) else value.model_dump(mode="json")
+        try:
+            item = ReviewedAlignment.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or '(alignment)'}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise InvalidArgumentError(
+                f"alignment {data!r} is not valid ({problems}); every alignment needs the "
+                "framework, the competency id (like 'onet:2.A.1.a') and its label."
+            ) from None
+    if not item.code:
+        item = item.model_copy(update={"code": item.id.split(":", 1)[-1]})
+    return item
 
 
 @dataclass(frozen=True)
@@ -314,13 +282,13 @@ def gather_alignments(
     reviewed = [coerce_alignment(a) for a in given]
     accepted = [a for a in reviewed if a.status == "accepted"]
     if accepted:
-        versions = {a.framework: a.framework_version for a in accepted if a.framework_version}
+        versions = {a.framework: str(a.framework_version) for a in accepted if a.framework_version}
         return Alignments(accepted, unreviewed=False, versions=versions)
     if reviewed:
         # Faculty reviewed and rejected everything: export no alignments rather than guesses.
         return Alignments([], unreviewed=False)
     if report is None:
-        from align import score_alignment
+        from align.proposals import score_alignment
 
         report = score_alignment(proposal, **score_options)
     found = suggested_alignments(report)

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from align.exports._alignments import Alignments, framework_meta
+from align.exports._case import to_case
 from align.exports._common import framework_label, require_urls
 from align.frameworks import Framework, FrameworkInfo
 
@@ -103,8 +104,6 @@ def to_case_package(
     ExportError
         An alignment has no resolvable official URL (the message names it).
     """
-    from align.frameworks.case import to_case
-
     require_urls(found)
     package = to_case(credential_framework(proposal, found), base_uri=base_uri)
     urls = Counter(str(a.url) for a in found.distinct())

@@ -11,12 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from align.exceptions import ExportError
-from align.exports._alignments import (
-    Alignments,
-    ReviewedAlignment,
-    framework_meta,
-    is_resolvable_url,
-)
+from align.exports._alignments import Alignments, framework_meta, is_resolvable_url
+from align.proposals import ReviewedAlignment
 
 __all__ = [
     "BADGE_NAMESPACE",

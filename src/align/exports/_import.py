@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from align.exceptions import InvalidArgumentError
-from align.exports._alignments import FRAMEWORKS, ReviewedAlignment
+import warnings
 
-__all__ = ["import_badge_alignments"]
+from align.exceptions import AlignDataWarning, InvalidArgumentError
+from align.exports._alignments import FRAMEWORKS, coerce_alignment
+from align.proposals import Proposal, ReviewedAlignment
+
+__all__ = ["add_alignments", "import_badge_alignments"]
 
 _HOSTS = {
     "onetonline.org": "onet",
@@ -207,3 +210,44 @@ def import_badge_alignments(
         out = [_alignment(al, None) for al in data.get("alignment") or []]
         return [a for a in out if a is not None]
     raise InvalidArgumentError(f"{where} has type {sorted(types) or 'none'}; {_SHAPE}.")
+
+
+def add_alignments(proposal: Proposal, alignments: list[Any]) -> Proposal:
+    """A copy of the proposal with ``alignments`` added to its reviewed alignments.
+
+    An alignment already there (same outcome and competency id) is not added
+    twice; one naming an outcome the proposal does not have is attached to the
+    credential as a whole, with an :class:`~align.AlignDataWarning`.
+
+    Examples
+    --------
+    >>> from align.proposals import Proposal
+    >>> p = Proposal(title="Team Talk", issuing_unit="Nursing",
+    ...              outcomes=[{"id": "LO1", "text": "Give a structured handoff"}])
+    >>> al = {"outcome": "LO1", "framework": "nace", "id": "nace:communication",
+    ...       "label": "Communication", "url": "https://www.naceweb.org/", "source": "import"}
+    >>> q = add_alignments(p, [al, al])
+    >>> [(a.outcome, a.id) for a in q.alignments]
+    [('LO1', 'nace:communication')]
+    """
+    outcomes = {o.id for o in proposal.outcomes}
+    have = {(a.outcome, a.id) for a in proposal.alignments}
+    added: list[ReviewedAlignment] = []
+    moved: list[str] = []
+    for raw in alignments:
+        a = coerce_alignment(raw)
+        if a.outcome is not None and a.outcome not in outcomes:
+            moved.append(f"{a.label} ({a.outcome})")
+            a = a.model_copy(update={"outcome": None})
+        if (a.outcome, a.id) in have:
+            continue
+        have.add((a.outcome, a.id))
+        added.append(a)
+    if moved:
+        warnings.warn(
+            f"{len(moved)} alignment(s) name outcomes this proposal does not have "
+            f"({'; '.join(moved[:5])}); they were attached to the credential as a whole.",
+            AlignDataWarning,
+            stacklevel=2,
+        )
+    return proposal.model_copy(update={"alignments": [*proposal.alignments, *added]})

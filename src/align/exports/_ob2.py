@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from align.exports._alignments import Alignments, ReviewedAlignment
+from align.exports._alignments import Alignments
+from align.proposals import ReviewedAlignment
 from align.exports._common import (
     BadgeOptions,
     achievement_id,

@@ -13,7 +13,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from align.exports._alignments import Alignments, ReviewedAlignment, framework_meta
+from align.exports._alignments import Alignments, framework_meta
+from align.proposals import ReviewedAlignment
 from align.exports._common import (
     BADGE_NAMESPACE,
     BadgeOptions,
