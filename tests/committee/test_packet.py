@@ -12,7 +12,7 @@ import pytest
 
 from align.committee import ReviewStore, committee_packet, find_chromium
 from align.exceptions import AlignDataWarning
-from align.proposal import load_proposal
+from align.proposals import load_proposal
 
 from .conftest import EXAMPLES
 

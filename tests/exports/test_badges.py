@@ -16,15 +16,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from align.exceptions import AlignDataWarning, ExportError, InvalidArgumentError
-from align.exports._alignments import gather_alignments
-from align.exports._case_package import to_case_package
-from align.exports._common import UNREVIEWED_TAG, BadgeOptions
-from align.exports._credly import to_credly
-from align.exports._csv import ALIGNMENT_COLUMNS, alignments_csv
-from align.exports._import import import_badge_alignments
-from align.exports._ob2 import to_ob2
-from align.exports._ob3 import to_ob3
-from align.proposal import load_proposal
+from align.exports import (
+    ALIGNMENT_COLUMNS,
+    UNREVIEWED_TAG,
+    BadgeOptions,
+    gather_alignments,
+    import_badge_alignments,
+    to_case_package,
+    to_credly,
+    to_csv,
+    to_ob2,
+    to_ob3,
+)
+from align.proposals import load_proposal
 
 from .conftest import EXAMPLES, PROPOSAL_FILES
 
@@ -59,7 +63,7 @@ def test_ob3_validates_against_the_official_schema(
     proposal: Any, found: Any, ob3_validator: Any
 ) -> None:
     for options in (BadgeOptions(), OPTIONS):
-        cred = to_ob3(proposal, found, options)
+        cred = to_ob3(proposal, alignments=found, options=options)
         errors = [f"{list(e.absolute_path)}: {e.message}" for e in ob3_validator.iter_errors(cred)]
         assert errors == []
     ach = cred["credentialSubject"]["achievement"]
@@ -74,7 +78,7 @@ def test_ob3_validates_against_the_official_schema(
 
 
 def test_ob3_alignment_fields_and_target_types(proposal: Any, found: Any) -> None:
-    ach = to_ob3(proposal, found)["credentialSubject"]["achievement"]
+    ach = to_ob3(proposal, alignments=found)["credentialSubject"]["achievement"]
     by_code = {a["targetCode"]: a for a in ach["alignment"]}
     crit = by_code["2.A.2.a"]
     assert crit["type"] == ["Alignment"]
@@ -98,13 +102,13 @@ def test_ob3_case_items_are_cfitems(proposal: Any, ob3_validator: Any) -> None:
         "label": "Cite textual evidence",
         "url": "https://caseregistry.imsglobal.org/uri/74f5bb7d-d7cc-11e8-824f-0242ac160002",
     }
-    cred = to_ob3(proposal, gather_alignments(proposal, alignments=[case_item]))
+    cred = to_ob3(proposal, alignments=gather_alignments(proposal, alignments=[case_item]))
     assert cred["credentialSubject"]["achievement"]["alignment"][0]["targetType"] == "CFItem"
     assert list(ob3_validator.iter_errors(cred)) == []
 
 
 def test_ob3_rubric_outcomes_carry_their_alignments(proposal: Any, found: Any) -> None:
-    ach = to_ob3(proposal, found)["credentialSubject"]["achievement"]
+    ach = to_ob3(proposal, alignments=found)["credentialSubject"]["achievement"]
     results = {r["id"].rsplit("#outcome-", 1)[1]: r for r in ach["resultDescription"]}
     # LO2-LO5 are rubric-scored; LO1 (auto-graded) and LO6 (partner feedback) are not
     assert sorted(results) == ["LO2", "LO3", "LO4", "LO5"]
@@ -120,7 +124,7 @@ def test_ob3_rubric_outcomes_carry_their_alignments(proposal: Any, found: Any) -
 def test_ob3_expands_as_json_ld_offline(proposal: Any, found: Any, offline_loader: Any) -> None:
     from pyld import jsonld
 
-    cred = to_ob3(proposal, found, OPTIONS)
+    cred = to_ob3(proposal, alignments=found, options=OPTIONS)
     # safe mode fails on any term the contexts do not define: nothing is silently dropped
     expanded = jsonld.expand(cred, {"documentLoader": offline_loader, "safeMode": True})
     text = json.dumps(expanded)
@@ -151,15 +155,15 @@ def test_every_example_exports_valid_ob3(
         for o in p.outcomes
     ]
     found = gather_alignments(p, alignments=al)
-    assert list(ob3_validator.iter_errors(to_ob3(p, found))) == []
-    assert list(case_validator.iter_errors(to_case_package(p, found))) == []
+    assert list(ob3_validator.iter_errors(to_ob3(p, alignments=found))) == []
+    assert list(case_validator.iter_errors(to_case_package(p, alignments=found))) == []
 
 
 # -- Open Badges 2.0 -----------------------------------------------------------
 def test_ob2_badgeclass(proposal: Any, found: Any, offline_loader: Any) -> None:
     from pyld import jsonld
 
-    bc = to_ob2(proposal, found, OPTIONS)
+    bc = to_ob2(proposal, alignments=found, options=OPTIONS)
     assert bc["type"] == "BadgeClass"
     for key in ("id", "name", "description", "image", "criteria", "issuer"):
         assert bc[key], key  # required BadgeClass properties (OB 2.0 spec)
@@ -180,12 +184,12 @@ def test_ob2_badgeclass(proposal: Any, found: Any, offline_loader: Any) -> None:
         "http://schema.org/targetUrl" in text and "http://schema.org/educationalFramework" in text
     )
     # without an image URL, 2.0 (which requires one) gets a generated SVG badge
-    assert to_ob2(proposal, found)["image"].startswith("data:image/svg+xml;base64,")
+    assert to_ob2(proposal, alignments=found)["image"].startswith("data:image/svg+xml;base64,")
 
 
 # -- Credly ------------------------------------------------------------------------
 def test_credly_template(proposal: Any, found: Any) -> None:
-    t = to_credly(proposal, found, OPTIONS)
+    t = to_credly(proposal, alignments=found, options=OPTIONS)
     assert len(t["skills"]) >= 3
     assert t["earn_this_badge_url"] == OPTIONS.criteria_url
     assert len(t["badge_template_activities"]) >= 1
@@ -202,7 +206,7 @@ def test_case_package_validates_and_items_carry_official_urls(
 ) -> None:
     from align.frameworks.case import load_case
 
-    pkg = to_case_package(proposal, found)
+    pkg = to_case_package(proposal, alignments=found)
     assert list(case_validator.iter_errors(pkg)) == []
     comps = [i for i in pkg["CFItems"] if i["CFItemType"] != "Area"]
     assert len(comps) == len(found.distinct())
@@ -226,7 +230,7 @@ def test_case_package_validates_and_items_carry_official_urls(
 
 # -- CSV ---------------------------------------------------------------------------
 def test_csv_of_alignments(found: Any) -> None:
-    df = pd.read_csv(io.StringIO(alignments_csv(found)), keep_default_na=False)
+    df = pd.read_csv(io.StringIO(to_csv(proposal, alignments=found)), keep_default_na=False)
     assert list(df.columns) == list(ALIGNMENT_COLUMNS)
     assert len(df) == len(found.items) == 7
     assert set(df["reviewed"]) == {True}
@@ -241,7 +245,7 @@ def test_alignment_without_url_is_refused_naming_the_competency(
 ) -> None:
     al = [*reviewed[:3], {**reviewed[3], "url": bad_url}]
     with pytest.raises(ExportError, match=r"'Communication' \(nace:communication"):
-        export(proposal, gather_alignments(proposal, alignments=al))
+        export(proposal, alignments=gather_alignments(proposal, alignments=al))
 
 
 # -- unreviewed fallback -----------------------------------------------------------
@@ -258,12 +262,12 @@ def test_unreviewed_fallback_takes_top_matches_above_the_credit_threshold(
         assert a.status == "accepted" and a.source == "matcher" and a.reviewed_by is None
         same = m[(m["outcome_id"] == a.outcome) & (m["framework"] == a.framework)]
         assert a.score == pytest.approx(same["score"].max(), abs=1e-4)  # the top match
-    cred = to_ob3(proposal, found)
+    cred = to_ob3(proposal, alignments=found)
     ach = cred["credentialSubject"]["achievement"]
     assert UNREVIEWED_TAG in ach["tag"]
     assert "not yet been reviewed" in ach["criteria"]["narrative"]
     assert list(ob3_validator.iter_errors(cred)) == []
-    df = pd.read_csv(io.StringIO(alignments_csv(found)))
+    df = pd.read_csv(io.StringIO(to_csv(proposal, alignments=found)))
     assert set(df["reviewed"]) == {False}
 
 
@@ -283,7 +287,7 @@ def _key(a: Any) -> tuple[Any, ...]:
 
 def test_round_trip_ob3(proposal: Any, found: Any, tmp_path: Path) -> None:
     f = tmp_path / "badge.json"
-    f.write_text(json.dumps(to_ob3(proposal, found, OPTIONS)))
+    f.write_text(json.dumps(to_ob3(proposal, alignments=found, options=OPTIONS)))
     back = import_badge_alignments(f)
     assert {_key(a) for a in back} == {_key(a) for a in found.items}
     assert all(a.status == "accepted" and a.source == "import" for a in back)
@@ -297,12 +301,12 @@ def test_round_trip_ob3(proposal: Any, found: Any, tmp_path: Path) -> None:
     descr = {a.id: a.description for a in back}
     assert descr["onet:2.A.2.a"].startswith("Using logic")
     # the bare Achievement imports the same way
-    ach = to_ob3(proposal, found)["credentialSubject"]["achievement"]
+    ach = to_ob3(proposal, alignments=found)["credentialSubject"]["achievement"]
     assert {_key(a) for a in import_badge_alignments(ach)} == {_key(a) for a in back}
 
 
 def test_round_trip_ob2(proposal: Any, found: Any) -> None:
-    bc = to_ob2(proposal, found, OPTIONS)
+    bc = to_ob2(proposal, alignments=found, options=OPTIONS)
     back = import_badge_alignments(bc)
     assert {_key(a) for a in back} == {_key(a) for a in found.items}
     assertion = {"@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "badge": bc}
@@ -368,6 +372,8 @@ def test_export_then_import_round_trips(proposal: Any, items: list[Any], fmt: st
         for fw, code, label in items
     ]
     found = gather_alignments(proposal, alignments=al)
-    badge = to_ob3(proposal, found) if fmt == "ob3" else to_ob2(proposal, found)
+    badge = (
+        to_ob3(proposal, alignments=found) if fmt == "ob3" else to_ob2(proposal, alignments=found)
+    )
     back = import_badge_alignments(json.loads(json.dumps(badge)))
     assert {_key(a) for a in back} == {_key(a) for a in found.items}

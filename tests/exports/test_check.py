@@ -11,7 +11,7 @@ from align.exceptions import InvalidArgumentError
 from align.exports._alignments import gather_alignments
 from align.exports._check import FORMATS, RULES, check_export
 from align.exports._common import BadgeOptions
-from align.proposal import load_proposal
+from align.proposals import load_proposal
 
 from .conftest import EXAMPLES
 

@@ -70,11 +70,11 @@ def export_cmd(
     if check:
         problems = check_export(p, to, options=options, **score)
         if not problems:
-            emit(f"{to}: no problems found; the import should be accepted.", highlight=False)
+            emit(f"{to}: no problems found; the import should be accepted.\n", raw=True)
             return
-        emit(f"{to}: {len(problems)} reason(s) the import would be rejected:", highlight=False)
-        for prob in problems:
-            emit(f"  - {prob}", highlight=False, raw=False)
+        lines = [f"{to}: {len(problems)} reason(s) the import would be rejected:"]
+        lines += [f"  - {prob}" for prob in problems]
+        emit("\n".join(lines) + "\n", raw=True)  # raw: rule ids in [brackets] are not markup
         raise typer.Exit(1)
     text = export_badge(p, to, options=options, **score)
     if out is None:
