@@ -16,11 +16,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import warnings
 
 from align.exceptions import AlignDataWarning, InvalidArgumentError
 from align.exports._alignments import FRAMEWORKS, coerce_alignment

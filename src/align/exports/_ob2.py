@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from align.exports._alignments import Alignments
-from align.proposals import ReviewedAlignment
 from align.exports._common import (
     BadgeOptions,
     achievement_id,
@@ -24,6 +23,7 @@ from align.exports._common import (
     tags,
     target_description,
 )
+from align.proposals import ReviewedAlignment
 
 __all__ = ["OB2_CONTEXT", "ob2_alignment", "to_ob2"]
 

@@ -14,7 +14,6 @@ import uuid
 from typing import Any
 
 from align.exports._alignments import Alignments, framework_meta
-from align.proposals import ReviewedAlignment
 from align.exports._common import (
     BADGE_NAMESPACE,
     BadgeOptions,
@@ -28,6 +27,7 @@ from align.exports._common import (
     tags,
     target_description,
 )
+from align.proposals import ReviewedAlignment
 
 __all__ = ["OB3_CONTEXT", "VC2_CONTEXT", "ob3_achievement", "ob3_alignment", "to_ob3"]
 
