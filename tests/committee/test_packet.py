@@ -99,19 +99,30 @@ def test_packet_pdf(reports: dict[str, Any], tmp_path: Path) -> None:
     assert data.startswith(b"%PDF-") and len(data) > 10_000
 
 
-@pytest.mark.parametrize(
-    "path",
-    sorted((EXAMPLES / "ipcp").glob("*.yaml")) + sorted((EXAMPLES / "analytics").glob("*.yaml")),
-    ids=lambda p: p.stem,
-)
-def test_packet_for_each_member_badge(path: Path, frameworks: list[Any]) -> None:
+def _members() -> list[Any]:
+    """Member badges of the example stacks: files in ipcp/ and analytics/, and the inline
+    badges of experiential-series.yaml."""
+    from align.proposals import load_stack
+
+    files = sorted((EXAMPLES / "ipcp").glob("*.yaml")) + sorted(
+        (EXAMPLES / "analytics").glob("*.yaml")
+    )
+    return [load_proposal(f) for f in files] + load_stack(
+        EXAMPLES / "experiential-series.yaml"
+    ).credentials
+
+
+@pytest.mark.parametrize("proposal", _members(), ids=lambda p: p.id)
+def test_packet_for_each_member_badge(proposal: Any, frameworks: list[Any]) -> None:
     from align import score_alignment
 
-    p = load_proposal(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AlignDataWarning)
-        packet = committee_packet(p, score_alignment(p, frameworks, method="lexical", n_boot=0))
-    _assert_self_contained(packet.to_html())
+        report = score_alignment(proposal, frameworks, method="lexical", n_boot=0)
+        packet = committee_packet(proposal, report)
+    page = packet.to_html()
+    _assert_self_contained(page)
+    assert "Rubric evidence" in page
 
 
 def test_every_user_field_is_escaped(reports: dict[str, Any], tmp_path: Path) -> None:
