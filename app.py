@@ -7,18 +7,25 @@ http://localhost:8501. Pages take input, call one library function through
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="align: micro-credential alignment", page_icon="🎓", layout="wide")
+# A local favicon: emoji and material-icon favicons are fetched from a CDN, and the
+# dashboard must not call out.
+ICON = Path(__file__).parent / "app_pages" / "favicon.png"
+st.set_page_config(page_title="align: micro-credential alignment", page_icon=ICON, layout="wide")
 
 PAGES = [
-    st.Page("app_pages/proposal.py", title="Proposal", icon="📝", default=True),
-    st.Page("app_pages/matches.py", title="Matches", icon="🔗"),
-    st.Page("app_pages/alignment.py", title="Alignment", icon="📊"),
-    st.Page("app_pages/stack.py", title="Stack and gaps", icon="🧱"),
-    st.Page("app_pages/policy.py", title="Policy", icon="✅"),
-    st.Page("app_pages/portfolio.py", title="Portfolio", icon="🗂️"),
-    st.Page("app_pages/export.py", title="Export", icon="⬇️"),
+    st.Page(
+        "app_pages/proposal.py", title="Proposal", icon=":material/edit_document:", default=True
+    ),
+    st.Page("app_pages/matches.py", title="Matches", icon=":material/link:"),
+    st.Page("app_pages/alignment.py", title="Alignment", icon=":material/bar_chart:"),
+    st.Page("app_pages/stack.py", title="Stack and gaps", icon=":material/stacks:"),
+    st.Page("app_pages/policy.py", title="Policy", icon=":material/rule:"),
+    st.Page("app_pages/portfolio.py", title="Portfolio", icon=":material/folder_open:"),
+    st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
 ]
 
 page = st.navigation(PAGES)

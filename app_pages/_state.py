@@ -448,9 +448,7 @@ def stacking_gaps(stack_path: Path) -> Any:
 
 
 def portfolio(folder: Path, demand: pd.DataFrame | None = None) -> Any:
-    return align.portfolio_coverage(
-        folder, demand, onet=framework("onet"), embedder=embedder()
-    )
+    return align.portfolio_coverage(folder, demand, onet=framework("onet"), embedder=embedder())
 
 
 def skill_demand(db: str, occupation: list[str], region: str | None, period: str | None) -> Any:

@@ -66,7 +66,11 @@ def require_proposal() -> _state.Working | None:
         if problem:
             error(problem)
         st.info("No proposal is open yet. Upload one or fill in the form on the Proposal page.")
-        st.page_link("app_pages/proposal.py", label="Go to the Proposal page", icon="📝")
+        st.page_link(
+            "app_pages/proposal.py",
+            label="Go to the Proposal page",
+            icon=":material/edit_document:",
+        )
     return w
 
 

@@ -79,7 +79,9 @@ m1.metric("Overall alignment", f"{report.overall:.0f} / 100")
 if report.interval:
     m2.metric("95 % interval", f"{report.interval[0]:.0f} – {report.interval[1]:.0f}")
 src = {"onet": "O*NET importance", "postings": "job postings", "none": "none"}
-m3.metric("Demand from", src.get(report.settings["demand_source"], "?"))
+(m3 if report.interval else m2).metric(
+    "Demand from", src.get(report.settings["demand_source"], "?")
+)
 for note in report.notes:
     _ui.warn(note)
 

@@ -27,7 +27,8 @@ except AlignError as exc:
     _ui.error(exc)
     st.stop()
 
-matches: pd.DataFrame = report.matches
+matches: pd.DataFrame = report.to_frame("matches")
+floor, full = report.settings["floor"], report.settings["full"]
 chosen = st.multiselect(
     "Frameworks shown", list(w.proposal.frameworks), default=list(w.proposal.frameworks)
 )
@@ -47,7 +48,9 @@ def _act(row: pd.Series, outcome: str, status: str | None) -> None:
 
 
 for o in w.proposal.outcomes:
-    mine = matches[(matches["outcome_id"] == o.id) & matches["framework"].isin(chosen)]
+    mine = matches[(matches["outcome_id"] == o.id) & matches["framework"].isin(chosen)].sort_values(
+        "score", ascending=False, kind="stable"
+    )
     with st.container(border=True):
         st.markdown(f"**{_ui.plain(o.id)}** · {_ui.plain(o.text)}")
         if mine.empty:
@@ -60,7 +63,12 @@ for o in w.proposal.outcomes:
                 f"{link or _ui.plain(row['label'])}  \n"
                 f":gray[{_ui.plain(row['framework'])} · {_ui.plain(row['kind'])}]"
             )
-            c2.markdown(f"**{row['score']:.2f}**", help="match score in [0, 1]")
+            color = "green" if row["credit"] >= 1 else "orange" if row["credit"] > 0 else "gray"
+            c2.markdown(
+                f":{color}[**{row['score']:.2f}**]",
+                help=f"match score in [0, 1]; credit {row['credit']:.2f} (none below "
+                f"{floor:.2f}, full from {full:.2f})",
+            )
             words = str(row.get("matched_surface") or row["label"])
             c3.caption(f"matched words: {_ui.plain(words[:120])}")
             key = f"{o.id}_{row['framework']}_{r_i}"

@@ -52,13 +52,16 @@ if checks.passed:
     st.success("The proposal meets the policy (warnings are worth a look).")
 else:
     st.error("The proposal fails at least one rule of the policy; see the table.")
-icon = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail"}
-table["status"] = table["status"].map(lambda s: icon.get(s, s))
+order = {"fail": 0, "warn": 1, "pass": 2}
+table = table.sort_values("status", key=lambda s: s.map(order), kind="stable")
 st.dataframe(
     table,
     hide_index=True,
     key="policy_table",
-    column_config={"message": st.column_config.TextColumn("message", width="large")},
+    column_config={
+        "status": st.column_config.TextColumn("status", help="pass, warn or fail"),
+        "message": st.column_config.TextColumn("message", width="large"),
+    },
 )
 with st.expander(f"Policy file: {_ui.plain(policy_name)}"):
     st.code(policy_text, language="yaml")

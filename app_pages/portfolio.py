@@ -55,7 +55,13 @@ mat = report.matrix.copy()
 labels = dict(zip(skills["id"], skills["label"], strict=False))
 mat.index = [str(labels.get(i, i))[:60] for i in mat.index]
 fig = px.imshow(
-    mat, color_continuous_scale="Blues", zmin=0, zmax=1, aspect="auto",
-    labels={"x": "credential", "y": "", "color": "credit"}, height=max(360, 18 * len(mat)),
+    mat,
+    color_continuous_scale="Blues",
+    zmin=0,
+    zmax=1,
+    aspect="auto",
+    labels={"x": "credential", "y": "", "color": "credit"},
+    height=max(360, 18 * len(mat)),
 )
+fig.update_yaxes(dtick=1)
 _ui.chart_with_table(fig, mat.round(2).reset_index(names="skill"), "pf_matrix")

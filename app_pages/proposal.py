@@ -328,10 +328,7 @@ with form_tab:
     st.date_input("Review or expiry date", key="f_expiry")
     _errors_for("expiry")
     leftover = [
-        m
-        for k, msgs in errs.items()
-        if k not in st.session_state["_errors_shown"]
-        for m in msgs
+        m for k, msgs in errs.items() if k not in st.session_state["_errors_shown"] for m in msgs
     ]
     for m in leftover:
         _ui.error(m)

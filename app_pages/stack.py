@@ -22,12 +22,18 @@ stacks = sorted(_state.EXAMPLES.glob("*stack*.yaml")) + sorted(
 )
 s1, s2 = st.columns(2)
 choice = s1.selectbox(
-    "Stack file", stacks, format_func=lambda p: p.name, key="stack_pick", index=None,
+    "Stack file",
+    stacks,
+    format_func=lambda p: p.name,
+    key="stack_pick",
+    index=None,
     placeholder="choose a stack",
 )
 up = s2.file_uploader(
-    "Or upload a stack (YAML/JSON, members inline)", type=list(_state.UPLOAD_TYPES),
-    key="stack_upload", max_upload_size=1,
+    "Or upload a stack (YAML/JSON, members inline)",
+    type=list(_state.UPLOAD_TYPES),
+    key="stack_upload",
+    max_upload_size=1,
 )
 path: Path | None = choice
 if up is not None:
@@ -52,10 +58,10 @@ except AlignError as exc:
     _ui.error(exc)
     st.stop()
 
-m1, m2, m3 = st.columns(3)
+st.caption(f"Stack: {_ui.plain(gaps.stack)} · target: {_ui.plain(gaps.target)}")
+m1, m2 = st.columns(2)
 m1.metric("Target covered", f"{100 * gaps.covered_share:.0f} %")
 m2.metric("Credits", f"{gaps.credits:g}" + (f" of {gaps.threshold:g}" if gaps.threshold else ""))
-m3.metric("Target", gaps.target)
 
 st.subheader("Coverage: credentials × target competencies")
 table = gaps.to_frame("gaps")
@@ -71,6 +77,7 @@ fig = px.imshow(
     labels={"x": "credential", "y": "", "color": "credit"},
     height=max(360, 18 * len(cov)),
 )
+fig.update_yaxes(dtick=1)
 left, right = st.columns([3, 2])
 left.plotly_chart(fig, key="coverage_chart", config={"displaylogo": False})
 right.dataframe(cov.round(2), key="coverage_table")

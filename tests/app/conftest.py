@@ -28,8 +28,7 @@ SMALL = {
     "outcomes": [
         {
             "id": "LO1",
-            "text": "Write SQL queries that join and summarize records from a relational "
-            "database.",
+            "text": "Write SQL queries that join and summarize records from a relational database.",
             "assessment": "practical",
             "evidence": "query notebook",
         },
@@ -80,4 +79,3 @@ def make_app(app_env: Path) -> Iterator[Callable[..., object]]:
         # Streamlit warns when a script runs outside `streamlit run` (bare mode).
         warnings.filterwarnings("ignore", message=".*ScriptRunContext.*")
         yield make
-

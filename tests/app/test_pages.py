@@ -217,7 +217,9 @@ def test_alignment_with_a_postings_database(make_app, small_yaml, tmp_path):
     from align import ingest_postings
 
     db = tmp_path / "p.duckdb"
-    ingest_postings(REPO / "tests" / "data" / "postings" / "lightcast_small.csv", db, progress=False)
+    ingest_postings(
+        REPO / "tests" / "data" / "postings" / "lightcast_small.csv", db, progress=False
+    )
     at = make_app()
     upload(at, small_yaml)
     at.switch_page("app_pages/alignment.py").run()
