@@ -67,6 +67,7 @@ bench: $(STAMP)  ## run the benchmarks (minutes; results go to benchmarks/out an
 	$(BIN)/python benchmarks/load_times.py
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/dashboard.py
 
 notebooks: $(STAMP)  ## regenerate the .ipynb files from their jupytext .py sources
 	$(BIN)/jupytext --to ipynb --update notebooks/*.py

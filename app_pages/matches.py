@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pandas as pd
 import streamlit as st
 
@@ -40,10 +42,8 @@ _BADGE = {"accepted": ":green-badge[accepted]", "rejected": ":red-badge[rejected
 
 
 def _act(row: pd.Series, outcome: str, status: str | None) -> None:
-    try:
+    with contextlib.suppress(_state.SaveConflict):
         _state.decide(w, row, outcome, status)
-    except _state.SaveConflict:
-        pass
     st.rerun()
 
 

@@ -140,7 +140,7 @@ def test_accept_reject_undo_are_saved_and_restored(make_app, app_env, small_yaml
     assert keys, "no match to review"
     assert "onetonline.org" in "\n".join(str(m.value) for m in at.markdown)
     at.button(key=keys[0]).click().run()
-    reject = [b.key for b in at.button if b.key and b.key.startswith("reject_")][0]
+    reject = next(b.key for b in at.button if b.key and b.key.startswith("reject_"))
     at.button(key=reject).click().run()
     ok(at)
     statuses = sorted(a["status"] for a in saved(app_env)["alignments"])
@@ -151,7 +151,7 @@ def test_accept_reject_undo_are_saved_and_restored(make_app, app_env, small_yaml
     again = make_app("matches", proposal="sql-badge")
     ok(again)
     assert "1 accepted, 1 rejected" in text_of(again)
-    undo = [b.key for b in again.button if b.key and b.key.startswith("undo_")][0]
+    undo = next(b.key for b in again.button if b.key and b.key.startswith("undo_"))
     again.button(key=undo).click().run()
     assert len(saved(app_env)["alignments"]) == 1
 
