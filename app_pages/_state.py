@@ -90,7 +90,9 @@ def search_framework(name: str, query: str, top_k: int = 8) -> pd.DataFrame:
     return _competency_matcher(name).match([query], top_k=top_k).reset_index(drop=True)
 
 
+@st.cache_data(ttl=300, show_spinner=False)
 def available_frameworks() -> list[str]:
+    """Names of the frameworks found in the data folder (checked every 5 minutes)."""
     table = align.available_frameworks()
     return [str(n) for n in table.loc[table["available"], "name"]]
 
@@ -416,8 +418,9 @@ def _frameworks(names: Sequence[str]) -> list[align.Framework]:
 
 
 def score(w: Working, demand: pd.DataFrame | None = None, region: str | None = None) -> Any:
-    """The alignment report of the open proposal, computed once per file version."""
-    key = (w.digest, None if demand is None else id(demand), region)
+    """The alignment report of the open proposal, computed once per file version and demand."""
+    dkey = None if demand is None else demand.attrs.get("_dashboard_key", id(demand))
+    key = (w.digest, dkey, region)
     cached = st.session_state.get("report")
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -452,9 +455,23 @@ def portfolio(folder: Path, demand: pd.DataFrame | None = None) -> Any:
 
 
 def skill_demand(db: str, occupation: list[str], region: str | None, period: str | None) -> Any:
-    return align.skill_demand(
-        db, occupation=occupation or None, region=region or None, period=period or None, top=30
-    )
+    """Postings demand, counted once per database version and filters in this session."""
+    path = Path(db).expanduser()
+    stamp = path.stat().st_mtime_ns if path.exists() else 0
+    key = (str(path), tuple(occupation), region or None, period or None, stamp)
+    cache = st.session_state.setdefault("demand_cache", {})
+    if key not in cache:
+        demand = align.skill_demand(
+            str(path),
+            occupation=occupation or None,
+            region=region or None,
+            period=period or None,
+            top=30,
+        )
+        demand.attrs["_dashboard_key"] = key
+        cache.clear()
+        cache[key] = demand
+    return cache[key]
 
 
 def report_html(report: Any) -> bytes:

@@ -241,7 +241,10 @@ with form_tab:
         _errors_for("credits")
 
     st.subheader("Learning outcomes")
-    st.caption("Start each outcome with an observable verb (analyze, design, present ...).")
+    st.caption(
+        "Start each outcome with an observable verb (analyze, design, present ...). "
+        "Leave an outcome's text empty to remove it."
+    )
     _errors_for("outcomes")
     for i in range(st.session_state["n_outcomes"]):
         with st.container(border=True):
@@ -300,6 +303,8 @@ with form_tab:
         "Frameworks to align to",
         list(dict.fromkeys([*fw_options, *st.session_state["f_frameworks"]])),
         key="f_frameworks",
+        help="ESCO and Lightcast are large: the first score against them embeds their labels "
+        "(minutes); O*NET is cut to the target occupations.",
     )
     with r2:
         _errors_for("frameworks")
