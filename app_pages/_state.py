@@ -135,12 +135,21 @@ class Working:
     def key(self) -> str:
         return self.path.stem
 
-    def text(self) -> str:
-        data = self.proposal.to_dict()
+    def full(self) -> align.Proposal:
+        """The proposal with its reviewed alignments, validated by the library."""
         if not _LIB_ALIGNMENTS:
-            data.pop("alignments", None)
-            if self.alignments:
-                data["alignments"] = self.alignments
+            return self.proposal
+        data = {**self.proposal.to_dict(), "alignments": self.alignments}
+        p = align.load_proposal(data)
+        p._source = self.proposal.source
+        return p
+
+    def text(self) -> str:
+        if _LIB_ALIGNMENTS:
+            return self.full().to_yaml()
+        data = self.proposal.to_dict()
+        if self.alignments:
+            data["alignments"] = self.alignments
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -223,9 +232,11 @@ def save(working: Working, *, force: bool = False) -> Working:
     on_disk = disk_digest(working.path)
     if not force and on_disk and on_disk != working.digest:
         raise SaveConflict(str(working.path))
-    text = working.text()
-    _atomic_write(working.path, text)
-    working.digest = _digest(text.encode("utf-8"))
+    if _LIB_ALIGNMENTS:
+        align.save_proposal(working.full(), working.path)  # atomic in the library
+    else:
+        _atomic_write(working.path, working.text())
+    working.digest = disk_digest(working.path)
     return working
 
 
@@ -284,6 +295,9 @@ def update_proposal(proposal: align.Proposal) -> Working:
     w = current()
     if w is None or working_path(proposal.id) != w.path:
         return adopt(Working(working_path(proposal.id), proposal, []))
+    ids = {o.id for o in proposal.outcomes}
+    # Decisions about outcomes that no longer exist go with them.
+    w.alignments = [a for a in w.alignments if a.get("outcome") is None or a["outcome"] in ids]
     w.proposal = proposal
     return commit(w)
 
@@ -425,7 +439,7 @@ def score(w: Working, demand: pd.DataFrame | None = None, region: str | None = N
     if cached is not None and cached[0] == key:
         return cached[1]
     report = align.score_alignment(
-        w.proposal,
+        w.full(),
         _frameworks(w.proposal.frameworks),
         demand,
         embedder=embedder(),
@@ -436,13 +450,15 @@ def score(w: Working, demand: pd.DataFrame | None = None, region: str | None = N
 
 
 def policy(w: Working, policy_path: Path | None, report: Any) -> Any:
-    return align.check_policy(w.proposal, policy_path, alignment=report)
+    return align.check_policy(w.full(), policy_path, alignment=report)
 
 
 def default_policy_text() -> str:
-    from align import _policy
-
-    return _policy.default_policy_yaml()
+    try:
+        from align.proposals import default_policy_yaml  # after the restructure
+    except ImportError:
+        from align._policy import default_policy_yaml
+    return default_policy_yaml()
 
 
 def stacking_gaps(stack_path: Path) -> Any:
