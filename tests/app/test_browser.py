@@ -144,6 +144,11 @@ def test_blank_to_scored_reviewed_downloaded_proposal(server: str) -> None:
         page.locator("input[type=file]").first.set_input_files(str(EXAMPLE))
         expect(page.get_by_text("Opened Applied Data Analytics")).to_be_visible()
         shot("1-proposal")
+        page.get_by_role("tab", name="Fill in the form").click()
+        expect(page.get_by_label("Title", exact=True)).to_have_value(
+            "Applied Data Analytics for Working Professionals"
+        )
+        shot("1-proposal-form")
 
         goto("Matches")
         expect(page.get_by_text("Reviewed so far: 0 accepted")).to_be_visible()
