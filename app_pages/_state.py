@@ -431,22 +431,21 @@ def _frameworks(names: Sequence[str]) -> list[align.Framework]:
     return [framework(n) for n in names]
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _score(
+    digest: str, dkey: Any, region: str | None, _w: Working, _demand: pd.DataFrame | None
+) -> Any:
+    # Keyed by the working file's content hash: sessions that open the same file version
+    # share one report (the leading underscores keep the objects out of the cache key).
+    return align.score_alignment(
+        _w.full(), _frameworks(_w.proposal.frameworks), _demand, embedder=embedder(), region=region
+    )
+
+
 def score(w: Working, demand: pd.DataFrame | None = None, region: str | None = None) -> Any:
     """The alignment report of the open proposal, computed once per file version and demand."""
     dkey = None if demand is None else demand.attrs.get("_dashboard_key", id(demand))
-    key = (w.digest, dkey, region)
-    cached = st.session_state.get("report")
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    report = align.score_alignment(
-        w.full(),
-        _frameworks(w.proposal.frameworks),
-        demand,
-        embedder=embedder(),
-        region=region,
-    )
-    st.session_state["report"] = (key, report)
-    return report
+    return _score(w.digest or w.text(), dkey, region, w, demand)
 
 
 def policy(w: Working, policy_path: Path | None, report: Any) -> Any:

@@ -36,7 +36,10 @@ chosen = st.multiselect(
 )
 n_acc = sum(a.get("status") == "accepted" for a in w.alignments)
 n_rej = sum(a.get("status") == "rejected" for a in w.alignments)
-st.caption(f"Reviewed so far: {n_acc} accepted, {n_rej} rejected.")
+st.caption(
+    f"Reviewed so far: {n_acc} accepted, {n_rej} rejected. "
+    f"Overall alignment: {report.overall:.0f} / 100."
+)
 st.caption(
     f"Scores: :green[green] earn full credit in the alignment score (from {full:.2f}), "
     f":orange[orange] partial credit, :gray[gray] none (below {floor:.2f})."
