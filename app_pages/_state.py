@@ -59,14 +59,26 @@ def embedder() -> align.Embedder:
     return align.get_embedder()
 
 
-@st.cache_resource(show_spinner="Loading framework {name} (once per server)...")
-def framework(name: str) -> align.Framework:
-    """A framework parsed once per server (the library's on-disk cache makes it fast)."""
+_LOADED: set[str] = set()
+
+
+@st.cache_resource(show_spinner=False)
+def _framework(name: str) -> align.Framework:
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", align.AlignDataWarning)
-        return align.load_framework(name)
+        fw = align.load_framework(name)
+    _LOADED.add(name)
+    return fw
+
+
+def framework(name: str) -> align.Framework:
+    """A framework parsed once per server (the library's on-disk cache makes it fast)."""
+    if name in _LOADED:
+        return _framework(name)
+    with st.spinner(f"Loading framework {name} (once per server; a first parse takes a while)..."):
+        return _framework(name)
 
 
 @st.cache_resource(show_spinner="Indexing O*NET occupation titles...")
@@ -74,7 +86,7 @@ def _occupation_matcher() -> align.Matcher:
     return align.Matcher([framework("onet")], method="lexical", target="occupations").fit()
 
 
-@st.cache_resource(show_spinner="Indexing {name} for search (a first search embeds its labels)...")
+@st.cache_resource(show_spinner="Indexing the framework for search (a first search embeds it)...")
 def _competency_matcher(name: str) -> align.Matcher:
     return align.Matcher([framework(name)], embedder=embedder()).fit()
 
@@ -428,24 +440,37 @@ def field_errors(exc: Exception) -> dict[str, list[str]]:
 
 
 def _frameworks(names: Sequence[str]) -> list[align.Framework]:
-    return [framework(n) for n in names]
+    cold = [n for n in names if n not in _LOADED]
+    if not cold:
+        return [framework(n) for n in names]
+    bar = st.progress(0.0, text="Loading frameworks (once per server)...")
+    out = []
+    for i, n in enumerate(names):
+        bar.progress(i / len(names), text=f"Loading framework {n} ({i + 1} of {len(names)})...")
+        out.append(framework(n))
+    bar.empty()
+    return out
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _score(
-    digest: str, dkey: Any, region: str | None, _w: Working, _demand: pd.DataFrame | None
+    digest: str,
+    dkey: Any,
+    region: str | None,
+    _w: Working,
+    _fws: list[align.Framework],
+    _demand: pd.DataFrame | None,
 ) -> Any:
     # Keyed by the working file's content hash: sessions that open the same file version
     # share one report (the leading underscores keep the objects out of the cache key).
-    return align.score_alignment(
-        _w.full(), _frameworks(_w.proposal.frameworks), _demand, embedder=embedder(), region=region
-    )
+    return align.score_alignment(_w.full(), _fws, _demand, embedder=embedder(), region=region)
 
 
 def score(w: Working, demand: pd.DataFrame | None = None, region: str | None = None) -> Any:
     """The alignment report of the open proposal, computed once per file version and demand."""
     dkey = None if demand is None else demand.attrs.get("_dashboard_key", id(demand))
-    return _score(w.digest or w.text(), dkey, region, w, demand)
+    fws = _frameworks(w.proposal.frameworks)
+    return _score(w.digest or w.text(), dkey, region, w, fws, demand)
 
 
 def policy(w: Working, policy_path: Path | None, report: Any) -> Any:
