@@ -22,10 +22,10 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	# CPU torch first, from the local wheel, so nothing pulls a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,app]'
+	$(BIN)/pip install --quiet -e '.[dev,dask,app]'
 	touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv and install align with its dev and app extras
+setup: $(STAMP)  ## create .venv and install align with its dev, dask and app extras
 
 run: $(STAMP)  ## open the faculty dashboard on http://localhost:8501 with the data-analytics example
 	@echo "align dashboard: open http://localhost:8501 in your browser (Ctrl+C stops it)"

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from align.exceptions import AlignError, ProposalError
-from align.proposal import COLLABORATION_LEVELS, DEFAULT_TYPES
+from align.proposals import COLLABORATION_LEVELS, DEFAULT_TYPES
 from app_pages import _state, _ui
 
 st.title("Proposal")

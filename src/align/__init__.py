@@ -10,10 +10,6 @@ from importlib.metadata import PackageNotFoundError, version
 
 from align._embed import Embedder, get_embedder
 from align._match import Matcher, match
-from align._policy import check_policy
-from align._portfolio import portfolio_coverage
-from align._score import AlignmentReport, score_alignment
-from align._stack import find_stacking_gaps
 from align.exceptions import (
     AlignDataWarning,
     AlignError,
@@ -26,13 +22,14 @@ from align.exceptions import (
     ProposalError,
     UnknownNameError,
 )
+from align.exports import to_case, write_case
 from align.frameworks import (
     Framework,
     FrameworkInfo,
     available_frameworks,
     load_framework,
 )
-from align.frameworks.case import load_case, to_case, write_case
+from align.frameworks.case import load_case
 from align.postings import (
     PostingsStore,
     code_titles,
@@ -42,7 +39,24 @@ from align.postings import (
     skill_demand,
     top_titles,
 )
-from align.proposal import Proposal, Stack, load_proposal
+from align.proposals import (
+    AlignmentReport,
+    GapReport,
+    PolicyReport,
+    PortfolioReport,
+    Proposal,
+    ReviewedAlignment,
+    Stack,
+    check_policy,
+    find_stacking_gaps,
+    load_proposal,
+    load_stack,
+    portfolio_coverage,
+    postings_demand,
+    save_proposal,
+    score_alignment,
+)
+from align.reports import Report
 
 try:
     __version__ = version("align")
@@ -59,13 +73,18 @@ __all__ = [
     "FrameworkFormatError",
     "FrameworkInfo",
     "FrameworkNotFoundError",
+    "GapReport",
     "InvalidArgumentError",
     "Matcher",
     "ModelLoadError",
+    "PolicyReport",
+    "PortfolioReport",
     "PostingsFormatError",
     "PostingsStore",
     "Proposal",
     "ProposalError",
+    "Report",
+    "ReviewedAlignment",
     "Stack",
     "UnknownNameError",
     "__version__",
@@ -79,9 +98,12 @@ __all__ = [
     "load_case",
     "load_framework",
     "load_proposal",
+    "load_stack",
     "match",
     "occupation_counts",
     "portfolio_coverage",
+    "postings_demand",
+    "save_proposal",
     "score_alignment",
     "skill_demand",
     "to_case",
