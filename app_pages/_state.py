@@ -86,20 +86,18 @@ def _occupation_matcher() -> align.Matcher:
     return align.Matcher([framework("onet")], method="lexical", target="occupations").fit()
 
 
-@st.cache_resource(show_spinner="Indexing the framework for search (a first search embeds it)...")
-def _competency_matcher(name: str) -> align.Matcher:
-    return align.Matcher([framework(name)], embedder=embedder()).fit()
-
-
 def search_occupations(query: str, top_k: int = 10) -> pd.DataFrame:
     """O*NET occupations whose title or an alternate title resembles ``query``."""
     hits = _occupation_matcher().match([query], top_k=top_k, min_score=0.3)
     return hits[["code", "label", "matched_surface", "score"]].reset_index(drop=True)
 
 
-def search_framework(name: str, query: str, top_k: int = 8) -> pd.DataFrame:
-    """Competencies of framework ``name`` that match ``query`` (for replacing a match)."""
-    return _competency_matcher(name).match([query], top_k=top_k).reset_index(drop=True)
+def search_frameworks(names: Sequence[str], query: str, top_k: int = 8) -> pd.DataFrame:
+    """Competencies of the named frameworks that match ``query`` (to replace a match)."""
+    fws = _frameworks(names)
+    with st.spinner("Searching (a first search in a framework embeds its labels once)..."):
+        hits = align.match([query], fws, top_k=top_k, embedder=embedder())
+    return hits.reset_index(drop=True)
 
 
 @st.cache_data(ttl=300, show_spinner=False)

@@ -114,19 +114,21 @@ for o in w.proposal.outcomes:
                 else None
             )
             which = labels.index(picked) if picked in labels else None
-            fw = s2.selectbox("Framework", chosen or w.proposal.frameworks, key=f"repl_fw_{o.id}")
+            shown = chosen or list(w.proposal.frameworks)
+            fw = s2.selectbox("Framework", ["all shown", *shown], key=f"repl_fw_{o.id}")
             q = st.text_input("Search the framework", key=f"repl_q_{o.id}")
             if q.strip() and fw:
                 try:
-                    found = _state.search_framework(fw, q.strip())
+                    names = shown if fw == "all shown" else [fw]
+                    found = _state.search_frameworks(names, q.strip())
                 except AlignError as exc:
                     _ui.error(exc)
                     found = pd.DataFrame()
                 for j, (_, hit) in enumerate(found.iterrows()):
                     h1, h2 = st.columns([5, 1])
                     h1.markdown(
-                        f"{_ui.plain(hit['label'])} :gray[{_ui.plain(hit['kind'])} · "
-                        f"{hit['score']:.2f}]"
+                        f"{_ui.plain(hit['label'])} :gray[{_ui.plain(hit['framework'])} · "
+                        f"{_ui.plain(hit['kind'])} · {hit['score']:.2f}]"
                     )
                     if h2.button("Use", key=f"use_{o.id}_{j}"):
                         try:

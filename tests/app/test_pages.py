@@ -147,6 +147,12 @@ def test_accept_reject_undo_are_saved_and_restored(make_app, app_env, small_yaml
     assert statuses == ["accepted", "rejected"]
     a = saved(app_env)["alignments"][0]
     assert a["source"] == "matcher" and a["framework_version"] and a["id"].count(":") >= 1
+    # the file is a proposal the library reads back, decisions as ReviewedAlignment
+    from align import load_proposal
+
+    back = load_proposal(app_env / "sql-badge.yaml")
+    assert sorted(x.status for x in back.alignments) == ["accepted", "rejected"]
+    assert all(x.reviewed_at is not None for x in back.alignments)
     # a reload (new session, same URL) restores the decisions
     again = make_app("matches", proposal="sql-badge")
     ok(again)
