@@ -53,7 +53,7 @@ st.dataframe(skills.round(3), hide_index=True, key="pf_skills")
 st.subheader("Coverage: demanded skills × credentials")
 mat = report.matrix.copy()
 labels = dict(zip(skills["id"], skills["label"], strict=False))
-mat.index = [str(labels.get(i, i))[:60] for i in mat.index]
+mat.index = [str(labels.get(i, i))[:48] for i in mat.index]
 fig = px.imshow(
     mat,
     color_continuous_scale="Blues",
@@ -61,7 +61,7 @@ fig = px.imshow(
     zmax=1,
     aspect="auto",
     labels={"x": "credential", "y": "", "color": "credit"},
-    height=max(360, 18 * len(mat)),
+    height=160 + 22 * len(mat),
 )
 fig.update_yaxes(dtick=1)
 _ui.chart_with_table(fig, mat.round(2).reset_index(names="skill"), "pf_matrix")

@@ -67,7 +67,7 @@ st.subheader("Coverage: credentials × target competencies")
 table = gaps.to_frame("gaps")
 labels = dict(zip(table["id"], table["label"], strict=False))
 cov = gaps.coverage.copy()
-cov.index = [str(labels.get(i, i))[:60] for i in cov.index]
+cov.index = [str(labels.get(i, i))[:48] for i in cov.index]
 fig = px.imshow(
     cov,
     color_continuous_scale="Blues",
@@ -75,7 +75,7 @@ fig = px.imshow(
     zmax=1,
     aspect="auto",
     labels={"x": "credential", "y": "", "color": "credit"},
-    height=max(360, 18 * len(cov)),
+    height=160 + 22 * len(cov),
 )
 fig.update_yaxes(dtick=1)
 left, right = st.columns([3, 2])
