@@ -512,6 +512,43 @@ def skill_demand(db: str, occupation: list[str], region: str | None, period: str
     return cache[key]
 
 
+def badge_formats() -> dict[str, str]:
+    """Badge export formats the library offers (empty until the exports land)."""
+    exports = getattr(align, "exports", None)
+    if exports is None or not hasattr(exports, "export_badge"):
+        return {}
+    return dict(getattr(exports, "FORMATS", {}))
+
+
+def badge_export(
+    w: Working, fmt: str, report: Any, options: dict[str, str] | None = None
+) -> tuple[str, list[Any], list[str]]:
+    """The export text, pre-flight problems and data notes (e.g. "unreviewed") of one format."""
+    import warnings
+
+    proposal = w.full()
+    opts = align.exports.BadgeOptions(**{k: v for k, v in (options or {}).items() if v})
+    kw = {"report": report, "options": opts}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", align.AlignDataWarning)
+        problems = list(align.exports.check_export(proposal, fmt, **kw))
+        text = "" if problems else align.exports.export_badge(proposal, fmt, **kw)
+    notes = sorted({str(c.message) for c in caught if issubclass(c.category, UserWarning)})
+    return text, problems, notes
+
+
+def committee_html(w: Working, report: Any) -> str | None:
+    """The committee packet as one HTML page (None until the library has it)."""
+    packet = getattr(align, "committee_packet", None)
+    if packet is None:
+        return None
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", align.AlignDataWarning)
+        return str(packet(w.full(), report).to_html())
+
+
 def report_html(report: Any) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = report.write_html(Path(tmp) / "report.html")

@@ -319,3 +319,30 @@ def _report_json(at) -> str:
     from app_pages import _state
 
     return _state.score(at.session_state["working"]).to_json()
+
+
+def test_badge_exports_use_the_reviewed_alignments(make_app, app_env, small_yaml):
+    from app_pages import _state
+
+    at = make_app()
+    upload(at, small_yaml)
+    at.switch_page("app_pages/export.py").run()
+    ok(at)
+    if not _state.badge_formats():  # this align has no badge exporters: the page says so
+        assert "appear here once this version of align includes its exports" in text_of(at)
+        return
+    assert "marked unreviewed" in text_of(at)
+    at.switch_page("app_pages/matches.py").run()
+    at.button(key=accept_keys(at)[0]).click().run()
+    at.switch_page("app_pages/export.py").run()
+    ok(at)
+    assert "Badges carry the 1 alignment(s) faculty accepted" in text_of(at)
+    at.selectbox(key="badge_format").set_value("csv").run()
+    ok(at)
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert "Badge export (csv)" in labels
+    accepted = saved(app_env)["alignments"][0]["id"]
+    text, problems, _ = _state.badge_export(
+        at.session_state["working"], "csv", _state.score(at.session_state["working"])
+    )
+    assert not problems and accepted.split(":", 1)[-1] in text
