@@ -45,6 +45,8 @@ st.caption(
     f":orange[orange] partial credit, :gray[gray] none (below {floor:.2f})."
 )
 
+#: Matches listed per outcome before "Show all" (best first; reviewed ones always show).
+SHOWN = 4
 _BADGE = {"accepted": ":green-badge[accepted]", "rejected": ":red-badge[rejected]"}
 
 
@@ -62,8 +64,11 @@ for o in w.proposal.outcomes:
         st.markdown(f"**{_ui.plain(o.id)}** · {_ui.plain(o.text)}")
         if mine.empty:
             st.caption("No match in the chosen frameworks.")
+        show_all = st.session_state.get(f"all_{o.id}", False)
         for r_i, (_, row) in enumerate(mine.iterrows()):
             status = _state.decision(w, o.id, row["id"])
+            if r_i >= SHOWN and not show_all and status is None:
+                continue  # fewer widgets: a decision re-renders the page quickly
             c1, c2, c3, c4 = st.columns([4, 1, 4, 2], vertical_alignment="center")
             link = f"[{_ui.plain(row['label'])}]({row['url']})" if row.get("url") else None
             c1.markdown(
@@ -90,6 +95,8 @@ for o in w.proposal.outcomes:
                         _act(row, o.id, "accepted")
                     if b2.button("Reject", key=f"reject_{key}"):
                         _act(row, o.id, "rejected")
+        if len(mine) > SHOWN:
+            st.toggle(f"Show all {len(mine)} matches", key=f"all_{o.id}")
         added = [
             a
             for a in w.alignments
