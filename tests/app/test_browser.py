@@ -184,6 +184,13 @@ def test_blank_to_scored_reviewed_downloaded_proposal(server: str) -> None:
         report = json.loads(target.read_text())
         assert report["proposal"] == "Applied Data Analytics for Working Professionals"
         assert 0 <= report["overall"] <= 100
+        # the Open Badges 3.0 export carries the alignment accepted above
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="Badge export (ob3)").click()
+        badge_file = ARTIFACTS / "badge-ob3.json"
+        dl.value.save_as(badge_file)
+        achievement = json.loads(badge_file.read_text())["credentialSubject"]["achievement"]
+        assert len(achievement["alignment"]) == 1
         shot("7-export")
         browser.close()
     assert not console_errors, console_errors
