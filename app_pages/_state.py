@@ -28,7 +28,6 @@ from typing import Any
 import pandas as pd
 import platformdirs
 import streamlit as st
-import yaml
 
 import align
 from align.exceptions import ProposalError
@@ -38,10 +37,6 @@ MAX_UPLOAD_BYTES = 1024 * 1024
 UPLOAD_TYPES = ("yaml", "yml", "json")
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "data" / "examples"
-
-# The library's Proposal gains `alignments` (reviewed alignments) with the restructure;
-# until then the dashboard keeps them in the file itself, beside the proposal's fields.
-_LIB_ALIGNMENTS = "alignments" in align.Proposal.model_fields
 
 
 class SaveConflict(Exception):
@@ -119,19 +114,6 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @dataclass
 class Working:
     """The proposal open in this session, its file and the reviewed alignments."""
@@ -147,37 +129,19 @@ class Working:
 
     def full(self) -> align.Proposal:
         """The proposal with its reviewed alignments, validated by the library."""
-        if not _LIB_ALIGNMENTS:
-            return self.proposal
         data = {**self.proposal.to_dict(), "alignments": self.alignments}
         p = align.load_proposal(data)
         p._source = self.proposal.source
         return p
 
     def text(self) -> str:
-        if _LIB_ALIGNMENTS:
-            return self.full().to_yaml()
-        data = self.proposal.to_dict()
-        if self.alignments:
-            data["alignments"] = self.alignments
-        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        return self.full().to_yaml()
 
 
 def _parse(path: Path) -> tuple[align.Proposal, list[dict[str, Any]]]:
     """Read a proposal file with the library's loader (its messages name file and field)."""
-    if _LIB_ALIGNMENTS:
-        p = align.load_proposal(path)
-        return p, [a.model_dump(mode="json") for a in getattr(p, "alignments", [])]
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError:
-        raw = None
-    if not isinstance(raw, dict) or "alignments" not in raw:
-        return align.load_proposal(path), []
-    alignments = list(raw.pop("alignments") or [])
-    p = align.load_proposal(raw)
-    p._source = str(path)
-    return p, [dict(a) for a in alignments if isinstance(a, dict)]
+    p = align.load_proposal(path)
+    return p, [a.model_dump(mode="json") for a in p.alignments]
 
 
 def open_file(path: Path) -> Working:
@@ -223,6 +187,9 @@ def read_upload(name: str, data: bytes) -> Working:
     path.write_bytes(data)
     try:
         proposal, alignments = _parse(path)
+    except ProposalError as exc:
+        # The message should name the file the user picked, not our temporary copy.
+        raise ProposalError(str(exc).replace(str(path), name)) from None
     finally:
         path.unlink(missing_ok=True)
     proposal._source = name
@@ -242,10 +209,7 @@ def save(working: Working, *, force: bool = False) -> Working:
     on_disk = disk_digest(working.path)
     if not force and on_disk and on_disk != working.digest:
         raise SaveConflict(str(working.path))
-    if _LIB_ALIGNMENTS:
-        align.save_proposal(working.full(), working.path)  # atomic in the library
-    else:
-        _atomic_write(working.path, working.text())
+    align.save_proposal(working.full(), working.path)  # atomic: temp file, then replace
     working.digest = disk_digest(working.path)
     return working
 
@@ -476,10 +440,8 @@ def policy(w: Working, policy_path: Path | None, report: Any) -> Any:
 
 
 def default_policy_text() -> str:
-    try:
-        from align.proposals import default_policy_yaml  # after the restructure
-    except ImportError:
-        from align._policy import default_policy_yaml
+    from align.proposals import default_policy_yaml
+
     return default_policy_yaml()
 
 

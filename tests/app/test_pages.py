@@ -65,6 +65,7 @@ def test_bad_uploads_say_what_is_wrong(make_app, app_env, name, data, expected):
     upload(at, data, name)
     ok(at)
     assert expected in text_of(at)
+    assert "uploads/" not in text_of(at)  # messages name the user's file, not our copy
     assert not list(app_env.glob("*.yaml"))
 
 
