@@ -12,8 +12,10 @@ about ``align``::
     ├── ModelLoadError (AlignError, OSError)
     ├── PostingsFormatError (AlignError, ValueError)
     ├── ProposalError (AlignError, ValueError)
+    ├── ExportError (AlignError, ValueError)
     ├── InvalidArgumentError (AlignError, ValueError)
-    └── MissingDependencyError (AlignError, ImportError)
+    ├── MissingDependencyError (AlignError, ImportError)
+    └── StorageError (AlignError, OSError)
 
 Messages name the argument or file, what was found, what was expected and how
 to fix it.
@@ -25,6 +27,7 @@ __all__ = [
     "AlignDataWarning",
     "AlignError",
     "DownloadError",
+    "ExportError",
     "FrameworkFormatError",
     "FrameworkNotFoundError",
     "InvalidArgumentError",
@@ -34,6 +37,7 @@ __all__ = [
     "PostingsDataError",
     "PostingsFormatError",
     "ProposalError",
+    "StorageError",
     "UnknownNameError",
 ]
 
@@ -91,5 +95,14 @@ class MissingDependencyError(AlignError, ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
 
 
+class StorageError(AlignError, OSError):
+    """Writing a database or output file failed (disk full, read-only folder); nothing was kept."""
+
+
 class AlignDataWarning(UserWarning):
     """A recoverable data problem; the message says what was done about it."""
+
+
+class ExportError(AlignError, ValueError):
+    """A badge or framework export cannot be written as asked (e.g. an alignment has no
+    official URL); the message names the competency and the fix."""
