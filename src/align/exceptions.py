@@ -12,8 +12,10 @@ about ``align``::
     ├── ModelLoadError (AlignError, OSError)
     ├── PostingsFormatError (AlignError, ValueError)
     ├── ProposalError (AlignError, ValueError)
+    ├── ExportError (AlignError, ValueError)
     ├── InvalidArgumentError (AlignError, ValueError)
-    └── MissingDependencyError (AlignError, ImportError)
+    ├── MissingDependencyError (AlignError, ImportError)
+    └── StorageError (AlignError, OSError)
 
 Messages name the argument or file, what was found, what was expected and how
 to fix it.
@@ -25,13 +27,17 @@ __all__ = [
     "AlignDataWarning",
     "AlignError",
     "DownloadError",
+    "ExportError",
     "FrameworkFormatError",
     "FrameworkNotFoundError",
     "InvalidArgumentError",
     "MissingDependencyError",
     "ModelLoadError",
+    "PostingsBusyError",
+    "PostingsDataError",
     "PostingsFormatError",
     "ProposalError",
+    "StorageError",
     "UnknownNameError",
 ]
 
@@ -68,6 +74,15 @@ class PostingsFormatError(AlignError, ValueError):
     """A job-postings export does not have the expected columns or content."""
 
 
+class PostingsDataError(AlignError, LookupError):
+    """The stored postings lack what a question needs (skills, dates); the message says
+    which command adds it."""
+
+
+class PostingsBusyError(AlignError, OSError):
+    """Another process is writing the postings database; retry when it ends."""
+
+
 class ProposalError(AlignError, ValueError):
     """A micro-credential proposal or stack file is invalid."""
 
@@ -80,5 +95,14 @@ class MissingDependencyError(AlignError, ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
 
 
+class StorageError(AlignError, OSError):
+    """Writing a database or output file failed (disk full, read-only folder); nothing was kept."""
+
+
 class AlignDataWarning(UserWarning):
     """A recoverable data problem; the message says what was done about it."""
+
+
+class ExportError(AlignError, ValueError):
+    """A badge or framework export cannot be written as asked (e.g. an alignment has no
+    official URL); the message names the competency and the fix."""

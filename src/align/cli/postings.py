@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from align.cli._app import DataDirOpt, app, emit, print_frame
+from align.cli._app import CsvRawOpt, DataDirOpt, app, emit, print_frame, safe
 
 postings_app = typer.Typer(
     help="Job postings: ingest exports, skill demand, skill extraction, title coding.",
@@ -24,6 +24,14 @@ PostingsDbOpt = Annotated[
     ),
 ]
 PostingsMethodOpt = Annotated[str, typer.Option("--method", help="hybrid, semantic or lexical.")]
+ExtractMethodOpt = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        help="hybrid, semantic or lexical (named skills + the matcher), or literal (named "
+        "skills only: no model, seconds for thousands of postings).",
+    ),
+]
 LimitOpt = Annotated[int | None, typer.Option("--limit", help="At most this many postings.")]
 
 
@@ -97,6 +105,7 @@ def postings_demand(
     period: Annotated[str | None, typer.Option("--period", help="2024, 2024Q2 or 2024-05.")] = None,
     top: Annotated[int, typer.Option("--top", help="Number of skills.")] = 20,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    csv_raw: CsvRawOpt = False,
     source: Annotated[
         str, typer.Option("--source", help="auto, export or extracted skills.")
     ] = "auto",
@@ -118,7 +127,7 @@ def postings_demand(
         f"Skill demand: {df.attrs.get('postings', 0):,} postings with skills "
         f"({df.attrs.get('postings_matching', 0):,} matching)"
     )
-    print_frame(df, fmt, title=title)
+    print_frame(df, fmt, title=title, csv_raw=csv_raw)
 
 
 @postings_app.command("extract-skills")
@@ -126,7 +135,7 @@ def postings_extract_skills(
     taxonomy: Annotated[
         str, typer.Option("--taxonomy", help="lightcast, esco or onet.")
     ] = "lightcast",
-    method: PostingsMethodOpt = "hybrid",
+    method: ExtractMethodOpt = "hybrid",
     threshold: Annotated[
         float | None, typer.Option("--threshold", help="Minimum score (default: chosen on dev).")
     ] = None,
@@ -183,6 +192,29 @@ def postings_code_titles(
     _print_job(report, "Title coding (rows_read = postings, rows_loaded = codes stored)")
 
 
+@postings_app.command("occupations")
+def postings_occupations(
+    occupation: Annotated[
+        list[str] | None,
+        typer.Option("--occupation", help="O*NET-SOC code or prefix (15-2051, 15-); repeatable."),
+    ] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option("--region", help="State (TX, Texas), MSA or county; repeatable."),
+    ] = None,
+    top: Annotated[int | None, typer.Option("--top", help="Number of codes.")] = 20,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    db: PostingsDbOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Postings per O*NET-SOC code, with example titles and the title coding's confidence."""
+    from align.postings import coded_occupations
+
+    df = coded_occupations(_postings_db(db, data_dir), occupation=occupation, region=region,
+                           top=top)  # fmt: skip
+    print_frame(df, fmt, title="Postings by occupation (check the example titles of each code)")
+
+
 @postings_app.command("synth")
 def postings_synth(
     rows: Annotated[int, typer.Option("--rows", help="Number of synthetic postings.")] = 1000,
@@ -206,13 +238,14 @@ def postings_synth(
         data_dir=data_dir,
         with_body=with_body,
     )
-    emit(f"wrote {rows:,} synthetic postings to {written}", err=True)
+    emit(f"wrote {rows:,} synthetic postings to {safe(written)}", err=True)
 
 
 @postings_app.command("batches")
 def postings_batches(
     db: PostingsDbOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    csv_raw: CsvRawOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Show the load log: files, checksums, rows read/loaded/rejected."""
@@ -230,4 +263,4 @@ def postings_batches(
         "rows_rejected",
         "loaded_at",
     ]
-    print_frame(df[cols] if fmt == "table" else df, fmt, title="Batches")
+    print_frame(df[cols] if fmt == "table" else df, fmt, title="Batches", csv_raw=csv_raw)

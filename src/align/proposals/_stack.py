@@ -24,6 +24,7 @@ import pandas as pd
 
 from align._calibration import CREDIT_FLOOR, CREDIT_FULL
 from align._config import Method, PathLike
+from align._safeio import check_finite
 from align.exceptions import InvalidArgumentError, ProposalError, UnknownNameError
 from align.frameworks import Framework, load_framework
 from align.proposals._demand import DEMAND_QUOTAS, demand_from_onet
@@ -540,6 +541,8 @@ def find_stacking_gaps(
             "no target: pass target= (e.g. 'onet:15-2051.00', 'cmc', or a larger badge's "
             "proposal file) or set 'target:' in the stack file."
         )
+    # NaN, infinite or negative credits would make every ratio in the report meaningless.
+    check_finite(threshold_credits, "threshold_credits", minimum=0)
     needs_onet = isinstance(target, str) and target.removeprefix("onet:")[:2].isdigit()
     if onet is None and (needs_onet or any(p.target_occupations for p in creds)):
         onet = load_framework("onet", data_dir=data_dir) if needs_onet else _maybe_onet(data_dir)
