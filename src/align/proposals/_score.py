@@ -125,7 +125,7 @@ def credit(
     """
     if not 0 <= floor < full <= 1:
         raise InvalidArgumentError(
-            f"floor={floor} and full={full}; expected 0 <= floor < full <= 1 (e.g. 0.30, 0.50)."
+            f"floor={floor} and full={full}; expected 0 <= floor < full <= 1 (e.g. 0.30, 0.42)."
         )
     s = np.asarray(scores, dtype=float)
     return np.clip((s - floor) / (full - floor), 0.0, 1.0)

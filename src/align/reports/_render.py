@@ -41,8 +41,8 @@ _CSS = (
     ".align-r small{color:#555}</style>"
 )
 SCORE_GUIDE = (
-    "overall = 100 x (0.45 demand coverage + 0.20 relevance + 0.15 framework alignment + "
-    "0.20 balance) with the default weights; see docs/scoring.md."
+    "overall = 100 x (0.45 demand coverage + 0.30 relevance + 0.10 framework alignment + "
+    "0.15 balance) with the default weights; see docs/scoring.md."
 )
 
 
