@@ -210,7 +210,7 @@ def test_garbled_bundle_payload_with_intact_header_is_detected(
 ) -> None:
     monkeypatch.setattr(_embed, "_BUNDLE_MIN", 10)
     folder = tmp_path / "embeddings"
-    emb, model = make_embedder(folder)
+    emb, _ = make_embedder(folder)
     items = texts(40)
     emb.encode(items)
     (bundle,) = (folder / "bundles").glob("*.npy")
@@ -236,9 +236,7 @@ def test_nan_rows_and_random_blobs_are_recomputed_with_a_warning(tmp_path: Path)
     rng = np.random.default_rng(1)
     with conn:
         for key in keys[:25]:  # random bytes of the right size, old checksum
-            conn.execute(
-                "UPDATE vectors SET vec = ? WHERE key = ?", (rng.bytes(4 * DIM), key)
-            )
+            conn.execute("UPDATE vectors SET vec = ? WHERE key = ?", (rng.bytes(4 * DIM), key))
         for key in keys[25:50]:  # NaN vectors with a checksum that matches them
             blob = np.full(DIM, np.nan, np.float32).tobytes()
             conn.execute(
@@ -285,7 +283,7 @@ def test_quarantines_in_the_same_second_get_their_own_names(
 
 def test_other_sqlite_errors_leave_the_database_in_place(tmp_path: Path) -> None:
     folder = tmp_path / "embeddings"
-    emb, model = make_embedder(folder)
+    emb, _ = make_embedder(folder)
     emb.encode(texts(10))
     store = _embed._store(folder)
 
@@ -325,7 +323,7 @@ def test_read_only_cache_folder_degrades_to_not_cached(tmp_path: Path) -> None:
             pytest.skip("cannot mount here")
         ro = tmp_path / "mnt"
         subprocess.run(["mount", "-o", "remount,ro", str(ro)], check=True)
-        emb2, model2 = make_embedder(ro / "embeddings")
+        emb2, _ = make_embedder(ro / "embeddings")
         with pytest.warns(AlignDataWarning, match="ALIGN_CACHE_DIR"):
             got = emb2.encode(texts(3))
         np.testing.assert_allclose(got, expected(texts(3)), atol=1e-6)

@@ -118,7 +118,7 @@ def export_onnx(folder: Path, dest: Path, *, int8: bool = False) -> Path:
 
         tmp = dest.with_name(f".{dest.stem}.{uuid.uuid4().hex}.tmp.onnx")
         try:
-            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
             os.replace(tmp, dest)
         finally:
             tmp.unlink(missing_ok=True)
