@@ -261,7 +261,8 @@ def bench_throughput(args: argparse.Namespace) -> dict:
     out: dict = {"model_load_cpu_s": loads}
     for name, texts in sets.items():
         runs: dict[str, dict[str, list[float]]] = {b: {"wall": [], "cpu": []} for b in BACKENDS}
-        for rep in range(args.repeats):
+        repeats = args.repeats if name == "posting sentences" else args.label_repeats
+        for rep in range(repeats):
             order = BACKENDS if rep % 2 == 0 else BACKENDS[::-1]
             for b in order:
                 c0, w0 = time.process_time(), time.perf_counter()
@@ -314,11 +315,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", type=Path, default=HERE.parent.parent / "shared" / "data")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--label-repeats", type=int, default=3, help="repeats for the ESCO labels")
     ap.add_argument("--cli-repeats", type=int, default=5)
     ap.add_argument("--sample", type=int, default=10_000)
     ap.add_argument("--full-build", default="", help="backends that embed all ESCO texts")
     ap.add_argument("--esco-cli", default="onnx", help="backends for the end-to-end ESCO run")
     ap.add_argument("--skip-cli", action="store_true")
+    ap.add_argument("--tag", default="", help="suffix of the JSON file (parts run separately)")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--cache-dir", type=Path, default=None, help="cache for the CLI part")
@@ -342,7 +345,11 @@ def main() -> None:
         }
     }
     (HERE / "out").mkdir(exist_ok=True)
-    dest = HERE / "out" / "speed_backends.json"
+    dest = (
+        HERE
+        / "out"
+        / ("speed_backends.json" if not args.tag else f"speed_backends_{args.tag}.json")
+    )
 
     def save() -> None:
         result["machine"]["load_average_now"] = os.getloadavg()

@@ -681,7 +681,8 @@ class Embedder:
 
     def __repr__(self) -> str:
         state = "loaded" if self._model is not None else "not loaded"
-        return f"<Embedder {self.model_name} ({self.backend}, {state})>"
+        backend = self._backend or self.requested_backend
+        return f"<Embedder {self.model_name} ({backend}, {state})>"
 
     # -- identity ---------------------------------------------------------
     def _model_folder(self) -> Path | None:

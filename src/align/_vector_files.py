@@ -198,7 +198,7 @@ def export_vectors(
     path: str | os.PathLike[str],
     frameworks: Sequence[Framework] | Framework | None = None,
     *,
-    target: str = "competencies",
+    target: str | Sequence[str] = "competencies",
     kinds: Sequence[str] | str | None = None,
     embedder: Embedder | None = None,
 ) -> VectorFile:
@@ -215,7 +215,10 @@ def export_vectors(
     frameworks : Framework or list of them, optional
         Whose matcher texts to export; ``None`` exports every vector cached for
         the model.
-    target, kinds : optional
+    target : str or list of str
+        As for :func:`warm_cache`; a list gives one target per framework (e.g.
+        ESCO's competencies and its occupations in one file).
+    kinds : optional
         As for :func:`warm_cache`.
     embedder : Embedder, optional
         Defaults to the shared default model.
@@ -241,12 +244,18 @@ def export_vectors(
         sets.append(({"framework": "*", "version": "", "target": ""}, keys, mat))
     else:
         fws = [frameworks] if isinstance(frameworks, Framework) else list(frameworks)
-        for fw in map(_check_framework, fws):
-            texts = list(dict.fromkeys(_match_texts(fw, target, kinds)))
+        targets = [target] * len(fws) if isinstance(target, str) else list(target)
+        if len(targets) != len(fws):
+            raise InvalidArgumentError(
+                f"target has {len(targets)} entries for {len(fws)} frameworks; give one target, "
+                "or one per framework."
+            )
+        for fw, tgt in zip(map(_check_framework, fws), targets, strict=True):
+            texts = list(dict.fromkeys(_match_texts(fw, tgt, kinds)))
             vecs = emb.encode(texts)
             keys = [_text_key(t[: emb.max_chars]) for t in texts]  # as encode() cuts them
             order = np.argsort(np.array(keys, dtype=object))
-            meta = {"framework": fw.info.key, "version": str(fw.info.version), "target": target}
+            meta = {"framework": fw.info.key, "version": str(fw.info.version), "target": tgt}
             sets.append((meta, [keys[i] for i in order], vecs[order]))
     dim = int(sets[0][2].shape[1])
     members: dict[str, bytes] = {}
