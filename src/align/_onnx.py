@@ -101,6 +101,11 @@ def _lower_case(folder: Path) -> bool:
     return bool(cfg.is_file() and _read_json(cfg).get("do_lower_case"))
 
 
+class _DropPreprocessHint(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "pre-processing before quantization" not in record.getMessage()
+
+
 def export_onnx(folder: Path, dest: Path, *, int8: bool = False) -> Path:
     """Export the model in ``folder`` to ``dest`` (an ``.onnx`` file); return ``dest``.
 
@@ -117,10 +122,14 @@ def export_onnx(folder: Path, dest: Path, *, int8: bool = False) -> Path:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         tmp = dest.with_name(f".{dest.stem}.{uuid.uuid4().hex}.tmp.onnx")
+        root = logging.getLogger()
+        quiet = _DropPreprocessHint()
+        root.addFilter(quiet)  # onnxruntime logs a hint on the root logger; not for users
         try:
             quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
             os.replace(tmp, dest)
         finally:
+            root.removeFilter(quiet)
             tmp.unlink(missing_ok=True)
         return dest
 
