@@ -19,10 +19,10 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	# CPU torch first, from the local wheel, so nothing pulls a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,dask]'
 	touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv and install align with its dev extras
+setup: $(STAMP)  ## create .venv and install align with its dev and dask extras
 
 run: $(STAMP)  ## score a sample proposal and explain a sample stack on real O*NET (the main job)
 	$(BIN)/align score data/examples/data-analytics.yaml --data-dir "$(ALIGN_DATA_DIR)"

@@ -95,7 +95,7 @@ def main() -> None:
             "extract_seconds": round(secs, 1),
             "postings_per_second": round(args.postings / secs, 2),
             "segments_per_second": round(float(segs.sum()) / secs, 1),
-            "skills_stored": int(report.loc[0, "rows_loaded"]),
+            "skills_stored": int(report.attrs["batch"]["rows_loaded"]),
             "skills_per_posting": round(len(found) / args.postings, 2),
             "postings_with_a_skill": int(found["posting_id"].nunique()),
             "top_skills": found["skill_name"].value_counts().head(15).to_dict(),

@@ -75,7 +75,7 @@ def esco_match_texts(data_dir: Path) -> list[str]:
     class Capture:
         show_progress = None
 
-        def encode(self, texts: list[str]) -> np.ndarray:
+        def encode(self, texts: list[str], show_progress: bool | None = None) -> np.ndarray:
             captured.extend(texts)
             vecs = np.ones((len(texts), 4), dtype=np.float32)
             return vecs / 2.0

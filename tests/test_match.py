@@ -450,3 +450,43 @@ def test_acronym_needs_capitals_in_mixed_case_text() -> None:
     assert m.match("Three years in IT support", top_k=1)["id"].tolist() == ["x:it"]
     # Text without case to go by (all lower case) still finds the acronym.
     assert m.match("three years in it support", top_k=1)["id"].tolist() == ["x:it"]
+
+
+# -- align.match over several frameworks (the call the CLI, dashboard and notebooks share) --
+def test_match_merges_and_reranks_across_named_frameworks(tmp_path) -> None:
+    texts = ["communication with a team", "nothing of the sort"]
+    res = match(texts, ["nace", "cmc"], top_k=3, method="lexical", data_dir=tmp_path)
+    assert list(res.columns) == list(MATCH_COLUMNS)
+    for _, g in res.groupby("query_index"):
+        assert list(g["rank"]) == list(range(1, len(g) + 1))
+        assert g["score"].is_monotonic_decreasing
+        assert len(g) <= 3
+    one = match(texts, "nace", top_k=3, method="lexical", data_dir=tmp_path)
+    two = match(texts, "cmc", top_k=3, method="lexical", data_dir=tmp_path)
+    both = pd.concat([one, two]).sort_values(["query_index", "score"], ascending=[True, False])
+    expected = both.groupby("query_index").head(3)["score"].tolist()
+    assert res["score"].tolist() == expected
+
+
+def test_match_takes_kinds_per_framework(tmp_path) -> None:
+    texts = ["works with a team toward shared goals"]
+    res = match(
+        texts,
+        ["nace", "cmc"],
+        top_k=20,
+        method="lexical",
+        kinds={"nace": ["behaviour"], "cmc": "all"},
+        data_dir=tmp_path,
+    )
+    assert set(res.loc[res["framework"] == "nace", "kind"]) <= {"behaviour"}
+    only = match(
+        texts, ["nace"], top_k=20, method="lexical", kinds=["competency"], data_dir=tmp_path
+    )
+    assert set(only["kind"]) == {"competency"}
+
+
+def test_match_names_the_parameter_for_an_unknown_framework() -> None:
+    with pytest.raises(UnknownNameError, match="frameworks='onett'") as info:
+        match("x", ["nace", "onett"], method="lexical")
+    assert "--framework" not in str(info.value)
+    assert "onet-occupations" in str(info.value)

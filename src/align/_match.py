@@ -40,16 +40,19 @@ near-exact label mentions are never lost however the embedding ranks them.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from align._config import METHODS, Method, PathLike
 from align._embed import Embedder, get_embedder
 from align.exceptions import (
     AlignDataWarning,
@@ -61,6 +64,7 @@ from align.frameworks._model import KINDS, Framework
 __all__ = [
     "DEFAULT_LABEL_TEMPLATES",
     "MATCH_COLUMNS",
+    "MATCH_TARGETS",
     "METHODS",
     "SKIPPED_KINDS",
     "TARGETS",
@@ -72,14 +76,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Method = Literal["hybrid", "semantic", "lexical"]
-#: Matching methods and what they score with.
-METHODS: dict[str, str] = {
-    "hybrid": "fused semantic (embedding) and lexical (string) evidence: the default",
-    "semantic": "cosine similarity of embeddings only (with label_templates=() and "
-    "alt_labels=False: the plain sentence-transformers baseline)",
-    "lexical": "rapidfuzz string evidence only; needs no model",
-}
 Target = Literal["competencies", "occupations"]
 #: What a Matcher matches against.
 TARGETS: dict[str, str] = {
@@ -545,14 +541,9 @@ class Matcher:
                 at = np.flatnonzero((surfaces["type"] == "label").to_numpy() & np.array(short))
             extra = [t.replace("{label}", texts[i]) for t in templates for i in at]
             uniq, inverse = np.unique(np.array(texts + extra, dtype=object), return_inverse=True)
-            emb = self.embedder
-            old = emb.show_progress
-            if self.show_progress is not None:
-                emb.show_progress = self.show_progress
-            try:
-                vecs = emb.encode(uniq.tolist())
-            finally:
-                emb.show_progress = old
+            # The progress choice goes with this call: the embedder is shared by every
+            # Matcher (and every dashboard session thread), so it is never changed here.
+            vecs = self.embedder.encode(uniq.tolist(), show_progress=self.show_progress)
             self.vectors_ = vecs[inverse[: len(texts)]]
             if len(extra):
                 # Prompt ensembling: a label's vector is the mean direction of the bare
@@ -985,39 +976,118 @@ class Matcher:
         return rows
 
 
+#: Framework names :func:`match` knows, and what each matches against:
+#: name -> (framework loaded with :func:`align.load_framework`, target). Any other
+#: string must be the path of a framework file or release folder.
+MATCH_TARGETS: dict[str, tuple[str, Target]] = {
+    "onet": ("onet", "competencies"),
+    "onet-occupations": ("onet", "occupations"),
+    "esco": ("esco", "competencies"),
+    "esco-occupations": ("esco", "occupations"),
+    "lightcast": ("lightcast", "competencies"),
+    "nace": ("nace", "competencies"),
+    "cmc": ("cmc", "competencies"),
+}
+
+KindsArg = Sequence[str] | str | Mapping[str, Sequence[str] | str] | None
+
+
+def _resolve(
+    spec: Framework | PathLike, target: Target, data_dir: PathLike | None
+) -> tuple[str, Framework, Target]:
+    """(name as given, framework, target) of one entry of ``frameworks``."""
+    if isinstance(spec, Framework):
+        return spec.key, spec, target
+    name = str(spec)
+    known = MATCH_TARGETS.get(name.lower())
+    if known is None and not Path(name).expanduser().exists():
+        raise UnknownNameError(
+            f"frameworks={name!r} is not a framework name or an existing file. Available: "
+            f"{', '.join(MATCH_TARGETS)}, or the path of a framework file or release folder."
+        )
+    from align.frameworks import load_framework
+
+    source, fw_target = known if known else (name, target)
+    return name, load_framework(source, data_dir=data_dir), fw_target
+
+
+def _kinds_for(
+    kinds: KindsArg, name: str, fw: Framework, target: Target
+) -> Sequence[str] | str | None:
+    """The kinds one framework is matched on (see :func:`match`)."""
+    if target != "competencies" or kinds is None:
+        return None
+    if isinstance(kinds, Mapping):
+        picked = kinds.get(name, kinds.get(fw.key))
+        if picked is None:
+            return None
+        kinds = picked
+    asked = [kinds] if isinstance(kinds, str) else list(kinds)
+    if not asked:
+        return None
+    if "all" in asked:
+        return "all"
+    # With several frameworks, each keeps the asked kinds it has.
+    present = set(fw.competencies["kind"])
+    return [k for k in asked if k in present] or asked
+
+
 def match(
     texts: Sequence[str] | str,
-    frameworks: Framework | Sequence[Framework] | str | Sequence[str],
+    frameworks: Framework | PathLike | Sequence[Framework | PathLike],
     top_k: int = 5,
     min_score: float = 0.0,
     *,
     method: Method = "hybrid",
     target: Target = "competencies",
-    kinds: Sequence[str] | str | None = None,
+    kinds: KindsArg = None,
     occupations: Sequence[str] | str | None = None,
     embedder: Embedder | None = None,
-    data_dir: str | None = None,
+    data_dir: PathLike | None = None,
 ) -> pd.DataFrame:
-    """Match texts to competencies in one call (for notebooks); see :class:`Matcher`.
+    """Match texts to the competencies (or occupations) of one or more frameworks.
+
+    The one call behind ``align match``, the dashboard and notebooks: each
+    framework is fitted with its own :class:`Matcher` (cached vectors make a
+    re-fit cheap), then the matches of all frameworks are merged and re-ranked
+    per text by score, keeping the ``top_k`` best overall.
 
     Parameters
     ----------
     texts : str or sequence of str
         Outcomes, posting sentences or job titles.
-    frameworks : Framework, framework name, or a sequence of them
-        Names (``"onet"``, ``"esco"``, ``"nace"``) are loaded with
-        :func:`align.load_framework`.
-    top_k, min_score, kinds, occupations
-        As for :meth:`Matcher.match`.
-    method, target, embedder
-        As for :class:`Matcher`.
-    data_dir : str, optional
+    frameworks : Framework, name, path, or a sequence of them
+        Names are those of :data:`MATCH_TARGETS` (``"onet"``, ``"esco"``,
+        ``"nace"``, ``"cmc"``, ``"lightcast"``, and ``"onet-occupations"`` /
+        ``"esco-occupations"`` to match job titles to occupations); any other
+        string is the path of a framework file or release folder.
+    top_k : int
+        Matches kept per text, over all frameworks.
+    min_score : float
+        Matches scoring below this are dropped.
+    method : {"hybrid", "semantic", "lexical"}
+        See :data:`align._config.METHODS`.
+    target : {"competencies", "occupations"}
+        What Framework objects and paths are matched against (names carry
+        their own target).
+    kinds : kinds, ``"all"``, or a mapping, optional
+        Only competencies of these kinds (``["skill", "dwa"]``); each framework
+        keeps the asked kinds it has. A mapping gives each framework its own
+        kinds (``{"onet": ["skill"], "esco": "all"}``; keys are the names as
+        given or framework keys). ``None``: each framework's default kinds
+        (:data:`SKIPPED_KINDS` left out).
+    occupations : str or sequence of str, optional
+        Only competencies these occupations require (see :meth:`Matcher.match`);
+        frameworks without occupations then contribute no matches.
+    embedder : Embedder, optional
+        Reuse a loaded embedder.
+    data_dir : path, optional
         Where named frameworks are searched.
 
     Returns
     -------
     DataFrame
-        The columns of :data:`MATCH_COLUMNS`.
+        The columns of :data:`MATCH_COLUMNS`; ``rank`` is the rank over all frameworks.
 
     Examples
     --------
@@ -1026,11 +1096,34 @@ def match(
     >>> list(df.columns) == list(MATCH_COLUMNS), len(df)
     (True, 1)
     """
-    from align.frameworks import load_framework
-
-    items: list[Any] = [frameworks] if isinstance(frameworks, Framework | str) else list(frameworks)
-    fws: list[Framework] = [
-        load_framework(f, data_dir=data_dir) if isinstance(f, str) else f for f in items
-    ]
-    matcher = Matcher(fws, method, target=target, kinds=kinds, embedder=embedder).fit()
-    return matcher.match(texts, top_k, min_score, occupations=occupations)
+    _check_choice("method", method, METHODS)
+    _check_choice("target", target, TARGETS)
+    specs: list[Any] = (
+        [frameworks] if isinstance(frameworks, Framework | str | os.PathLike) else list(frameworks)
+    )
+    if not specs:
+        raise InvalidArgumentError(
+            f"frameworks=[] names no framework; give at least one of {', '.join(MATCH_TARGETS)} "
+            "(or a Framework, or the path of a framework file)."
+        )
+    resolved = [_resolve(spec, target, data_dir) for spec in specs]
+    if occupations is not None and any(not fw.occupations.empty for _, fw, _ in resolved):
+        # Only frameworks with occupations have occupation profiles to filter by.
+        resolved = [r for r in resolved if not r[1].occupations.empty]
+    frames = []
+    for name, fw, fw_target in resolved:
+        matcher = Matcher(
+            fw,
+            method,
+            target=fw_target,
+            kinds=_kinds_for(kinds, name, fw, fw_target),
+            embedder=embedder,
+        )
+        frames.append(matcher.fit().match(texts, top_k, min_score, occupations=occupations))
+    res = pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
+    if len(resolved) > 1 and not res.empty:
+        res = res.sort_values(["query_index", "score"], ascending=[True, False], kind="stable")
+        res = res.groupby("query_index", sort=True).head(top_k).copy()
+        res["rank"] = res.groupby("query_index").cumcount() + 1
+        res = res.reset_index(drop=True)
+    return res[list(MATCH_COLUMNS)]

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from align import _embed
+from align._config import PathLike
 from align._embed import (
     Embedder,
     _bundle_stem,
@@ -100,7 +101,7 @@ class _Capture:
     def __init__(self) -> None:
         self.texts: list[str] = []
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, show_progress: bool | None = None) -> np.ndarray:
         self.texts.extend(texts)
         vecs = np.zeros((len(texts), 2), dtype=np.float32)
         vecs[:, 0] = 1.0
@@ -120,21 +121,28 @@ def _match_texts(framework: Framework, target: str, kinds: Any) -> list[str]:
     return capture.texts
 
 
-def _check_framework(framework: Any) -> Framework:
-    if not isinstance(framework, Framework):
+def _resolve(spec: Any, target: str, data_dir: PathLike | None) -> tuple[Framework, str]:
+    """A framework name (as in ``align.match``), path or Framework, with its target."""
+    from align._match import TARGETS, _check_choice
+    from align._match import _resolve as resolve_framework
+
+    _check_choice("target", target, TARGETS)
+    if not isinstance(spec, Framework | str | os.PathLike):
         raise InvalidArgumentError(
-            f"framework is a {type(framework).__name__}; expected a Framework from "
-            "align.load_framework(...)."
+            f"framework is a {type(spec).__name__}; expected a name such as 'esco', the path "
+            "of a framework file, or a Framework from align.load_framework(...)."
         )
-    return framework
+    _, fw, fw_target = resolve_framework(spec, target, data_dir)  # type: ignore[arg-type]
+    return fw, str(fw_target)
 
 
 def warm_cache(
-    framework: Framework,
+    framework: Framework | PathLike,
     *,
     target: str = "competencies",
     kinds: Sequence[str] | str | None = None,
     embedder: Embedder | None = None,
+    data_dir: PathLike | None = None,
     show_progress: bool | None = True,
 ) -> WarmResult:
     """Embed every text a matcher over ``framework`` needs, so later matches start fast.
@@ -146,14 +154,19 @@ def warm_cache(
 
     Parameters
     ----------
-    framework : Framework
-        From :func:`align.load_framework`.
+    framework : Framework, name or path
+        A name as in :func:`align.match` (``"esco"``, ``"lightcast"``,
+        ``"onet-occupations"``, ...), the path of a framework file, or a
+        :class:`~align.Framework`.
     target : {"competencies", "occupations"}
-        What the matcher indexes.
+        What the matcher indexes, for Framework objects and paths (names carry
+        their own target).
     kinds : list of str, "all" or None
         As for :class:`~align.Matcher` (``None``: its default kinds).
     embedder : Embedder, optional
         Defaults to the shared default model (backend from ``ALIGN_BACKEND``).
+    data_dir : path, optional
+        Where named frameworks are searched.
     show_progress : bool, optional
         Progress bar while embedding.
 
@@ -161,7 +174,7 @@ def warm_cache(
     -------
     WarmResult
     """
-    fw = _check_framework(framework)
+    fw, target = _resolve(framework, target, data_dir)
     emb = embedder if embedder is not None else get_embedder()
     texts = _match_texts(fw, target, kinds)
     start = time.perf_counter()
@@ -171,12 +184,7 @@ def warm_cache(
         keys = [_text_key(t[: emb.max_chars]) for t in texts]
         cached = _store(folder).get(emb.model_id, keys, None)
         computed = len(set(keys) - set(cached))
-        old = emb.show_progress
-        emb.show_progress = show_progress
-        try:
-            emb.encode(texts)
-        finally:
-            emb.show_progress = old
+        emb.encode(texts, show_progress=show_progress)
     return WarmResult(
         framework=fw.info.key,
         version=str(fw.info.version),
@@ -196,11 +204,12 @@ def _npy_bytes(arr: np.ndarray) -> bytes:
 
 def export_vectors(
     path: str | os.PathLike[str],
-    frameworks: Sequence[Framework] | Framework | None = None,
+    frameworks: Framework | PathLike | Sequence[Framework | PathLike] | None = None,
     *,
-    target: str | Sequence[str] = "competencies",
+    target: str = "competencies",
     kinds: Sequence[str] | str | None = None,
     embedder: Embedder | None = None,
+    data_dir: PathLike | None = None,
 ) -> VectorFile:
     """Write the vectors of ``frameworks`` (or of every cached text) to one file.
 
@@ -212,13 +221,11 @@ def export_vectors(
     ----------
     path : path
         The file to write (conventionally ``.alignvec``); replaced if it exists.
-    frameworks : Framework or list of them, optional
-        Whose matcher texts to export; ``None`` exports every vector cached for
-        the model.
-    target : str or list of str
-        As for :func:`warm_cache`; a list gives one target per framework (e.g.
-        ESCO's competencies and its occupations in one file).
-    kinds : optional
+    frameworks : name, path, Framework, or a list of them, optional
+        Whose matcher texts to export (as for :func:`warm_cache`; ``["esco",
+        "esco-occupations"]`` puts both of ESCO's indexes in one file); ``None``
+        exports every vector cached for the model.
+    target, kinds, data_dir : optional
         As for :func:`warm_cache`.
     embedder : Embedder, optional
         Defaults to the shared default model.
@@ -243,14 +250,13 @@ def export_vectors(
         mat = np.stack([found[k] for k in keys])
         sets.append(({"framework": "*", "version": "", "target": ""}, keys, mat))
     else:
-        fws = [frameworks] if isinstance(frameworks, Framework) else list(frameworks)
-        targets = [target] * len(fws) if isinstance(target, str) else list(target)
-        if len(targets) != len(fws):
-            raise InvalidArgumentError(
-                f"target has {len(targets)} entries for {len(fws)} frameworks; give one target, "
-                "or one per framework."
-            )
-        for fw, tgt in zip(map(_check_framework, fws), targets, strict=True):
+        specs: list[Any] = (
+            [frameworks]
+            if isinstance(frameworks, Framework | str | os.PathLike)
+            else list(frameworks)
+        )
+        for spec in specs:
+            fw, tgt = _resolve(spec, target, data_dir)
             texts = list(dict.fromkeys(_match_texts(fw, tgt, kinds)))
             vecs = emb.encode(texts)
             keys = [_text_key(t[: emb.max_chars]) for t in texts]  # as encode() cuts them

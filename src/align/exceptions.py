@@ -13,7 +13,8 @@ about ``align``::
     ├── ModelLoadError (AlignError, OSError)
     ├── PostingsFormatError (AlignError, ValueError)
     ├── ProposalError (AlignError, ValueError)
-    └── InvalidArgumentError (AlignError, ValueError)
+    ├── InvalidArgumentError (AlignError, ValueError)
+    └── MissingDependencyError (AlignError, ImportError)
 
 Messages name the argument or file, what was found, what was expected and how
 to fix it.
@@ -29,6 +30,7 @@ __all__ = [
     "FrameworkFormatError",
     "FrameworkNotFoundError",
     "InvalidArgumentError",
+    "MissingDependencyError",
     "ModelLoadError",
     "PostingsFormatError",
     "ProposalError",
@@ -78,6 +80,10 @@ class ProposalError(AlignError, ValueError):
 
 class InvalidArgumentError(AlignError, ValueError):
     """An argument has a value outside what the function accepts."""
+
+
+class MissingDependencyError(AlignError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
 
 
 class AlignDataWarning(UserWarning):

@@ -452,3 +452,26 @@ def test_real_cache_round_trip(data_dir: Path, tmp_path: Path, monkeypatch) -> N
     second = _load_quiet(find_onet_release(data_dir))
     _assert_same(first, second)
     assert len(list((tmp_path / "frameworks").iterdir())) == 1
+
+
+def test_build_steps_can_be_called_alone() -> None:
+    """The loader's steps (read, occupations, elements, activities, tasks, technology)."""
+    from align.frameworks import onet as m
+
+    release = m._locate(FIXTURES / "db_29_1")
+    frames = m._read_frames(release, "29.1")
+    occ = m._occupations(frames)
+    assert occ["id"].str.startswith("onet:").all() and len(occ) == 3
+    elements, gwa_ids = m._elements(frames)
+    assert {"skill", "knowledge", "area"} <= set(elements["kind"])
+    acts = m._activities(frames, gwa_ids)
+    assert {k for part in acts for k in part["kind"]} <= {"iwa", "dwa"}
+    parts, rels = m._tasks(frames, set(occ["id"]))
+    assert all(p["kind"].eq("task").all() for p in parts)
+    assert {r["relation"].iloc[0] for r in rels if len(r)} <= {"requires", "related"}
+    tparts, trels = m._technology(frames, set(occ["id"]))
+    assert len(tparts) in (0, 2) and len(trels) in (0, 1)
+    whole = m._build(release, "29.1")
+    built = m._competencies([elements, *acts, *parts, *tparts])
+    # The Framework adds its documented columns; the rows are the steps' rows, in order.
+    assert whole.competencies["id"].tolist() == built["id"].tolist()

@@ -1,15 +1,16 @@
 """Dask engine: a 2-worker LocalCluster gives exactly the local engine's results.
 
-The cluster runs its workers as threads (``processes=False``): spawning two
-worker processes that each import torch costs tens of seconds on a shared
-2-core CI machine and tests nothing more about our code, which only submits
-partitions and reads results. The default engine path (``scheduler=None``)
-starts worker processes; the scale benchmark exercises it.
+Two paths: a cluster whose workers are threads (``processes=False``, fast, also
+with the model), and the default path (``scheduler=None``), which starts worker
+*processes*: the matcher factory and batch function must pickle to them, and
+each worker fits its matcher once. The tests read only public results (the
+stored skills and the batch note), never the engine's private state.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -56,8 +57,6 @@ def test_dask_matches_local(
 ) -> None:
     from distributed import LocalCluster
 
-    from align.postings._dask import _MATCHERS
-
     fw = tiny_skills
     if method == "hybrid":
         request.getfixturevalue("embedder")  # the model is present and loads
@@ -67,7 +66,6 @@ def test_dask_matches_local(
         )
         expected = _extracted(local)
     assert len(expected) >= 5
-    _MATCHERS.clear()
     with (
         LocalCluster(
             n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
@@ -85,9 +83,53 @@ def test_dask_matches_local(
             progress=False,
         )
         got = _extracted(d)
-    assert report.loc[0, "rows_read"] == len(BODIES)
-    assert "engine=dask" in report.loc[0, "note"]
+    assert report.attrs["batch"]["rows_read"] == len(BODIES)
+    assert "engine=dask" in report.attrs["batch"]["note"]
     pd.testing.assert_frame_equal(got, expected)
-    # Four partitions, but each worker fitted its matcher once.
-    workers = {key[0] for key in _MATCHERS}
-    assert 1 <= len(workers) <= 2 and len(_MATCHERS) == len(workers)
+    _assert_one_fit_per_worker(report.attrs["batch"]["note"])
+
+
+def _assert_one_fit_per_worker(note: str) -> None:
+    """Four partitions, but each worker fitted its matcher once (the note says so)."""
+    m = re.search(r"(\d+) matcher fit\(s\) on (\d+) worker\(s\)", note)
+    assert m, note
+    fits, workers = int(m.group(1)), int(m.group(2))
+    assert 1 <= workers <= 2 and fits == workers
+
+
+def test_dask_worker_processes_match_local(tmp_path: Path, tiny_skills) -> None:
+    """The default engine path: a LocalCluster of worker processes (scheduler=None)."""
+    fw = tiny_skills
+    with _store(tmp_path / "local.duckdb") as local:
+        extract_skills(
+            local, method="lexical", framework=fw, threshold=0.4, batch_size=2, progress=False
+        )
+        expected = _extracted(local)
+    with _store(tmp_path / "dask.duckdb") as d:
+        report = extract_skills(
+            d,
+            method="lexical",
+            framework=fw,
+            threshold=0.4,
+            batch_size=2,
+            engine="dask",
+            n_workers=2,
+            progress=False,
+        )
+        got = _extracted(d)
+    pd.testing.assert_frame_equal(got, expected)
+    _assert_one_fit_per_worker(report.attrs["batch"]["note"])
+
+
+def test_dask_engine_without_dask_names_the_extra(
+    tmp_path: Path, tiny_skills, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from align.exceptions import AlignError, MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    with _store(tmp_path / "d.duckdb") as d, pytest.raises(MissingDependencyError) as info:
+        extract_skills(d, method="lexical", framework=tiny_skills, engine="dask", progress=False)
+    assert isinstance(info.value, AlignError) and isinstance(info.value, ImportError)
+    assert "pip install 'align[dask]'" in str(info.value)

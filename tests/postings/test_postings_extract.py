@@ -18,7 +18,7 @@ from align.postings import (
     skill_demand,
     split_posting,
 )
-from align.postings._extract import is_boilerplate
+from align.postings._extract import EXTRACT_COLUMNS, is_boilerplate
 
 BODY_1 = (
     "About the role\n"
@@ -135,23 +135,30 @@ def _text_store(tmp_path: Path) -> PostingsStore:
 
 def test_extract_skills_stores_and_feeds_demand(tmp_path: Path, lexical) -> None:
     with _text_store(tmp_path) as store:
-        report = extract_skills(store, matcher=lexical, threshold=0.5, progress=False)
+        found = extract_skills(store, matcher=lexical, threshold=0.5, progress=False)
+        report = found.attrs["batch"]
         # c has export skills, so only a and b are read.
-        assert report.loc[0, "rows_read"] == 2 and report.loc[0, "kind"] == "extract"
+        assert report["rows_read"] == 2 and report["kind"] == "extract"
         rows = store.query("SELECT * FROM posting_skills WHERE source = 'extracted'")
         assert set(rows["posting_id"]) == {"a", "b"} and rows["score"].notna().all()
-        assert int(report.loc[0, "rows_loaded"]) == len(rows)
+        assert int(report["rows_loaded"]) == len(rows) == len(found)
+        # The function returns what it stored.
+        assert list(found.columns) == list(EXTRACT_COLUMNS)
+        assert set(found["posting_id"]) == {"a", "b"}
+        assert store.batches()["batch_id"].iloc[-1] == report["batch_id"]
         demand = skill_demand(store, occupation="15-")
         by = demand.set_index("skill_name")
         assert by.loc["SQL (Programming Language)", "source"] == "extracted"
         assert by.loc["Excel", "source"] == "export"
         assert demand.attrs["postings"] == 2
         again = extract_skills(store, matcher=lexical, threshold=0.5, progress=False)
-        assert again.loc[0, "rows_read"] == 0
+        assert again.attrs["batch"]["rows_read"] == 0 and again.empty
         redo = extract_skills(store, matcher=lexical, threshold=0.9, redo=True, progress=False)
-        assert redo.loc[0, "rows_read"] == 2
+        assert redo.attrs["batch"]["rows_read"] == 2
         n = store.query("SELECT count(*) AS n FROM posting_skills WHERE source = 'extracted'")
-        assert int(n.loc[0, "n"]) == int(redo.loc[0, "rows_loaded"]) <= len(rows)
+        assert (
+            int(n.loc[0, "n"]) == int(redo.attrs["batch"]["rows_loaded"]) == len(redo) <= len(rows)
+        )
 
 
 def test_failed_extraction_leaves_the_store_unchanged(tmp_path: Path) -> None:

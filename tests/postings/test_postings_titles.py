@@ -83,8 +83,11 @@ def test_code_titles_fills_uncoded_postings_and_feeds_demand(tmp_path: Path, lex
             "INSERT INTO posting_skills VALUES ('linkedin:1', 'name:triage', "
             "'Triage', 'skill', 'export', NULL, 'export', NULL, 1)"
         )
-        report = code_titles(store, matcher=lexical, top_k=2, progress=False)
-        assert report.loc[0, "rows_read"] == 3 and report.loc[0, "kind"] == "code-titles"
+        found = code_titles(store, matcher=lexical, top_k=2, progress=False)
+        report = found.attrs["batch"]
+        assert report["rows_read"] == 3 and report["kind"] == "code-titles"
+        assert len(found) == report["rows_loaded"]
+        assert set(found.loc[found["rank"] == 1, "onet_code"]) == {"29-1141.00", "51-4121.00"}
         coded = store.query(
             "SELECT posting_id, onet_code FROM posting_occupations "
             "WHERE rank = 1 ORDER BY posting_id"
@@ -96,7 +99,7 @@ def test_code_titles_fills_uncoded_postings_and_feeds_demand(tmp_path: Path, lex
             ("51-4121.00", "OH"): 1,
         }
         assert skill_demand(store, occupation="29-1141")["skill_id"].tolist() == ["name:triage"]
-        assert code_titles(store, matcher=lexical, progress=False).loc[0, "rows_read"] == 0
+        assert code_titles(store, matcher=lexical, progress=False).attrs["batch"]["rows_read"] == 0
 
 
 @pytest.mark.realdata

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from align import Proposal, ProposalError, check_policy, score_alignment
-from align._policy import VAGUE_VERBS, load_policy, outcome_verb
+from align.proposals import VAGUE_VERBS, load_policy, outcome_verb
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "proposals"
 EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"

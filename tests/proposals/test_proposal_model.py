@@ -175,3 +175,119 @@ def test_stack_member_error_names_member(tmp_path: Path) -> None:
     f.write_text("title: My stack\nmembers: []\n")
     with pytest.raises(ProposalError, match="lists no credentials"):
         load_stack(f)
+
+
+# -- reviewed alignments and saving ---------------------------------------------------
+def _reviewed() -> dict:
+    return {
+        "title": "Budget Basics",
+        "issuing_unit": "Business",
+        "outcomes": [{"id": "LO1", "text": "Build a departmental budget", "evidence": "file"}],
+        "alignments": [
+            {
+                "outcome": "LO1",
+                "framework": "onet",
+                "framework_version": 29.3,  # unquoted in YAML: read as text
+                "id": "onet:2.A.1.a",
+                "code": "2.A.1.a",
+                "label": "Reading Comprehension",
+                "url": "https://www.onetonline.org/",
+                "score": 0.61,
+                "status": "accepted",
+                "source": "matcher",
+                "reviewed_by": "A. Reviewer",
+                "reviewed_at": "2026-11-29T10:00:00",
+            },
+            {
+                "outcome": None,
+                "framework": "nace",
+                "id": "nace:teamwork",
+                "label": "Teamwork",
+                "status": "rejected",
+                "source": "search",
+            },
+        ],
+    }
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_load_save_load_round_trips_with_alignments(tmp_path: Path, suffix: str) -> None:
+    from align import ReviewedAlignment, save_proposal
+
+    first = load_proposal(_reviewed())
+    assert first.alignments[0].framework_version == "29.3"
+    assert isinstance(first.alignments[0], ReviewedAlignment)
+    path = save_proposal(first, tmp_path / f"p{suffix}")
+    second = load_proposal(path)
+    assert second.to_dict() == first.to_dict()
+    assert second.alignments == first.alignments
+    again = load_proposal(save_proposal(second, tmp_path / f"q{suffix}"))
+    assert again.to_dict() == second.to_dict()
+    assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was renamed, not left
+
+
+def test_proposal_without_alignments_defaults_to_empty() -> None:
+    p = load_proposal({k: v for k, v in _reviewed().items() if k != "alignments"})
+    assert p.alignments == []
+    assert "alignments" in p.to_dict()
+
+
+def test_alignment_to_an_unknown_outcome_is_a_plain_error() -> None:
+    data = _reviewed()
+    data["alignments"][0]["outcome"] = "LO9"
+    with pytest.raises(ProposalError, match="LO9"):
+        load_proposal(data)
+
+
+def test_alignment_status_is_checked() -> None:
+    data = _reviewed()
+    data["alignments"][0]["status"] = "maybe"
+    with pytest.raises(ProposalError, match="status"):
+        load_proposal(data)
+
+
+def test_save_replaces_atomically_and_keeps_the_old_file_on_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from align import save_proposal
+
+    p = load_proposal(_reviewed())
+    path = save_proposal(p, tmp_path / "p.yaml")
+    before = path.read_text("utf-8")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    changed = p.model_copy(update={"title": "Another Title"})
+    with pytest.raises(OSError, match="disk full"):
+        save_proposal(changed, path)
+    assert path.read_text("utf-8") == before
+    assert [f.name for f in tmp_path.iterdir()] == ["p.yaml"]
+
+
+def test_save_into_a_missing_folder_names_it(tmp_path: Path) -> None:
+    from align import save_proposal
+
+    with pytest.raises(ProposalError, match="does not exist"):
+        save_proposal(load_proposal(_reviewed()), tmp_path / "nope" / "p.yaml")
+
+
+def test_stack_reads_member_files_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from align.proposals import _model
+
+    stack = load_stack(DATA / "stack.yaml")
+    calls: list[object] = []
+    real = _model.load_proposal
+
+    def counting(source: object) -> object:
+        calls.append(source)
+        return real(source)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_model, "load_proposal", counting)
+    first = stack.credentials
+    n = len(calls)
+    assert stack.credentials == first
+    assert len(calls) == n  # the second access read no file

@@ -13,14 +13,13 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from align import AlignmentReport, InvalidArgumentError, ProposalError, score_alignment
-from align._score import (
+from align.proposals import demand_from_onet, demand_from_postings
+from align.proposals._score import (
     DEFAULT_WEIGHTS,
     _overall,
     balance_score,
     credit,
     demand_coverage,
-    demand_from_onet,
-    demand_from_postings,
     relevance_score,
 )
 

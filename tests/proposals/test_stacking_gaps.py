@@ -16,9 +16,8 @@ from align import (
     find_stacking_gaps,
     portfolio_coverage,
 )
-from align._portfolio import load_portfolio
-from align._stack import target_items
 from align.proposal import load_stack
+from align.proposals import load_portfolio, target_items
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "proposals"
 

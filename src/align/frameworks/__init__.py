@@ -7,7 +7,6 @@ zip, a CASE package, a Lightcast skills file.
 
 from __future__ import annotations
 
-import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from align._paths import data_dir as _resolve_data_dir
+from align._config import PathLike
+from align._config import data_dir as _resolve_data_dir
 from align.exceptions import FrameworkFormatError, FrameworkNotFoundError, UnknownNameError
 from align.frameworks._model import (
     COMPETENCY_COLUMNS,
@@ -37,8 +37,6 @@ __all__ = [
     "available_frameworks",
     "load_framework",
 ]
-
-PathLike = str | os.PathLike[str]
 
 
 @dataclass(frozen=True)

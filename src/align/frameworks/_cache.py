@@ -21,15 +21,16 @@ import tempfile
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from align._paths import cache_dir
+from align._config import cache_dir
 from align.exceptions import AlignDataWarning
 from align.frameworks._model import Framework, FrameworkInfo
 
-__all__ = ["cached_framework", "clear_framework_cache", "hash_files"]
+__all__ = ["cached_framework", "clear_framework_cache", "framework_cache_info", "hash_files"]
 
 logger = logging.getLogger(__name__)
 
@@ -145,3 +146,14 @@ def clear_framework_cache() -> int:
             shutil.rmtree(entry, ignore_errors=True)
             n += 1
     return n
+
+
+def framework_cache_info() -> dict[str, Any]:
+    """Where parsed frameworks are cached: ``path``, ``entries``, ``size_bytes``."""
+    root = cache_dir("frameworks")
+    entries = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return {
+        "path": str(root),
+        "entries": len(entries),
+        "size_bytes": sum(f.stat().st_size for p in entries for f in p.rglob("*") if f.is_file()),
+    }

@@ -22,7 +22,8 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from align._paths import data_dir as _resolve_data_dir
+from align._config import PathLike
+from align._config import data_dir as _resolve_data_dir
 from align.exceptions import (
     AlignDataWarning,
     FrameworkNotFoundError,
@@ -73,9 +74,9 @@ def _release_folder(name: str, fw: Framework, source: Path) -> str | None:
 
 def import_framework(
     name: str,
-    path: str | os.PathLike[str],
+    path: PathLike,
     *,
-    data_dir: str | os.PathLike[str] | None = None,
+    data_dir: PathLike | None = None,
     force: bool = False,
 ) -> Path:
     """Validate a downloaded release and copy it into the data folder.
@@ -135,7 +136,7 @@ def import_framework(
     if dest.exists() and not force:
         raise InvalidArgumentError(
             f"{str(dest)!r} already exists (an earlier import of {key} {fw.version}); pass "
-            "--force to replace it."
+            "force=True (--force on the command line) to replace it."
         )
     base.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=base, prefix=".import-"))

@@ -25,7 +25,6 @@ behaviours as ``<competency id>.b<n>`` (kind ``behaviour``).
 from __future__ import annotations
 
 import logging
-import os
 import re
 import warnings
 from pathlib import Path
@@ -33,7 +32,8 @@ from typing import Any
 
 import pandas as pd
 
-from align._paths import data_dir as _resolve_data_dir
+from align._config import PathLike
+from align._config import data_dir as _resolve_data_dir
 from align.exceptions import AlignDataWarning, FrameworkFormatError
 from align.frameworks._builtin import builtin_info, competency_row, given_files, read_builtin, slug
 from align.frameworks._model import Framework, FrameworkInfo
@@ -87,8 +87,6 @@ _EXPECTED = (
 )
 # Bullets and CMC-style numbering ("3.1.2") in front of a key behaviour.
 _BULLET = re.compile(r"^\s*(?:[-*•·]+|\d+(?:\.\d+)*[.)]?)\s+")
-
-PathLike = str | os.PathLike[str]
 
 
 def load_cmc(path: PathLike | None = None, *, data_dir: PathLike | None = None) -> Framework:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
 import warnings
 import zipfile
@@ -26,7 +25,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from align._paths import data_dir as _resolve_data_dir
+from align._config import PathLike
+from align._config import data_dir as _resolve_data_dir
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
@@ -43,7 +43,6 @@ __all__ = ["CROSSWALK_COLUMNS", "SKILL_TYPES", "load_crosswalk", "load_esco"]
 
 logger = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
 
 SOURCE_URL = "https://esco.ec.europa.eu/en/use-esco/download"
 LICENCE = (

@@ -10,7 +10,6 @@ response of the Lightcast Skills API (``GET /versions/latest/skills``).
 from __future__ import annotations
 
 import logging
-import os
 import re
 import warnings
 from pathlib import Path
@@ -18,7 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from align._paths import data_dir as _resolve_data_dir
+from align._config import PathLike
+from align._config import data_dir as _resolve_data_dir
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
@@ -28,7 +28,6 @@ __all__ = ["COLUMN_ALIASES", "load_lightcast"]
 
 logger = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
 
 SOURCE_URL = "https://lightcast.io/open-skills"
 SKILL_URL = "https://lightcast.io/open-skills/skills/{id}"

@@ -22,7 +22,6 @@ results computed on the built-in and on the imported text line up.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import warnings
 from pathlib import Path
@@ -30,7 +29,8 @@ from typing import Any
 
 import pandas as pd
 
-from align._paths import data_dir as _resolve_data_dir
+from align._config import PathLike
+from align._config import data_dir as _resolve_data_dir
 from align.exceptions import AlignDataWarning, FrameworkFormatError
 from align.frameworks._builtin import builtin_info, competency_row, given_files, read_builtin, slug
 from align.frameworks._model import Framework, FrameworkInfo
@@ -62,8 +62,6 @@ _EXPECTED = (
     "behaviours table with columns 'competency' and 'sample_behavior' (optional "
     "'competency_id', 'behavior_index')"
 )
-
-PathLike = str | os.PathLike[str]
 
 
 def load_nace(path: PathLike | None = None, *, data_dir: PathLike | None = None) -> Framework:

@@ -58,7 +58,8 @@ from urllib.parse import quote_plus
 import numpy as np
 import pandas as pd
 
-from align._paths import data_dir as _resolve_data_dir
+from align._config import PathLike
+from align._config import data_dir as _resolve_data_dir
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
@@ -240,7 +241,7 @@ def _release_version(path: Path) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-def find_onet_release(data_dir: str | Path | None = None) -> Path:
+def find_onet_release(data_dir: PathLike | None = None) -> Path:
     """Return the newest O*NET release folder or zip under ``<data_dir>/onet/``.
 
     Release folders and zips are named as O*NET names them (``db_29_3``,
@@ -388,7 +389,7 @@ def _read(release: _Release, name: str) -> pd.DataFrame:
     return out
 
 
-def onet_version(path: str | Path) -> str:
+def onet_version(path: PathLike) -> str:
     """Return the release version ("29.3") of an O*NET folder or zip, or "unknown".
 
     The ``Read Me`` file names it; else the folder or zip name (``db_29_3``).
@@ -516,14 +517,49 @@ def _ratings(frames: dict[str, pd.DataFrame], occ_ids: set[str]) -> pd.DataFrame
 
 
 def _build(release: _Release, version: str) -> Framework:
+    """Read a release's files and build the Framework, one part at a time."""
+    frames = _read_frames(release, version)
+    occupations = _occupations(frames)
+    occ_ids = set(occupations["id"])
+    elements, gwa_ids = _elements(frames)
+    parts = [elements, *_activities(frames, gwa_ids)]
+    task_parts, task_relations = _tasks(frames, occ_ids)
+    tech_parts, tech_relations = _technology(frames, occ_ids)
+    competencies = _competencies([*parts, *task_parts, *tech_parts])
+    relations = [
+        _rating_relations(frames, occ_ids, competencies),
+        *task_relations,
+        *tech_relations,
+        _hierarchy(competencies),
+    ]
+    rel = pd.concat([r for r in relations if len(r)], ignore_index=True)
+    info = FrameworkInfo(
+        key="onet",
+        name="O*NET Database",
+        publisher="National Center for O*NET Development (USDOL/ETA)",
+        version=version,
+        source_url=SOURCE_URL,
+        licence="CC BY 4.0",
+        attribution=_attribution(version),
+        source_path=str(release.root),
+        **_download_record(release.root),
+    )
+    return Framework(info, competencies, occupations, rel)
+
+
+def _read_frames(release: _Release, version: str) -> dict[str, pd.DataFrame]:
+    """Every O*NET file the release has, read as text columns."""
     from tqdm.auto import tqdm
 
     frames: dict[str, pd.DataFrame] = {}
     names = [n for n in ONET_FILES if n in release.members]
     for name in tqdm(names, desc=f"Reading O*NET {version}", unit="file", leave=False):
         frames[name] = _read(release, name)
+    return frames
 
-    # occupations
+
+def _occupations(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Occupations with job zone and alternate/reported titles (OCCUPATION_COLUMNS)."""
     od = frames["Occupation Data"].drop_duplicates("O*NET-SOC Code")
     codes = od["O*NET-SOC Code"]
     zones: dict[str, str] = {}
@@ -563,9 +599,12 @@ def _build(release: _Release, version: str) -> Framework:
             "url": [_occupation_url(c) for c in codes],
         }
     )
-    occ_ids = set(occupations["id"])
+    return occupations
 
-    # content-model elements
+
+def _elements(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, set[str]]:
+    """Content-model elements (skills, knowledge, abilities, work activities, ...) with
+    their headings; and the ids of the generalized work activities."""
     rated: dict[str, str] = {}
     rated_names: dict[str, str] = {}
     for name in _RATING_FILES:
@@ -612,13 +651,17 @@ def _build(release: _Release, version: str) -> Framework:
                 "url": _descriptor_url(i, leaf),
             }
         )
-    parts = [pd.DataFrame(element_rows)]
+    return pd.DataFrame(element_rows), gwa_ids
 
-    # IWAs and DWAs
-    def gwa_url(element_id: str) -> str:
-        # O*NET OnLine has no per-IWA/DWA page we could verify; the GWA's page lists them.
-        return _descriptor_url(element_id, True)
 
+def _gwa_url(element_id: str) -> str:
+    # O*NET OnLine has no per-IWA/DWA page we could verify; the GWA's page lists them.
+    return _descriptor_url(element_id, True)
+
+
+def _activities(frames: dict[str, pd.DataFrame], gwa_ids: set[str]) -> list[pd.DataFrame]:
+    """Intermediate and detailed work activities (IWAs, DWAs) under their GWAs."""
+    parts: list[pd.DataFrame] = []
     iwa_gwa: dict[str, str] = {}
     if "IWA Reference" in frames:
         iwa = frames["IWA Reference"].drop_duplicates("IWA ID")
@@ -632,7 +675,7 @@ def _build(release: _Release, version: str) -> Framework:
                     "kind": "iwa",
                     "parent_id": [f"onet:{g}" if g in gwa_ids else None for g in iwa["Element ID"]],
                     "level": [_depth(g) + 1 for g in iwa["Element ID"]],
-                    "url": [gwa_url(g) for g in iwa["Element ID"]],
+                    "url": [_gwa_url(g) for g in iwa["Element ID"]],
                 }
             )
         )
@@ -648,14 +691,20 @@ def _build(release: _Release, version: str) -> Framework:
                     "kind": "dwa",
                     "parent_id": [f"onet:{i}" if i in iwa_gwa else None for i in dwa["IWA ID"]],
                     "level": [_depth(g) + 2 for g in gwas],
-                    "url": [gwa_url(g) for g in gwas],
+                    "url": [_gwa_url(g) for g in gwas],
                 }
             )
         )
+    return parts
 
+
+def _tasks(
+    frames: dict[str, pd.DataFrame], occ_ids: set[str]
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Task statements (competency rows) and their relations: occupation -> task
+    (with importance) and task -> DWA."""
+    parts: list[pd.DataFrame] = []
     relations: list[pd.DataFrame] = []
-
-    # tasks
     if "Task Statements" in frames:
         ts = frames["Task Statements"]
         ts = ts[("onet:" + ts["O*NET-SOC Code"]).isin(occ_ids)].drop_duplicates("Task ID")
@@ -705,8 +754,16 @@ def _build(release: _Release, version: str) -> Framework:
                     }
                 )
             )
+    return parts, relations
 
-    # technology skills
+
+def _technology(
+    frames: dict[str, pd.DataFrame], occ_ids: set[str]
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Technology examples under their UNSPSC commodities, and occupation -> technology
+    relations (detail "hot" for hot technologies)."""
+    parts: list[pd.DataFrame] = []
+    relations: list[pd.DataFrame] = []
     if "Technology Skills" in frames:
         tech = frames["Technology Skills"]
         tech = tech[tech["Example"] != ""]
@@ -769,48 +826,42 @@ def _build(release: _Release, version: str) -> Framework:
                 }
             )
         )
+    return parts, relations
 
+
+def _competencies(parts: list[pd.DataFrame]) -> pd.DataFrame:
     competencies = pd.concat(parts, ignore_index=True)
     competencies["framework"] = "onet"
     if "hot_technology" not in competencies:
         competencies["hot_technology"] = pd.NA
     competencies["hot_technology"] = competencies["hot_technology"].astype("boolean")
+    return competencies
 
-    # importance / level ratings
+
+def _rating_relations(
+    frames: dict[str, pd.DataFrame], occ_ids: set[str], competencies: pd.DataFrame
+) -> pd.DataFrame:
+    """Occupation -> element ``requires`` relations with importance, level and weight."""
     rated_rel = _ratings(frames, occ_ids)
     rated_rel = rated_rel[rated_rel["target_id"].isin(set(competencies["id"]))]
-    rated_rel = rated_rel.assign(
+    return rated_rel.assign(
         relation="requires",
         detail="",
         weight=((rated_rel["importance"] - 1) / 4).clip(0, 1),
     )
-    relations.insert(0, rated_rel)
 
-    # hierarchy
+
+def _hierarchy(competencies: pd.DataFrame) -> pd.DataFrame:
+    """``broader`` edges from every competency to its parent."""
     has_parent = competencies[competencies["parent_id"].notna()]
-    relations.append(
-        pd.DataFrame(
-            {
-                "source_id": has_parent["id"],
-                "target_id": has_parent["parent_id"],
-                "relation": "broader",
-                "detail": "",
-            }
-        )
+    return pd.DataFrame(
+        {
+            "source_id": has_parent["id"],
+            "target_id": has_parent["parent_id"],
+            "relation": "broader",
+            "detail": "",
+        }
     )
-    rel = pd.concat([r for r in relations if len(r)], ignore_index=True)
-    info = FrameworkInfo(
-        key="onet",
-        name="O*NET Database",
-        publisher="National Center for O*NET Development (USDOL/ETA)",
-        version=version,
-        source_url=SOURCE_URL,
-        licence="CC BY 4.0",
-        attribution=_attribution(version),
-        source_path=str(release.root),
-        **_download_record(release.root),
-    )
-    return Framework(info, competencies, occupations, rel)
 
 
 def _download_record(root: Path) -> dict[str, str]:
@@ -848,7 +899,7 @@ def _warn_missing(release: _Release, version: str) -> None:
 
 
 def load_onet(
-    path: str | Path | None = None,
+    path: PathLike | None = None,
     *,
     data_dir: str | Path | None = None,
     use_cache: bool = True,

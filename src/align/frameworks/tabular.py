@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from align._config import PathLike
 from align.exceptions import (
     AlignDataWarning,
     FrameworkFormatError,
@@ -37,7 +38,6 @@ __all__ = ["MAPPING_FIELDS", "load_tabular"]
 
 logger = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
 
 #: Fields a column mapping may name, and what each one holds.
 MAPPING_FIELDS: dict[str, str] = {

@@ -4,8 +4,11 @@ Partitions (batches of ``posting_id``/``body``) are streamed to the workers
 with a bounded number in flight, so neither the client nor the cluster holds
 the whole corpus. Each worker loads the taxonomy and fits its matcher once
 (cached per worker for the life of the worker process) and runs the same
-:func:`~align.postings._extract.run_batch` as the local engine, so results are
-identical. Results come back in input order.
+batch function as the local engine (passed in by
+:func:`align.postings.extract_skills`, so this module imports nothing of the
+extraction), so results are identical. Results come back in input order.
+
+Dask is an optional extra: ``pip install 'align[dask]'``.
 
 On a SLURM cluster, start a scheduler and workers with ``dask-jobqueue`` (see
 ``benchmarks/RESULTS-postings.md``) and pass its address as ``scheduler``.
@@ -16,19 +19,31 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pandas as pd
 
-from align.postings._store import PathLike
+from align._config import PathLike
+from align.exceptions import MissingDependencyError
 
-__all__ = ["run_on_dask"]
+__all__ = ["require_distributed", "run_on_dask"]
 
 logger = logging.getLogger(__name__)
 
 _MATCHERS: dict[tuple[Any, ...], Any] = {}
 _LOCK = threading.Lock()
+
+
+def require_distributed() -> None:
+    """Raise :class:`MissingDependencyError` when Dask's ``distributed`` is not installed."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "engine='dask' needs Dask (dask and distributed), which is not installed; install "
+            "it with `pip install 'align[dask]'`, or use engine='local'."
+        ) from exc
 
 
 def _worker_key() -> str:
@@ -41,10 +56,13 @@ def _worker_key() -> str:
 
 
 def _matcher_on_worker(
-    taxonomy: str, method: str, data_dir: PathLike | None, framework: Any
-) -> Any:
-    from align.postings._extract import make_skill_matcher
-
+    make_matcher: Callable[..., Any],
+    taxonomy: str,
+    method: str,
+    data_dir: PathLike | None,
+    framework: Any,
+) -> tuple[Any, bool]:
+    """The worker's matcher, and whether this call fitted it."""
     key = (
         _worker_key(),
         taxonomy,
@@ -53,18 +71,16 @@ def _matcher_on_worker(
         None if framework is None else id(framework),
     )
     with _LOCK:
-        if key not in _MATCHERS:
+        fitted = key not in _MATCHERS
+        if fitted:
             logger.info("worker %s: fitting the %s matcher", key[0], taxonomy)
-            _MATCHERS[key] = make_skill_matcher(
-                taxonomy,  # type: ignore[arg-type]
-                method,  # type: ignore[arg-type]
-                data_dir=data_dir,
-                framework=framework,
-            )
-        return _MATCHERS[key]
+            _MATCHERS[key] = make_matcher(taxonomy, method, data_dir=data_dir, framework=framework)
+        return _MATCHERS[key], fitted
 
 
 def _extract_partition(
+    make_matcher: Callable[..., Any],
+    run: Callable[[pd.DataFrame, Any, float], pd.DataFrame],
     batch: pd.DataFrame,
     taxonomy: str,
     method: str,
@@ -72,15 +88,20 @@ def _extract_partition(
     data_dir: PathLike | None,
     framework: Any,
 ) -> pd.DataFrame:
-    from align.postings._extract import run_batch
-
-    matcher = _matcher_on_worker(taxonomy, method, data_dir, framework)
-    return run_batch(batch, matcher, threshold)
+    matcher, fitted = _matcher_on_worker(make_matcher, taxonomy, method, data_dir, framework)
+    out = run(batch, matcher, threshold)
+    # Which worker ran the partition, and whether it had to fit its matcher: the
+    # caller reports how many fits the run took (once per worker).
+    out.attrs["worker"] = _worker_key()
+    out.attrs["fitted"] = fitted
+    return out
 
 
 def run_on_dask(
     batches: Iterable[pd.DataFrame],
     *,
+    make_matcher: Callable[..., Any],
+    run: Callable[[pd.DataFrame, Any, float], pd.DataFrame],
     taxonomy: str,
     method: str,
     threshold: float,
@@ -96,6 +117,11 @@ def run_on_dask(
     ----------
     batches : iterable of DataFrame
         ``posting_id``/``body`` partitions, consumed lazily.
+    make_matcher : callable
+        ``make_matcher(taxonomy, method, data_dir=, framework=)`` builds a worker's
+        matcher (importable at module level, so it pickles to worker processes).
+    run : callable
+        ``run(batch, matcher, threshold)`` extracts one partition.
     taxonomy, method, threshold, data_dir
         As in :func:`align.postings.extract_skills`.
     scheduler : str, optional
@@ -108,6 +134,7 @@ def run_on_dask(
     in_flight : int, optional
         Partitions submitted but not yet collected (default 2 per worker).
     """
+    require_distributed()
     from distributed import Client, LocalCluster
 
     cluster = None
@@ -126,7 +153,16 @@ def run_on_dask(
         for batch in batches:
             pending.append(
                 client.submit(
-                    _extract_partition, batch, taxonomy, method, threshold, data_dir, fw, pure=False
+                    _extract_partition,
+                    make_matcher,
+                    run,
+                    batch,
+                    taxonomy,
+                    method,
+                    threshold,
+                    data_dir,
+                    fw,
+                    pure=False,
                 )
             )
             while len(pending) >= limit:

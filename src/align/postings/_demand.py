@@ -27,9 +27,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from align._config import PathLike
 from align.exceptions import AlignDataWarning, InvalidArgumentError
 from align.postings._load import state_abbr
-from align.postings._store import PathLike, PostingsStore, open_store
+from align.postings._store import PostingsStore, open_store
 
 __all__ = [
     "DEMAND_COLUMNS",

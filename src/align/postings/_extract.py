@@ -15,18 +15,19 @@ Vectors are cached on disk by the Embedder, so re-running costs little.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from tqdm.auto import tqdm
 
+from align._config import Method, PathLike
 from align.exceptions import InvalidArgumentError, UnknownNameError
-from align.postings._store import PathLike, PostingsStore, open_store
+from align.postings._dask import require_distributed, run_on_dask
+from align.postings._store import SKILL_ROW_COLUMNS, PostingsStore, open_store
 
 if TYPE_CHECKING:
     from align._match import Matcher
@@ -62,9 +63,7 @@ ENGINES: dict[str, str] = {
 #: (see module docs).
 DEFAULT_THRESHOLD = 0.625
 #: Columns of :func:`extract_text_skills`.
-EXTRACT_COLUMNS: tuple[str, ...] = (
-    "posting_id", "skill_id", "skill_name", "skill_type", "score", "method", "evidence",
-)  # fmt: skip
+EXTRACT_COLUMNS: tuple[str, ...] = SKILL_ROW_COLUMNS
 
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦●‣–—>]+\s*|(?:\(?\d{1,2}[.)]|\(?[a-z][.)])\s+)")
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
@@ -161,7 +160,7 @@ def split_posting(text: str | None, *, drop_boilerplate: bool = True) -> list[st
 
 def make_skill_matcher(
     taxonomy: Taxonomy = "lightcast",
-    method: Literal["hybrid", "semantic", "lexical"] = "hybrid",
+    method: Method = "hybrid",
     *,
     data_dir: PathLike | None = None,
     embedder: Any = None,
@@ -264,25 +263,6 @@ def extract_text_skills(
     return out.reset_index(drop=True)
 
 
-def _pending(con: Any, limit: int | None, redo: bool, batch_rows: int) -> Iterator[pd.DataFrame]:
-    """Stream (posting_id, body) of postings with text and no export skills."""
-    where = (
-        "p.body IS NOT NULL AND p.posting_id NOT IN (SELECT posting_id FROM posting_skills "
-        "WHERE source = 'export')"
-    )
-    if not redo:
-        where += (
-            " AND p.posting_id NOT IN (SELECT posting_id FROM posting_skills "
-            "WHERE source = 'extracted')"
-        )
-    sql = f"SELECT p.posting_id, p.body FROM postings p WHERE {where} ORDER BY p.posting_id"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    reader = con.sql(sql).to_arrow_reader(batch_rows)
-    for batch in reader:
-        yield batch.to_pandas()
-
-
 def run_batch(batch: pd.DataFrame, matcher: Matcher, threshold: float) -> pd.DataFrame:
     """Extract one batch of ``posting_id``/``body`` rows.
 
@@ -300,7 +280,7 @@ def extract_skills(
     db: PostingsStore | PathLike | None = None,
     *,
     taxonomy: Taxonomy = "lightcast",
-    method: Literal["hybrid", "semantic", "lexical"] = "hybrid",
+    method: Method = "hybrid",
     threshold: float | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
@@ -351,9 +331,12 @@ def extract_skills(
     Returns
     -------
     DataFrame
-        One batch-report row (``rows_read`` = postings processed,
-        ``rows_loaded`` = skills stored, ``note`` with throughput). The
-        skills go to ``posting_skills`` with ``source='extracted'``.
+        The skills this run stored (columns :data:`EXTRACT_COLUMNS`: one row per
+        posting and skill, with ``score``, ``method`` and the ``evidence``
+        segment); they are in ``posting_skills`` with ``source='extracted'``.
+        ``attrs["batch"]`` is the run's entry of the batch log (``batch_id``,
+        ``rows_read`` = postings processed, ``rows_loaded`` = skills stored,
+        ``note`` with throughput), also in :meth:`PostingsStore.batches`.
     """
     if engine not in ENGINES:
         raise UnknownNameError(f"engine {engine!r} is not one of {', '.join(ENGINES)}.")
@@ -364,6 +347,8 @@ def extract_skills(
         raise InvalidArgumentError(f"threshold={threshold!r}; expected a number in [0, 1].")
     if batch_size < 1:
         raise InvalidArgumentError(f"batch_size must be at least 1, got {batch_size}.")
+    if engine == "dask":
+        require_distributed()
     store, owned = open_store(db)
     try:
         return _extract(
@@ -416,23 +401,17 @@ def _extract(
                 framework=framework,
             )
         )
-    # A second cursor streams the postings while the main connection writes,
-    # all inside one transaction: a failure leaves the database as it was.
-    reader = store.con.cursor()
-    con = store.con
+    total = store.count_texts_to_extract(limit=limit)
     done = stored = 0
-    with contextlib.closing(reader), store._transaction():
-        total = reader.execute(
-            "SELECT count(*) FROM postings WHERE body IS NOT NULL AND posting_id NOT IN "
-            "(SELECT posting_id FROM posting_skills WHERE source = 'export')"
-        ).fetchall()[0][0]
-        total = min(total, limit) if limit is not None else total
-        batches = _pending(reader, limit, redo, batch_size)
+    fits: dict[str, int] = {}
+    # One batch, one transaction: a failure leaves the database as it was.
+    with store.write_batch("extract", preset=taxonomy) as batch:
+        batches = store.texts_to_extract(limit=limit, redo=redo, batch_rows=batch_size)
         if engine == "dask":
-            from align.postings._dask import run_on_dask
-
             results: Iterable[pd.DataFrame] = run_on_dask(
                 batches,
+                make_matcher=make_skill_matcher,
+                run=run_batch,
                 taxonomy=taxonomy,
                 method=method,
                 threshold=thr,
@@ -443,29 +422,17 @@ def _extract(
             )
         else:
             results = (run_batch(b, m, thr) for b in batches)  # type: ignore[arg-type]
-        bid = store._next_batch_id()
         with tqdm(
             total=total, desc="extract skills", unit=" postings", disable=not progress
         ) as bar:
             for part in results:
                 n = int(part.attrs.get("postings", 0))
+                if "worker" in part.attrs:
+                    worker = str(part.attrs["worker"])
+                    fits[worker] = fits.get(worker, 0) + int(bool(part.attrs.get("fitted")))
                 if redo:
-                    con.register("_read", pd.DataFrame({"posting_id": part.attrs["posting_ids"]}))
-                    con.execute(
-                        "DELETE FROM posting_skills WHERE source = 'extracted' AND posting_id "
-                        "IN (SELECT posting_id FROM _read)"
-                    )
-                    con.unregister("_read")
-                if len(part):
-                    frame = part[list(EXTRACT_COLUMNS)].copy()
-                    frame["batch_id"] = bid
-                    con.register("_found", frame)
-                    con.execute(
-                        "INSERT INTO posting_skills SELECT posting_id, skill_id, skill_name, "
-                        "skill_type, 'extracted', score, method, evidence, batch_id FROM _found"
-                    )
-                    con.unregister("_found")
-                    stored += len(frame)
+                    batch.delete_extracted_skills(part.attrs["posting_ids"])
+                stored += batch.add_extracted_skills(part)
                 done += n
                 bar.update(n)
         seconds = time.perf_counter() - t0
@@ -474,15 +441,9 @@ def _extract(
             f"taxonomy={taxonomy} method={method} threshold={thr} engine={engine}; "
             f"{done:,} postings in {seconds:.1f} s ({rate:.1f} postings/s)"
         )
-        store.log_batch(
-            batch_id=bid,
-            kind="extract",
-            file=None,
-            preset=taxonomy,
-            rows_read=done,
-            rows_loaded=stored,
-            rows_duplicate=0,
-            rows_rejected=0,
-            note=note,
-        )
-    return store.query("SELECT * FROM batches WHERE batch_id = ?", [bid])
+        if engine == "dask":
+            note += f"; {sum(fits.values())} matcher fit(s) on {len(fits)} worker(s)"
+        batch.rows_read, batch.rows_loaded, batch.note = done, stored, note
+    out = store.extracted_skills(batch.batch_id)
+    out.attrs["batch"] = batch.record()
+    return out

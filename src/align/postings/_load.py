@@ -16,7 +16,6 @@ import gzip
 import io
 import json
 import logging
-import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from align._config import PathLike
 from align.exceptions import InvalidArgumentError, PostingsFormatError, UnknownNameError
 
 __all__ = [
@@ -48,7 +48,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
 Preset = Literal["lightcast", "glassdoor", "linkedin"]
 FileFormat = Literal["csv", "parquet", "jsonl", "xlsx"]
 

@@ -48,6 +48,7 @@ import pandas as pd
 import platformdirs
 from tqdm.auto import tqdm
 
+from align._config import PathLike
 from align.exceptions import (
     AlignDataWarning,
     InvalidArgumentError,
@@ -70,11 +71,17 @@ from align.postings._load import (
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["BATCH_COLUMNS", "PostingsStore", "default_db_path", "ingest_postings", "open_store"]
+__all__ = [
+    "BATCH_COLUMNS",
+    "BatchWriter",
+    "PostingsStore",
+    "default_db_path",
+    "ingest_postings",
+    "open_store",
+]
 
 logger = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
 
 #: Columns of the batch report ``ingest`` returns (and of the ``batches`` table).
 BATCH_COLUMNS: tuple[str, ...] = (
@@ -100,6 +107,96 @@ CREATE TABLE IF NOT EXISTS batches (
     mapping VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_duplicate BIGINT,
     rows_rejected BIGINT, rejected_sample VARCHAR, loaded_at TIMESTAMP, note VARCHAR);
 """
+
+
+#: Columns of stored extracted skills (``posting_skills`` rows with source 'extracted').
+SKILL_ROW_COLUMNS: tuple[str, ...] = (
+    "posting_id", "skill_id", "skill_name", "skill_type", "score", "method", "evidence",
+)  # fmt: skip
+#: Columns of stored occupation codes (``posting_occupations`` without ``batch_id``).
+OCCUPATION_ROW_COLUMNS: tuple[str, ...] = (
+    "posting_id", "rank", "onet_code", "onet_title", "score", "method",
+)  # fmt: skip
+# Postings whose text can be mined: a body, and no skill list from the export itself.
+_EXTRACTABLE = (
+    "p.body IS NOT NULL AND p.posting_id NOT IN (SELECT posting_id FROM posting_skills "
+    "WHERE source = 'export')"
+)
+
+
+class BatchWriter:
+    """Writes of one logged batch, inside the store's transaction (see
+    :meth:`PostingsStore.write_batch`).
+
+    Set ``rows_read``, ``rows_loaded`` and ``note`` as the work goes; they are
+    logged in ``batches`` when the batch commits. ``log`` holds the logged row
+    (a one-row DataFrame) afterwards.
+    """
+
+    def __init__(self, store: PostingsStore, batch_id: int) -> None:
+        self._store = store
+        self.batch_id = batch_id
+        self.rows_read = 0
+        self.rows_loaded = 0
+        self.note = ""
+        self.log: pd.DataFrame | None = None
+
+    def record(self) -> dict[str, Any]:
+        """The logged batch row as plain data ({} before the batch commits)."""
+        if self.log is None or self.log.empty:
+            return {}
+        row = self.log.iloc[0]
+        return {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+
+    def delete_extracted_skills(self, posting_ids: Iterable[str]) -> None:
+        """Remove earlier extracted skills of these postings (a re-extraction replaces them)."""
+        con = self._store.con
+        con.register("_read", pd.DataFrame({"posting_id": list(posting_ids)}, dtype=object))
+        try:
+            con.execute(
+                "DELETE FROM posting_skills WHERE source = 'extracted' AND posting_id "
+                "IN (SELECT posting_id FROM _read)"
+            )
+        finally:
+            con.unregister("_read")
+
+    def add_extracted_skills(self, skills: pd.DataFrame) -> int:
+        """Store extracted skills (columns :data:`SKILL_ROW_COLUMNS`); return how many."""
+        if not len(skills):
+            return 0
+        frame = skills[list(SKILL_ROW_COLUMNS)].copy()
+        frame["batch_id"] = self.batch_id
+        con = self._store.con
+        con.register("_found", frame)
+        try:
+            con.execute(
+                "INSERT INTO posting_skills SELECT posting_id, skill_id, skill_name, "
+                "skill_type, 'extracted', score, method, evidence, batch_id FROM _found"
+            )
+        finally:
+            con.unregister("_found")
+        return len(frame)
+
+    def replace_occupations(self, posting_ids: Iterable[str], codes: pd.DataFrame) -> int:
+        """Replace the occupation codes of these postings (columns
+        :data:`OCCUPATION_ROW_COLUMNS`); return how many codes were stored."""
+        frame = codes[list(OCCUPATION_ROW_COLUMNS)].copy()
+        frame["batch_id"] = self.batch_id
+        con = self._store.con
+        con.register("_coded", frame)
+        con.register("_todo", pd.DataFrame({"posting_id": list(posting_ids)}, dtype=object))
+        try:
+            con.execute(
+                "DELETE FROM posting_occupations WHERE posting_id IN (SELECT posting_id FROM _todo)"
+            )
+            con.execute(
+                "INSERT INTO posting_occupations SELECT posting_id, rank, onet_code, "
+                "onet_title, score, method, batch_id FROM _coded"
+            )
+        finally:
+            con.unregister("_coded")
+            con.unregister("_todo")
+        return len(frame)
 
 
 def default_db_path(data_dir: PathLike | None = None) -> Path:
@@ -261,6 +358,106 @@ class PostingsStore:
             [row[c] for c in BATCH_COLUMNS],
         )
         return bid
+
+    @contextlib.contextmanager
+    def write_batch(
+        self, kind: str, *, preset: str | None = None, file: str | None = None
+    ) -> Iterator[BatchWriter]:
+        """One logged unit of work in one transaction.
+
+        Yields a :class:`BatchWriter`; when the block ends, its counts and note
+        are logged in ``batches`` and everything commits. Any error rolls all
+        of it back, so a failed run leaves the database as it was.
+
+        Examples
+        --------
+        >>> store = PostingsStore(":memory:")
+        >>> with store.write_batch("extract", preset="demo") as batch:
+        ...     batch.note = "nothing to do"
+        >>> batch.log.loc[0, "kind"], int(batch.log.loc[0, "rows_read"])
+        ('extract', 0)
+        >>> store.close()
+        """
+        with self._transaction():
+            writer = BatchWriter(self, self._next_batch_id())
+            yield writer
+            self.log_batch(
+                batch_id=writer.batch_id,
+                kind=kind,
+                file=file,
+                preset=preset,
+                rows_read=writer.rows_read,
+                rows_loaded=writer.rows_loaded,
+                rows_duplicate=0,
+                rows_rejected=0,
+                note=writer.note,
+            )
+        writer.log = self.query("SELECT * FROM batches WHERE batch_id = ?", [writer.batch_id])
+
+    def count_texts_to_extract(self, *, limit: int | None = None) -> int:
+        """How many postings have text and no exported skill list (at most ``limit``)."""
+        total = int(
+            self.con.execute(f"SELECT count(*) FROM postings p WHERE {_EXTRACTABLE}").fetchall()[0][
+                0
+            ]
+        )
+        return min(total, limit) if limit is not None else total
+
+    def texts_to_extract(
+        self, *, limit: int | None = None, redo: bool = False, batch_rows: int = 256
+    ) -> Iterator[pd.DataFrame]:
+        """Stream ``posting_id``/``body`` of postings to extract skills from, in batches.
+
+        Postings with an exported skill list are left out, and unless ``redo``
+        also those with extracted skills. A separate cursor reads, so the
+        caller may write (in :meth:`write_batch`) while it streams.
+        """
+        where = _EXTRACTABLE
+        if not redo:
+            where += (
+                " AND p.posting_id NOT IN (SELECT posting_id FROM posting_skills "
+                "WHERE source = 'extracted')"
+            )
+        sql = f"SELECT p.posting_id, p.body FROM postings p WHERE {where} ORDER BY p.posting_id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        reader = self.con.cursor()
+        try:
+            for batch in reader.sql(sql).to_arrow_reader(batch_rows):
+                yield batch.to_pandas()
+        finally:
+            reader.close()
+
+    def titles_to_code(self, *, limit: int | None = None, redo: bool = False) -> pd.DataFrame:
+        """``posting_id``/``title`` of postings without an O*NET code (and, unless
+        ``redo``, not coded before)."""
+        where = "onet IS NULL AND soc_5 IS NULL AND coalesce(title_raw, title) IS NOT NULL"
+        if not redo:
+            where += " AND posting_id NOT IN (SELECT posting_id FROM posting_occupations)"
+        sql = (
+            f"SELECT posting_id, coalesce(title_raw, title) AS title FROM postings "
+            f"WHERE {where} ORDER BY posting_id"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.query(sql)
+
+    def extracted_skills(self, batch_id: int) -> pd.DataFrame:
+        """The skills one extraction batch stored (columns :data:`SKILL_ROW_COLUMNS`)."""
+        cols = ", ".join(SKILL_ROW_COLUMNS)
+        return self.query(
+            f"SELECT {cols} FROM posting_skills WHERE source = 'extracted' AND batch_id = ? "
+            "ORDER BY posting_id, score DESC, skill_id",
+            [batch_id],
+        )
+
+    def occupation_codes(self, batch_id: int) -> pd.DataFrame:
+        """The codes one title-coding batch stored (columns :data:`OCCUPATION_ROW_COLUMNS`)."""
+        cols = ", ".join(OCCUPATION_ROW_COLUMNS)
+        return self.query(
+            f"SELECT {cols} FROM posting_occupations WHERE batch_id = ? ORDER BY posting_id, rank",
+            [batch_id],
+        )
 
     # -- ingest ------------------------------------------------------------
     def ingest(

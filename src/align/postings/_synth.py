@@ -22,11 +22,11 @@ import pandas as pd
 import pyarrow as pa
 from tqdm.auto import tqdm
 
+from align._config import PathLike
 from align.exceptions import InvalidArgumentError
 
 __all__ = ["SYNTH_FORMATS", "SYNTH_SOURCE", "synthesize_postings", "write_synthetic_postings"]
 
-PathLike = str | os.PathLike[str]
 SynthFormat = Literal["csv", "parquet", "jsonl", "xlsx"]
 #: Output formats of :func:`write_synthetic_postings`.
 SYNTH_FORMATS: dict[str, str] = {
@@ -339,7 +339,7 @@ def write_synthetic_postings(
     if fmt not in SYNTH_FORMATS:
         raise InvalidArgumentError(
             f"format {fmt!r} (from {str(out)!r}) is not one of {', '.join(SYNTH_FORMATS)}; "
-            "pass --format or use a .csv/.parquet/.jsonl/.xlsx file name."
+            "pass file_format= or use a .csv/.parquet/.jsonl/.xlsx file name."
         )
     if fmt == "xlsx" and rows > 1_000_000:
         raise InvalidArgumentError(

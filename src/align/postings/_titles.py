@@ -12,20 +12,20 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from tqdm.auto import tqdm
 
+from align._config import Method, PathLike
 from align.exceptions import InvalidArgumentError
-from align.postings._store import PathLike, PostingsStore, open_store
+from align.postings._store import PostingsStore, open_store
 
 if TYPE_CHECKING:
     from align._match import Matcher
 
 __all__ = ["TITLE_COLUMNS", "code_job_titles", "code_titles", "make_title_matcher"]
 
-Method = Literal["hybrid", "semantic", "lexical"]
 #: Columns of :func:`code_job_titles`.
 TITLE_COLUMNS: tuple[str, ...] = (
     "query_index",
@@ -188,60 +188,36 @@ def code_titles(
     Returns
     -------
     DataFrame
-        One batch-report row (``rows_read`` = postings coded, ``rows_loaded``
-        = codes stored). Codes go to ``posting_occupations``.
+        The codes this run stored (``posting_id``, ``rank``, ``onet_code``,
+        ``onet_title``, ``score``, ``method``); they are in
+        ``posting_occupations``. ``attrs["batch"]`` is the run's entry of the
+        batch log (``batch_id``, ``rows_read`` = postings coded,
+        ``rows_loaded`` = codes stored, ``note``).
     """
     store, owned = open_store(db)
     try:
         t0 = time.perf_counter()
-        where = "onet IS NULL AND soc_5 IS NULL AND coalesce(title_raw, title) IS NOT NULL"
-        if not redo:
-            where += " AND posting_id NOT IN (SELECT posting_id FROM posting_occupations)"
-        sql = (
-            f"SELECT posting_id, coalesce(title_raw, title) AS title FROM postings "
-            f"WHERE {where} ORDER BY posting_id"
-        )
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        todo = store.query(sql)
+        todo = store.titles_to_code(limit=limit, redo=redo)
         m = matcher if matcher is not None else make_title_matcher(method, data_dir=data_dir)
         coded = code_job_titles(
             todo["title"].tolist(), m, top_k=top_k, min_score=min_score, progress=progress
         )
         coded["posting_id"] = todo["posting_id"].to_numpy()[coded["query_index"].to_numpy(int)]
-        con = store.con
-        with store._transaction():
-            bid = store._next_batch_id()
-            frame = coded[["posting_id", "rank", "onet_code", "onet_title", "score"]].copy()
-            frame["method"] = m.method
-            frame["batch_id"] = bid
-            con.register("_coded", frame)
-            con.register("_todo", todo[["posting_id"]])
-            con.execute(
-                "DELETE FROM posting_occupations WHERE posting_id IN (SELECT posting_id FROM _todo)"
-            )
-            con.execute(
-                "INSERT INTO posting_occupations SELECT posting_id, rank, onet_code, "
-                "onet_title, score, method, batch_id FROM _coded"
-            )
-            con.unregister("_coded")
-            con.unregister("_todo")
+        frame = coded[["posting_id", "rank", "onet_code", "onet_title", "score"]].assign(
+            method=m.method
+        )
+        with store.write_batch("code-titles", preset="onet") as batch:
+            batch.rows_loaded = batch.replace_occupations(todo["posting_id"], frame)
+            batch.rows_read = len(todo)
             seconds = time.perf_counter() - t0
-            store.log_batch(
-                batch_id=bid,
-                kind="code-titles",
-                preset="onet",
-                rows_read=len(todo),
-                rows_loaded=len(frame),
-                rows_duplicate=0,
-                rows_rejected=0,
-                note=(
-                    f"method={m.method} top_k={top_k} min_score={min_score}; "
-                    f"{todo['title'].str.lower().nunique():,} distinct titles in "
-                    f"{seconds:.1f} s"
-                ),
+            batch.note = (
+                f"method={m.method} top_k={top_k} min_score={min_score}; "
+                f"{todo['title'].str.lower().nunique():,} distinct titles in "
+                f"{seconds:.1f} s"
             )
-        return store.query("SELECT * FROM batches WHERE batch_id = ?", [bid])
+        out = store.occupation_codes(batch.batch_id)
+        out.attrs["batch"] = batch.record()
+        return out
     finally:
         if owned:
             store.close()

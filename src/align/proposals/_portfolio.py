@@ -19,19 +19,20 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from align._score import (
-    coverage_matrix,
-    credit,
-    demand_from_onet,
-    demand_from_postings,
-)
+from align._config import Method, PathLike
 from align.exceptions import AlignDataWarning, InvalidArgumentError, ProposalError
 from align.frameworks import Framework, load_framework
-from align.proposal import Proposal, load_proposal
+from align.proposals._demand import demand_from_onet, demand_from_postings
+from align.proposals._model import Proposal, load_proposal
+from align.proposals._score import (
+    coverage_matrix,
+    credit,
+)
+from align.reports._base import ReportMixin
+from align.reports._render import portfolio_html, portfolio_rich
 
 __all__ = ["PortfolioReport", "load_portfolio", "portfolio_coverage"]
 
-PathLike = str | os.PathLike[str]
 Table = Literal["skills", "matrix", "long"]
 #: Tables a PortfolioReport exports with ``to_frame``.
 TABLES: dict[str, str] = {
@@ -42,7 +43,7 @@ TABLES: dict[str, str] = {
 
 
 @dataclass
-class PortfolioReport:
+class PortfolioReport(ReportMixin):
     """Coverage of demanded skills across an institution's credentials.
 
     Attributes
@@ -85,20 +86,14 @@ class PortfolioReport:
             "matrix": json.loads(self.to_frame("long").to_json(orient="records")),
         }
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """The report as JSON text."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
+    def _title(self) -> str:
+        return "Portfolio"
 
-    def _repr_html_(self) -> str:
-        from align._report import portfolio_html
-
+    def _html(self) -> str:
         return portfolio_html(self)
 
-    def write_html(self, path: PathLike) -> Path:
-        """Write a standalone HTML page of the report."""
-        from align._report import write_html_page
-
-        return write_html_page(path, "Portfolio", self._repr_html_())
+    def _rich_parts(self) -> list[Any]:
+        return portfolio_rich(self)
 
 
 def load_portfolio(folder: PathLike) -> list[Proposal]:
@@ -138,7 +133,7 @@ def portfolio_coverage(
     *,
     onet: Framework | None = None,
     data_dir: PathLike | None = None,
-    method: Literal["hybrid", "semantic", "lexical"] = "hybrid",
+    method: Method = "hybrid",
     embedder: Any = None,
     floor: float = 0.30,
     full: float = 0.50,

@@ -14,10 +14,6 @@ that describe a state of mind rather than something an assessor can see
 
 from __future__ import annotations
 
-import html
-import json
-import os
-import re
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -27,16 +23,17 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from align._config import PathLike
 from align.exceptions import InvalidArgumentError, ProposalError
-from align.proposal import Proposal
+from align.proposals._model import Proposal
+from align.proposals._verbs import _NOUN_AFTER, MEASURABLE_VERBS, VAGUE_VERBS, outcome_verb
+from align.reports._base import ReportMixin
+from align.reports._render import policy_html, policy_rich
 
 if TYPE_CHECKING:
-    from align._score import AlignmentReport
+    from align.proposals._score import AlignmentReport
 
 __all__ = [
-    "BLOOM_LEVELS",
-    "MEASURABLE_VERBS",
-    "VAGUE_VERBS",
     "CheckResult",
     "Policy",
     "PolicyReport",
@@ -44,141 +41,16 @@ __all__ = [
     "load_policy",
 ]
 
-PathLike = str | os.PathLike[str]
 Status = Literal["pass", "warn", "fail"]
 Severity = Literal["fail", "warn", "off"]
+#: Tables a PolicyReport exports with ``to_frame``.
+TABLES: dict[str, str] = {"checks": "one row per check: check, status, subject, message"}
 #: What each status means.
 STATUSES: dict[str, str] = {
     "pass": "meets the policy",
     "warn": "meets the policy, but a reviewer should look at it",
     "fail": "does not meet the policy; change the proposal",
 }
-
-#: Observable action verbs by Bloom level (1 remember ... 6 create; our own list).
-BLOOM_LEVELS: dict[int, frozenset[str]] = {
-    1: frozenset(
-        """
-        arrange cite define duplicate identify label list locate match name outline
-        quote recall recite record repeat reproduce select state tabulate
-        """.split()  # noqa: SIM905
-    ),
-    2: frozenset(
-        """
-        classify describe discuss distinguish estimate explain express extend
-        generalize give illustrate indicate interpret paraphrase predict relate
-        report restate review rewrite summarize translate
-        """.split()  # noqa: SIM905
-    ),
-    3: frozenset(
-        """
-        administer apply calculate chart collect complete compute conduct
-        demonstrate document dramatize employ execute implement install interview
-        measure model modify operate perform practice prepare produce program
-        schedule sketch solve test use navigate query render respond train deliver
-        edit monitor
-        """.split()  # noqa: SIM905
-    ),
-    4: frozenset(
-        """
-        analyze audit break categorize compare contrast correlate debug detect
-        diagnose differentiate discriminate dissect examine experiment infer inspect
-        investigate map prioritize question research sequence troubleshoot visualize
-        reconcile refactor simulate
-        """.split()  # noqa: SIM905
-    ),
-    5: frozenset(
-        """
-        appraise argue assess choose conclude critique decide defend evaluate grade
-        judge justify rank rate recommend score support validate verify weigh
-        advocate counsel forecast mediate mentor negotiate
-        """.split()  # noqa: SIM905
-    ),
-    6: frozenset(
-        """
-        adapt assemble author build code collaborate communicate compile compose
-        construct create design develop devise draft engineer facilitate formulate
-        generate integrate invent lead manage organize plan present propose publish
-        revise synthesize teach write coordinate
-        """.split()  # noqa: SIM905
-    ),
-}
-#: Every observable action verb we recognise.
-MEASURABLE_VERBS: frozenset[str] = frozenset().union(*BLOOM_LEVELS.values())
-
-#: Verbs that describe an inner state, not something an assessor can observe.
-VAGUE_VERBS: frozenset[str] = frozenset(
-    """
-        understand know appreciate learn grasp realize comprehend believe value feel
-        become familiarize internalize explore experience gain be think enjoy
-        """.split()  # noqa: SIM905
-)
-
-# Normalise British spellings so "analyse" counts as "analyze".
-_SPELLING = {
-    "analyse": "analyze",
-    "organise": "organize",
-    "summarise": "summarize",
-    "visualise": "visualize",
-    "prioritise": "prioritize",
-    "categorise": "categorize",
-    "generalise": "generalize",
-    "utilize": "use",
-    "utilise": "use",
-}
-_LEAD_IN = re.compile(
-    r"^(?:(?:upon|on|after)\s+completion[^,]*,\s*)?"
-    r"(?:(?:the\s+)?(?:students?|learners?|participants?|graduates?|earners?)\s+)?"
-    r"(?:(?:will|shall|should|can|must)\s+)?(?:be\s+able\s+to\s+)?(?:to\s+)?",
-    re.IGNORECASE,
-)
-_NOUN_AFTER = re.compile(
-    r"^(?:an?\s+)?(?:understanding|knowledge|awareness|appreciation)\b", re.IGNORECASE
-)
-
-
-def _base_verb(word: str) -> str:
-    w = _SPELLING.get(word, word)
-    if w in MEASURABLE_VERBS or w in VAGUE_VERBS:
-        return w
-    for suffix, repl in (("ies", "y"), ("es", ""), ("s", "")):
-        if w.endswith(suffix):
-            base = w[: -len(suffix)] + repl
-            base = _SPELLING.get(base, base)
-            if base in MEASURABLE_VERBS or base in VAGUE_VERBS:
-                return base
-    return w
-
-
-def bloom_level(text: str) -> int | None:
-    """Bloom level (1-6) of an outcome's first verb, or None when not recognised.
-
-    Examples
-    --------
-    >>> bloom_level("Learners will list the steps"), bloom_level("Design a survey")
-    (1, 6)
-    """
-    verb, _ = outcome_verb(text)
-    return next((lv for lv, verbs in BLOOM_LEVELS.items() if verb in verbs), None)
-
-
-def outcome_verb(text: str) -> tuple[str, str]:
-    """Return the first verb of an outcome and the words after it.
-
-    Lead-ins such as "Students will be able to" are skipped.
-
-    Examples
-    --------
-    >>> outcome_verb("Students will be able to analyse survey data")
-    ('analyze', 'survey data')
-    >>> outcome_verb("Understand the role of a nurse")[0]
-    'understand'
-    """
-    rest = _LEAD_IN.sub("", text.strip(), count=1)
-    words = rest.split(maxsplit=1)
-    if not words:
-        return "", ""
-    first = re.sub(r"[^a-z-]", "", words[0].lower())
-    return _base_verb(first), words[1] if len(words) > 1 else ""
 
 
 class _TypeRule(BaseModel):
@@ -234,7 +106,7 @@ class Policy(BaseModel):
 
 def default_policy_yaml() -> str:
     """The text of the built-in policy YAML (a starting point for your own)."""
-    return resources.files("align").joinpath("_policy_default.yaml").read_text("utf-8")
+    return resources.files("align.proposals").joinpath("_policy_default.yaml").read_text("utf-8")
 
 
 def load_policy(path: PathLike | None = None) -> Policy:
@@ -253,8 +125,8 @@ def load_policy(path: PathLike | None = None) -> Policy:
         p = Path(path)
         if not p.is_file():
             raise ProposalError(
-                f"policy file {str(p)!r} does not exist; check the path, or leave out "
-                "--policy to use the built-in default."
+                f"policy file {str(p)!r} does not exist; check the path, or pass "
+                "policy=None to use the built-in default."
             )
         text = p.read_text(encoding="utf-8")
         where = f"policy file {str(p)!r}"
@@ -267,7 +139,7 @@ def load_policy(path: PathLike | None = None) -> Policy:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ProposalError(
             f"{where} has problems: {problems}. Start from the default policy "
-            "(`align check --show-policy`) and edit it."
+            "(default_policy_yaml(); `align check --show-policy` prints it) and edit it."
         ) from None
 
 
@@ -293,7 +165,7 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
-class PolicyReport:
+class PolicyReport(ReportMixin):
     """All policy checks of one proposal. ``passed`` is False when any check fails."""
 
     proposal: str
@@ -309,8 +181,13 @@ class PolicyReport:
         """Number of checks per status."""
         return {s: sum(r.status == s for r in self.results) for s in STATUSES}
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per check: ``check``, ``status``, ``subject``, ``message``."""
+    def to_frame(self, table: Literal["checks"] = "checks") -> pd.DataFrame:
+        """One row per check: ``check``, ``status``, ``subject``, ``message``.
+
+        ``table`` is there for the one report interface; a policy report has one table.
+        """
+        if table not in TABLES:
+            raise InvalidArgumentError(f"table={table!r}; expected one of {list(TABLES)}.")
         return pd.DataFrame(
             [asdict(r) for r in self.results], columns=["check", "status", "subject", "message"]
         )
@@ -325,24 +202,14 @@ class PolicyReport:
             "results": [asdict(r) for r in self.results],
         }
 
-    def to_json(self) -> str:
-        """The report as JSON text."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+    def _title(self) -> str:
+        return f"Policy checks: {self.proposal}"
 
-    def _repr_html_(self) -> str:
-        colour = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e"}
-        rows = "".join(
-            f"<tr><td>{html.escape(r.check)}</td><td style='color:{colour[r.status]}'>"
-            f"<b>{r.status}</b></td><td>{html.escape(r.subject)}</td>"
-            f"<td>{html.escape(r.message)}</td></tr>"
-            for r in self.results
-        )
-        verdict = "meets the policy" if self.passed else "does NOT meet the policy"
-        return (
-            f"<div><b>{html.escape(self.proposal)}</b> {verdict} "
-            f"({html.escape(self.policy)})<table><tr><th>check</th><th>status</th>"
-            f"<th>subject</th><th>message</th></tr>{rows}</table></div>"
-        )
+    def _html(self) -> str:
+        return policy_html(self)
+
+    def _rich_parts(self) -> list[Any]:
+        return policy_rich(self)
 
 
 def _result(
@@ -426,7 +293,7 @@ def check_policy(
 
     Examples
     --------
-    >>> from align.proposal import Proposal
+    >>> from align.proposals import Proposal
     >>> p = Proposal(title="Care Teams", issuing_unit="Nursing", type="academic", credits=14,
     ...              outcomes=[{"id": "LO1", "text": "Understand team roles"}])
     >>> r = check_policy(p)
@@ -559,9 +426,8 @@ def check_policy(
                     klass,
                     "warn",
                     "proposal",
-                    f"not checked: needs the alignment. Run `align check` "
-                    f"without --no-align to check that at least {need} {what} "
-                    "is aligned.",
+                    f"not checked: needs the alignment. Pass alignment= (the report of "
+                    f"score_alignment) to check that at least {need} {what} is aligned.",
                 )
             )
             continue

@@ -25,7 +25,7 @@ from align.exceptions import (
 )
 from align.frameworks._importing import import_framework
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 V29 = DATA / "onet" / "db_29_1"
 V28 = DATA / "onet" / "db_28_0"
 runner = CliRunner()
@@ -209,7 +209,7 @@ def test_frameworks_export_case_validates(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     package = json.loads(out.read_text("utf-8"))
     schema_file = (
-        Path(__file__).resolve().parents[2]
+        Path(__file__).resolve().parents[3]
         / "shared/standards/case-v1p1/schema/case_v1p1_cfpackage_schema.json"
     )
     schema = json.loads(schema_file.read_text("utf-8"))

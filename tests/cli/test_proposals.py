@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from align import ProposalError
-from align._policy import load_policy
 from align.cli import app, main
+from align.proposals import load_policy
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
 DATA = Path(__file__).resolve().parents[1] / "data" / "proposals"

@@ -34,15 +34,14 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from align._config import METHODS, Method, PathLike
 from align._match import MATCH_COLUMNS, Matcher
 from align.exceptions import (
     InvalidArgumentError,
@@ -50,32 +49,29 @@ from align.exceptions import (
     UnknownNameError,
 )
 from align.frameworks import KINDS, Framework, FrameworkInfo, load_framework
-from align.proposal import Proposal
+from align.proposals._demand import DemandBasket, _profile, demand_basket, proposal_name
+from align.proposals._model import Proposal
+from align.reports._base import ReportMixin
+from align.reports._render import alignment_html, alignment_rich
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "MATCHES_LEAD",
     "AlignmentReport",
     "balance_score",
     "competency_class",
+    "coverage_matrix",
     "credit",
     "demand_coverage",
-    "demand_from_onet",
-    "demand_from_postings",
+    "outcome_matches",
     "relevance_score",
     "score_alignment",
+    "score_components",
     "similarity_matrix",
 ]
 
 logger = logging.getLogger(__name__)
-PathLike = str | os.PathLike[str]
 
-Method = Literal["hybrid", "semantic", "lexical"]
-#: Matching methods (see ``align._match``).
-METHODS: dict[str, str] = {
-    "hybrid": "semantic and lexical scores fused (default)",
-    "semantic": "sentence embeddings only",
-    "lexical": "rapidfuzz string similarity only (no model)",
-}
 #: Components of the overall score and their default weights.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "demand_coverage": 0.45,
@@ -91,22 +87,11 @@ COMPONENT_HELP: dict[str, str] = {
     "frameworks (mean best credit per outcome)",
     "balance": "professional (NACE, CMC tiers 1-3) and technical competencies both aligned",
 }
-#: O*NET kinds used as demand, and how many of each enter the basket by default.
-DEMAND_QUOTAS: dict[str, int] = {"skill": 10, "knowledge": 5, "dwa": 10, "technology": 5}
-#: Weights for O*NET items that carry no importance rating (see docs/scoring.md).
-TASK_WEIGHTS: dict[str, float] = {"core": 0.75, "supplemental": 0.4, "": 0.75}
-HOT_TECH_WEIGHT = 0.5
 #: Kinds of an occupation's profile used to align outcomes (abilities and work
 #: styles are traits, not something a course teaches).
 PROFILE_KINDS: tuple[str, ...] = ("skill", "knowledge", "dwa", "task", "technology")
 _PROFESSIONAL_FRAMEWORKS = {"nace"}
 _TIERED_FRAMEWORKS = {"cmc"}
-_DEMAND_TYPE_KIND = {
-    "software": "technology",
-    "software skill": "technology",
-    "certification": "certification",
-    "knowledge": "knowledge",
-}
 
 
 # == the math (pure functions on arrays) ======================================
@@ -203,166 +188,7 @@ def competency_class(framework: str, kind: str, level: Any = None) -> str:
     return "technical"
 
 
-# == demand ====================================================================
-DEMAND_COLUMNS = (
-    "id",
-    "label",
-    "description",
-    "kind",
-    "weight",
-    "source",
-    "occupations",
-    "postings",
-    "share",
-)
-
-
-def demand_from_onet(
-    onet: Framework, occupations: Sequence[str], quotas: Mapping[str, int] | None = None
-) -> pd.DataFrame:
-    """The target occupations' demanded competencies from O*NET ratings.
-
-    Skills and knowledge weigh ``(importance - 1) / 4`` (O*NET IM, 1-5).
-    Tasks carry no importance in every release, so DWAs (reached through the
-    occupation's tasks) weigh by their best task: core 0.75, supplemental
-    0.4, unrated (no task type published) 0.75; hot technologies weigh 0.5.
-    An item takes the strongest weight any target occupation gives it, and the
-    top items of each kind
-    enter the basket (``quotas``, default :data:`DEMAND_QUOTAS`).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``id``, ``label``, ``description``, ``kind``, ``weight``,
-        ``source`` ("onet"), ``occupations`` (codes requiring it),
-        ``postings`` and ``share`` (NaN here); heaviest first.
-    """
-    quotas = dict(DEMAND_QUOTAS if quotas is None else quotas)
-    rel = onet.relations
-    dwa_ids = set(onet.competencies.loc[onet.competencies["kind"] == "dwa", "id"])
-    task_dwa = rel[(rel["relation"] == "related") & rel["target_id"].isin(dwa_ids)]
-    comps = onet.competencies.set_index("id")
-    req = rel[rel["relation"] == "requires"]
-    # How many occupations in the targets' SOC major groups (15-, 29-, ...) use each
-    # technology: ranks Python and SQL above office suites for data occupations.
-    groups = tuple(f"{onet.key}:{c[:3]}" for c in occupations)
-    popularity = req.loc[req["source_id"].str.startswith(groups), "target_id"].value_counts()
-    rows: list[pd.DataFrame] = []
-    for code in occupations:
-        prof = _profile(onet, code)
-        parts = []
-        rated = prof[prof["kind"].isin(["skill", "knowledge"])][["id", "kind", "weight"]]
-        parts.append(rated.dropna(subset=["weight"]))
-        tasks = prof[prof["kind"] == "task"]
-        if len(tasks):
-            tw = tasks.assign(
-                weight=tasks["weight"].where(
-                    tasks["weight"].notna(),
-                    tasks["detail"].str.lower().map(TASK_WEIGHTS).fillna(0.5),
-                )
-            )
-            link = task_dwa[["source_id", "target_id"]].merge(
-                tw[["id", "weight"]], left_on="source_id", right_on="id"
-            )
-            dwa = (
-                link.groupby("target_id")
-                .agg(weight=("weight", "max"), tie=("source_id", "nunique"))
-                .reset_index()
-            )
-            dwa["tie"] = dwa["tie"] / 1e3
-            dwa = dwa.rename(columns={"target_id": "id"}).assign(kind="dwa")
-            parts.append(dwa[["id", "kind", "weight", "tie"]])
-        tech = prof[(prof["kind"] == "technology") & (prof["detail"].str.lower() == "hot")]
-        parts.append(
-            tech[["id", "kind"]].assign(
-                weight=HOT_TECH_WEIGHT, tie=tech["id"].map(popularity).fillna(0) / 1e6
-            )
-        )
-        occ = pd.concat(parts, ignore_index=True).assign(occupation=code)
-        occ["tie"] = occ["tie"].fillna(0) if "tie" in occ else 0
-        rows.append(
-            occ.groupby(["id", "kind", "occupation"], as_index=False).agg(
-                weight=("weight", "max"), tie=("tie", "max")
-            )
-        )
-    if not rows:
-        return pd.DataFrame(columns=list(DEMAND_COLUMNS))
-    allw = pd.concat(rows, ignore_index=True)
-    agg = allw.groupby(["id", "kind"], as_index=False).agg(
-        weight=("weight", "max"),
-        tie=("tie", lambda t: len(t) + t.sum()),
-        occupations=("occupation", lambda s: sorted(set(s))),
-    )
-    picked = []
-    # Equal weights (all core tasks' DWAs, all hot technologies) are ordered by how
-    # many target occupations share the item, then how many of their tasks lead to
-    # the DWA or how many occupations of the same SOC major groups use the technology,
-    # so the basket holds the central items, not the first ids.
-    for kind, n in quotas.items():
-        picked.append(
-            agg[agg["kind"] == kind]
-            .sort_values(["weight", "tie", "id"], ascending=[False, False, True])
-            .head(n)
-        )
-    out = pd.concat(picked, ignore_index=True) if picked else agg.iloc[:0]
-    out["label"] = out["id"].map(comps["label"])
-    out["description"] = out["id"].map(comps["description"]).fillna("")
-    out["source"] = "onet"
-    out["postings"] = np.nan
-    out["share"] = np.nan
-    return (
-        out[list(DEMAND_COLUMNS)]
-        .sort_values("weight", ascending=False, kind="stable")
-        .reset_index(drop=True)
-    )
-
-
-def demand_from_postings(demand: pd.DataFrame, top: int = 30) -> pd.DataFrame:
-    """Turn a :func:`align.postings.skill_demand` table into a demand basket.
-
-    The weight of a skill is its ``share`` of matching postings; the ``top``
-    skills by share are kept.
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"skill_id": ["a", "b"], "skill_name": ["SQL", "Python"],
-    ...                   "skill_type": ["Specialized Skill", "Software Skill"],
-    ...                   "postings": [40, 10], "share": [0.4, 0.1]})
-    >>> demand_from_postings(d)[["id", "label", "kind", "weight"]].values.tolist()
-    [['postings:a', 'SQL', 'skill', 0.4], ['postings:b', 'Python', 'technology', 0.1]]
-    """
-    need = {"skill_name", "share"}
-    if not need <= set(demand.columns):
-        raise InvalidArgumentError(
-            f"demand table has columns {list(demand.columns)}; expected at least "
-            f"{sorted(need)} (the output of align.postings.skill_demand)."
-        )
-    d = demand.sort_values("share", ascending=False).head(top).reset_index(drop=True)
-    ids = d["skill_id"].astype(str) if "skill_id" in d else d["skill_name"].astype(str)
-    types = d["skill_type"].fillna("").astype(str).str.lower() if "skill_type" in d else ""
-    return pd.DataFrame(
-        {
-            "id": "postings:" + ids,
-            "label": d["skill_name"].astype(str),
-            "description": "",
-            "kind": pd.Series(types, index=d.index).map(_DEMAND_TYPE_KIND).fillna("skill"),
-            "weight": d["share"].astype(float).clip(0, 1),
-            "source": "postings",
-            "occupations": [[] for _ in range(len(d))],
-            "postings": d["postings"].astype(float) if "postings" in d else np.nan,
-            "share": d["share"].astype(float),
-        }
-    )
-
-
 # == matching =================================================================
-def _profile(fw: Framework, code: str) -> pd.DataFrame:
-    try:
-        return fw.occupation_profile(code)
-    except UnknownNameError as exc:
-        raise UnknownNameError(f"target occupation {code!r}: {exc}") from None
-
-
 def _restrict(fw: Framework, occupations: Sequence[str]) -> Framework:
     """O*NET cut down to what the target occupations require (+ their DWAs); others
     without their grouping nodes."""
@@ -502,7 +328,7 @@ TABLES: dict[str, str] = {
 
 
 @dataclass
-class AlignmentReport:
+class AlignmentReport(ReportMixin):
     """The workforce alignment of one proposal: components, overall score and evidence.
 
     Attributes
@@ -603,20 +429,14 @@ class AlignmentReport:
             "notes": self.notes,
         }
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """The report as JSON text (parses back with ``json.loads``)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
+    def _title(self) -> str:
+        return self.proposal
 
-    def _repr_html_(self) -> str:
-        from align._report import alignment_html
-
+    def _html(self) -> str:
         return alignment_html(self)
 
-    def write_html(self, path: PathLike) -> Path:
-        """Write a standalone HTML page of the report."""
-        from align._report import write_html_page
-
-        return write_html_page(path, self.proposal, self._repr_html_())
+    def _rich_parts(self) -> list[Any]:
+        return alignment_rich(self)
 
 
 # == scoring ==================================================================
@@ -710,7 +530,7 @@ def score_alignment(
     demand : DataFrame, optional
         Postings demand (:func:`align.postings.skill_demand` for the target
         occupations and region). ``None`` uses O*NET importance ratings of the
-        target occupations (:func:`demand_from_onet`).
+        target occupations (:func:`align.proposals.demand_from_onet`).
     data_dir : path, optional
         Where named frameworks are found.
     method : {"hybrid", "semantic", "lexical"}
@@ -724,7 +544,7 @@ def score_alignment(
     top_demand : int
         Postings skills in the demand basket.
     quotas : mapping, optional
-        O*NET items per kind in the basket (default :data:`DEMAND_QUOTAS`).
+        O*NET items per kind in the basket (default :data:`align.proposals.DEMAND_QUOTAS`).
     weights : mapping, optional
         Component weights (default :data:`DEFAULT_WEIGHTS`).
     balance_target : int
@@ -739,6 +559,13 @@ def score_alignment(
     Returns
     -------
     AlignmentReport
+
+    Notes
+    -----
+    The steps can be called alone: :func:`align.proposals.demand_basket`
+    (demand), :func:`similarity_matrix` and :func:`outcome_matches` (matching),
+    :func:`score_components` (components); this function chains them and
+    assembles the report.
     """
     if not isinstance(proposal, Proposal):
         raise InvalidArgumentError(
@@ -747,6 +574,58 @@ def score_alignment(
         )
     if method not in METHODS:
         raise InvalidArgumentError(f"method={method!r}; expected one of {list(METHODS)}.")
+    wts = _check_weights(weights)
+    credit(0.5, floor, full)  # validates floor/full
+    fws = _as_frameworks(frameworks, proposal.frameworks, data_dir)
+    codes = proposal.target_occupations
+    onet = next((f for f in fws if f.key == "onet" and not f.occupations.empty), None)
+    try:
+        aligned = [_restrict(f, codes) for f in fws]
+    except UnknownNameError as exc:
+        raise ProposalError(f"{proposal_name(proposal)}: {exc}") from None
+    # 1. demand
+    basket = demand_basket(proposal, onet, demand, top_demand=top_demand, quotas=quotas)
+    # 2. matching: outcomes x demanded items, and outcomes x framework competencies
+    texts = proposal.outcome_texts
+    sims = similarity_matrix(texts, basket.table, method=method, embedder=embedder)
+    matches = outcome_matches(
+        proposal, aligned, method=method, embedder=embedder, top_k=top_k, floor=floor, full=full
+    )
+    # 3. components
+    comps = score_components(
+        sims,
+        basket.table["weight"].to_numpy(float),
+        matches,
+        len(texts),
+        floor=floor,
+        full=full,
+        balance_target=balance_target,
+    )
+    # 4. the report
+    return _build_report(
+        proposal,
+        basket,
+        sims,
+        matches,
+        aligned,
+        fws,
+        onet,
+        comps,
+        wts,
+        settings={
+            "method": method,
+            "floor": floor,
+            "full": full,
+            "balance_target": balance_target,
+            "region": region,
+            "n_boot": n_boot,
+            "seed": seed,
+            "model": getattr(embedder, "model_name", None) if embedder is not None else None,
+        },
+    )
+
+
+def _check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     wts = dict(DEFAULT_WEIGHTS if weights is None else weights)
     if (
         set(wts) != set(DEFAULT_WEIGHTS)
@@ -756,88 +635,72 @@ def score_alignment(
         raise InvalidArgumentError(
             f"weights={wts}; expected non-negative weights for exactly {list(DEFAULT_WEIGHTS)}."
         )
-    credit(0.5, floor, full)  # validates floor/full
-    fws = _as_frameworks(frameworks, proposal.frameworks, data_dir)
-    where = f"proposal {proposal.source!r}" if proposal.source else f"proposal {proposal.title!r}"
-    notes: list[str] = []
-    codes = proposal.target_occupations
-    onet = next((f for f in fws if f.key == "onet" and not f.occupations.empty), None)
-    try:
-        aligned = [_restrict(f, codes) for f in fws]
-        if demand is not None:
-            basket = demand_from_postings(demand, top=top_demand)
-            source = "postings"
-        elif onet is not None and codes:
-            basket = demand_from_onet(onet, codes, quotas)
-            source = "onet"
-            for code in codes:
-                kinds = set(_profile(onet, code)["kind"])
-                if not {"skill", "knowledge"} & kinds:
-                    notes.append(
-                        f"O*NET {onet.version} has no skill or knowledge importance ratings "
-                        f"for {code}; its demand comes from its tasks' work activities and "
-                        "hot technologies only."
-                    )
-        else:
-            basket = pd.DataFrame(columns=list(DEMAND_COLUMNS))
-            source = "none"
-            notes.append(
-                "no demand: the proposal names no target occupations and no postings "
-                "were given, so demand coverage and relevance are 0."
-            )
-    except UnknownNameError as exc:
-        raise ProposalError(f"{where}: {exc}") from None
-    if basket.empty and source != "none":
-        notes.append(
-            "the demand basket is empty (no rated skills, activities or postings "
-            "skills for the targets), so demand coverage and relevance are 0."
-        )
+    return wts
 
+
+#: Leading columns of the matches table (:func:`outcome_matches`), in order.
+MATCHES_LEAD: tuple[str, ...] = (
+    "outcome_id",
+    "framework",
+    "id",
+    "label",
+    "kind",
+    "class",
+    "score",
+    "credit",
+    "explanation",
+)
+
+
+def outcome_matches(
+    proposal: Proposal,
+    frameworks: Sequence[Framework],
+    *,
+    method: Method = "hybrid",
+    embedder: Any = None,
+    top_k: int = 3,
+    floor: float = 0.30,
+    full: float = 0.50,
+) -> pd.DataFrame:
+    """The matching step: each outcome's best competencies in each framework, with credit.
+
+    Parameters
+    ----------
+    proposal : Proposal
+        Its outcomes are matched.
+    frameworks : sequence of Framework
+        Frameworks as scored (O*NET already cut to the target occupations; every
+        kind in them counts).
+    method, embedder, top_k, floor, full
+        As for :func:`score_alignment`.
+
+    Returns
+    -------
+    DataFrame
+        One row per outcome x competency with a score above 0: :data:`MATCHES_LEAD`
+        (``outcome_id``, ``framework``, ``id``, ``label``, ``kind``, ``class``
+        professional/technical, ``score``, ``credit``, ``explanation``), then the
+        other :data:`align._match.MATCH_COLUMNS`. A NACE sample behaviour is
+        reported as its parent competency.
+    """
     texts = proposal.outcome_texts
     ids = [o.id for o in proposal.outcomes]
-    n_out = len(texts)
-    # -- demand matrix -------------------------------------------------------
-    sims = similarity_matrix(texts, basket, method=method, embedder=embedder)
-    cred = credit(sims, floor, full) if sims.size else sims
-    d_cov = demand_coverage(cred, basket["weight"].to_numpy(float)) if len(basket) else 0.0
-    rel = relevance_score(cred)
-    demand_tbl = basket.copy()
-    if len(basket):
-        best_i = sims.argmax(axis=0) if n_out else np.zeros(len(basket), int)
-        demand_tbl["coverage"] = cred.max(axis=0) if n_out else 0.0
-        demand_tbl["best_score"] = sims.max(axis=0) if n_out else 0.0
-        demand_tbl["best_outcome"] = [
-            ids[i] if n_out and c > 0 else ""
-            for i, c in zip(best_i, demand_tbl["coverage"], strict=True)
-        ]
-    else:
-        demand_tbl = demand_tbl.assign(coverage=[], best_score=[], best_outcome=[])
-
-    # -- framework matches ---------------------------------------------------
     rows = []
-    if n_out:
-        m = _matcher(aligned, method, embedder)
-        for fw in aligned:
-            t = m.match(texts, top_k=top_k, min_score=0.0, frameworks=[fw.key])
-            rows.append(t)
+    if texts:
+        m = _matcher(frameworks, method, embedder)
+        for fw in frameworks:
+            rows.append(m.match(texts, top_k=top_k, min_score=0.0, frameworks=[fw.key]))
     matches = (
         pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=list(MATCH_COLUMNS))
     )
-    levels = {
-        cid: lv
-        for f in aligned
-        for cid, lv in zip(f.competencies["id"], f.competencies["level"], strict=True)
-    }
-    parents = {
-        cid: p
-        for f in aligned
-        for cid, p in zip(f.competencies["id"], f.competencies["parent_id"], strict=True)
-    }
-    labels = {
-        cid: lb
-        for f in aligned
-        for cid, lb in zip(f.competencies["id"], f.competencies["label"], strict=True)
-    }
+    levels: dict[str, Any] = {}
+    parents: dict[str, Any] = {}
+    labels: dict[str, Any] = {}
+    for f in frameworks:
+        c = f.competencies
+        levels.update(zip(c["id"], c["level"], strict=True))
+        parents.update(zip(c["id"], c["parent_id"], strict=True))
+        labels.update(zip(c["id"], c["label"], strict=True))
     matches = matches[matches["score"] > 0]
     if len(matches):
         matches = matches.copy()
@@ -864,29 +727,116 @@ def score_alignment(
         matches = matches.reset_index(drop=True)
     else:
         matches = matches.assign(outcome_id=[], credit=[], **{"class": []}, explanation=[])
-    lead = [
-        "outcome_id",
-        "framework",
-        "id",
-        "label",
-        "kind",
-        "class",
-        "score",
-        "credit",
-        "explanation",
-    ]
-    matches = matches[[*lead, *[c for c in matches.columns if c not in lead]]]
+    lead = list(MATCHES_LEAD)
+    return matches[[*lead, *[c for c in matches.columns if c not in lead]]]
 
-    best_fw = np.zeros(n_out)
-    for i in range(n_out):
+
+def _best_framework_credit(matches: pd.DataFrame, n_outcomes: int) -> np.ndarray:
+    best = np.zeros(n_outcomes)
+    for i in range(n_outcomes):
         c = matches.loc[matches["query_index"] == i, "credit"]
-        best_fw[i] = float(c.max()) if len(c) else 0.0
-    f_align = float(best_fw.mean()) if n_out else 0.0
+        best[i] = float(c.max()) if len(c) else 0.0
+    return best
+
+
+def _aligned_counts(matches: pd.DataFrame) -> tuple[int, int]:
+    """Distinct professional and technical competencies aligned (credit > 0)."""
     hits = matches[matches["credit"] > 0]
     n_prof = hits.loc[hits["class"] == "professional", "id"].nunique()
     n_tech = hits.loc[hits["class"] == "technical", "id"].nunique()
-    bal = balance_score(int(n_prof), int(n_tech), balance_target)
+    return int(n_prof), int(n_tech)
 
+
+def score_components(
+    demand_scores: np.ndarray,
+    demand_weights: np.ndarray,
+    matches: pd.DataFrame,
+    n_outcomes: int,
+    *,
+    floor: float = 0.30,
+    full: float = 0.50,
+    balance_target: int = 2,
+) -> dict[str, float]:
+    """The components step: demand coverage, relevance, framework alignment, balance.
+
+    Parameters
+    ----------
+    demand_scores : ndarray
+        ``(outcomes, demanded items)`` matcher scores (:func:`similarity_matrix`
+        of the outcomes against the demand basket).
+    demand_weights : ndarray
+        The basket's ``weight`` column.
+    matches : DataFrame
+        The outcomes' framework matches (:func:`outcome_matches`).
+    n_outcomes : int
+        Number of outcomes.
+    floor, full, balance_target
+        As for :func:`score_alignment`.
+
+    Returns
+    -------
+    dict
+        ``demand_coverage``, ``relevance``, ``framework_alignment``, ``balance``,
+        each in [0, 1] (the keys of :data:`DEFAULT_WEIGHTS`).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"query_index": [0], "id": ["nace:teamwork"], "credit": [1.0],
+    ...                   "class": ["professional"]})
+    >>> c = score_components(np.array([[0.5, 0.2]]), np.array([1.0, 1.0]), m, 1)
+    >>> c["demand_coverage"], c["relevance"], c["framework_alignment"], c["balance"]
+    (0.5, 1.0, 1.0, 0.0)
+    """
+    sims = np.asarray(demand_scores, dtype=float)
+    weights = np.asarray(demand_weights, dtype=float)
+    cred = credit(sims, floor, full) if sims.size else sims
+    d_cov = demand_coverage(cred, weights) if len(weights) else 0.0
+    best_fw = _best_framework_credit(matches, n_outcomes)
+    n_prof, n_tech = _aligned_counts(matches)
+    return {
+        "demand_coverage": d_cov,
+        "relevance": relevance_score(cred),
+        "framework_alignment": float(best_fw.mean()) if n_outcomes else 0.0,
+        "balance": balance_score(n_prof, n_tech, balance_target),
+    }
+
+
+def _build_report(
+    proposal: Proposal,
+    basket: DemandBasket,
+    sims: np.ndarray,
+    matches: pd.DataFrame,
+    aligned: Sequence[Framework],
+    fws: Sequence[Framework],
+    onet: Framework | None,
+    comps: dict[str, float],
+    wts: dict[str, float],
+    settings: dict[str, Any],
+) -> AlignmentReport:
+    """The report step: the tables, the overall score, its interval, settings and notes."""
+    floor, full = settings["floor"], settings["full"]
+    texts = proposal.outcome_texts
+    ids = [o.id for o in proposal.outcomes]
+    n_out = len(texts)
+    codes = proposal.target_occupations
+    table, source = basket.table, basket.source
+    notes = list(basket.notes)
+    cred = credit(sims, floor, full) if sims.size else sims
+    demand_tbl = table.copy()
+    if len(table):
+        best_i = sims.argmax(axis=0) if n_out else np.zeros(len(table), int)
+        demand_tbl["coverage"] = cred.max(axis=0) if n_out else 0.0
+        demand_tbl["best_score"] = sims.max(axis=0) if n_out else 0.0
+        demand_tbl["best_outcome"] = [
+            ids[i] if n_out and c > 0 else ""
+            for i, c in zip(best_i, demand_tbl["coverage"], strict=True)
+        ]
+    else:
+        demand_tbl = demand_tbl.assign(coverage=[], best_score=[], best_outcome=[])
+
+    best_fw = _best_framework_credit(matches, n_out)
+    hits = matches[matches["credit"] > 0]
+    n_prof, n_tech = _aligned_counts(matches)
     fw_rows = []
     for f in aligned:
         h = hits[hits["framework"] == f.key]
@@ -914,14 +864,14 @@ def score_alignment(
 
     out_rows = []
     for i, o in enumerate(proposal.outcomes):
-        j = int(sims[i].argmax()) if len(basket) else -1
+        j = int(sims[i].argmax()) if len(table) else -1
         mine = hits[hits["query_index"] == i]
         out_rows.append(
             {
                 "outcome_id": o.id,
                 "text": o.text,
-                "relevant": bool(cred[i].max() > 0) if len(basket) else False,
-                "best_demand": basket["label"].iloc[j] if j >= 0 else "",
+                "relevant": bool(cred[i].max() > 0) if len(table) else False,
+                "best_demand": table["label"].iloc[j] if j >= 0 else "",
                 "best_demand_score": float(sims[i, j]) if j >= 0 else 0.0,
                 "framework_credit": float(best_fw[i]),
                 "aligned": ", ".join(
@@ -943,12 +893,6 @@ def score_alignment(
         ],
     )
 
-    comps = {
-        "demand_coverage": d_cov,
-        "relevance": rel,
-        "framework_alignment": f_align,
-        "balance": bal,
-    }
     total_w = sum(wts.values())
     components = pd.DataFrame(
         [
@@ -963,29 +907,30 @@ def score_alignment(
         ]
     )
     overall = _overall(comps, wts)
-    interval = _bootstrap(cred, basket, comps, wts, n_boot, seed) if source == "postings" else None
-    n_post = _n_postings(basket) if source == "postings" else 0
+    n_boot, seed, region = settings["n_boot"], settings["seed"], settings["region"]
+    interval = _bootstrap(cred, table, comps, wts, n_boot, seed) if source == "postings" else None
+    n_post = _n_postings(table) if source == "postings" else 0
     if source == "postings" and 0 < n_post < 30:
         notes.append(
             f"only {n_post} postings match the target occupations and region; "
             "treat the demand (and the score) as a rough estimate."
         )
-    model = getattr(embedder, "model_name", None) if embedder is not None else None
-    settings = {
+    method = settings["method"]
+    report_settings = {
         "method": method,
-        "model": model or ("default" if method != "lexical" else None),
+        "model": settings["model"] or ("default" if method != "lexical" else None),
         "floor": floor,
         "full": full,
         "weights": wts,
-        "balance_target": balance_target,
+        "balance_target": settings["balance_target"],
         "demand_source": source,
         "postings": n_post,
         "region": region or proposal.region,
         "target_occupations": list(codes),
         "n_boot": n_boot if interval else 0,
         "seed": seed,
-        "professional_aligned": int(n_prof),
-        "technical_aligned": int(n_tech),
+        "professional_aligned": n_prof,
+        "technical_aligned": n_tech,
         "frameworks": {f.key: f.info.version for f in fws},
         "occupation_titles": _titles(onet, codes),
     }
@@ -1005,7 +950,7 @@ def score_alignment(
         outcomes_tbl,
         matches,
         frameworks_tbl,
-        settings,
+        report_settings,
         notes,
     )
 

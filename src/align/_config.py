@@ -1,16 +1,34 @@
-"""Where ``align`` reads data and keeps its caches."""
+"""Configuration shared by every module: data and cache folders, shared types.
+
+``PathLike`` and ``Method`` are defined here once; every module imports them
+from here.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 
-__all__ = ["cache_dir", "data_dir"]
+__all__ = ["METHODS", "Method", "PathLike", "cache_dir", "data_dir"]
+
+#: A file or folder: a string or an ``os.PathLike``.
+PathLike = str | os.PathLike[str]
+
+#: A matching method (see :data:`METHODS`).
+Method = Literal["hybrid", "semantic", "lexical"]
+#: Matching methods and what they score with.
+METHODS: dict[str, str] = {
+    "hybrid": "fused semantic (embedding) and lexical (string) evidence: the default",
+    "semantic": "cosine similarity of embeddings only (with label_templates=() and "
+    "alt_labels=False: the plain sentence-transformers baseline)",
+    "lexical": "rapidfuzz string evidence only; needs no model",
+}
 
 
-def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+def data_dir(explicit: PathLike | None = None) -> Path:
     """Return the data folder: ``explicit``, else ``ALIGN_DATA_DIR``, else a user data dir.
 
     Under it, ``onet/``, ``esco/``, ``lightcast/``, ``nace/`` and ``cmc/`` hold

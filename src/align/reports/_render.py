@@ -1,34 +1,31 @@
 """Rendering of proposal reports: HTML for Jupyter and files, rich tables for the terminal.
 
 Only presentation lives here; every number comes from the report objects of
-:mod:`align._score`, :mod:`align._policy`, :mod:`align._stack` and
-:mod:`align._portfolio`.
+:mod:`align.proposals` (scoring, policy checks, stacking gaps, portfolio).
 """
 
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 if TYPE_CHECKING:
-    import os
-
     from rich.console import RenderableType
     from rich.table import Table
 
-    from align._policy import PolicyReport
-    from align._portfolio import PortfolioReport
-    from align._score import AlignmentReport
-    from align._stack import GapReport
+    from align.proposals._policy import PolicyReport
+    from align.proposals._portfolio import PortfolioReport
+    from align.proposals._score import AlignmentReport
+    from align.proposals._stack import GapReport
 
 __all__ = [
     "alignment_html",
     "alignment_rich",
     "gaps_html",
     "gaps_rich",
+    "policy_html",
     "policy_rich",
     "portfolio_html",
     "portfolio_rich",
@@ -138,17 +135,6 @@ def _matrix_table(title: str, row_header: str, weight_header: str, n_creds: int)
     for i in range(n_creds):
         t.add_column(f"#{i + 1}", justify="right")
     return t
-
-
-def write_html_page(path: str | os.PathLike[str], title: str, body: str) -> Path:
-    """Write ``body`` (a report's HTML) as a standalone page titled ``title``."""
-    path = Path(path)
-    path.write_text(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>"
-        f"{html.escape(title)}</title></head><body>{body}</body></html>",
-        encoding="utf-8",
-    )
-    return path
 
 
 def _pct(v: float) -> str:
@@ -313,6 +299,23 @@ def policy_rich(report: PolicyReport) -> list[RenderableType]:
         else "[red]does not meet the policy[/]: fix the checks marked fail"
     )
     return [t, Text.from_markup(f"{n['pass']} pass, {n['warn']} warn, {n['fail']} fail: {verdict}")]
+
+
+def policy_html(report: PolicyReport) -> str:
+    """HTML of a policy report."""
+    colour = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e"}
+    rows = "".join(
+        f"<tr><td>{_e(r.check)}</td><td style='color:{colour[r.status]}'>"
+        f"<b>{r.status}</b></td><td>{_e(r.subject)}</td>"
+        f"<td>{_e(r.message)}</td></tr>"
+        for r in report.results
+    )
+    verdict = "meets the policy" if report.passed else "does NOT meet the policy"
+    return (
+        f"<div><b>{_e(report.proposal)}</b> {verdict} "
+        f"({_e(report.policy)})<table><tr><th>check</th><th>status</th>"
+        f"<th>subject</th><th>message</th></tr>{rows}</table></div>"
+    )
 
 
 def gaps_html(report: GapReport) -> str:

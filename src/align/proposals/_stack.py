@@ -21,21 +21,18 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from align._policy import bloom_level
-from align._score import (
-    DEMAND_QUOTAS,
-    coverage_matrix,
-    credit,
-    demand_from_onet,
-    similarity_matrix,
-)
+from align._config import Method, PathLike
 from align.exceptions import InvalidArgumentError, ProposalError, UnknownNameError
 from align.frameworks import Framework, load_framework
-from align.proposal import Proposal, Stack, load_proposal, load_stack
+from align.proposals._demand import DEMAND_QUOTAS, demand_from_onet
+from align.proposals._model import Proposal, Stack, load_proposal, load_stack
+from align.proposals._score import coverage_matrix, credit, similarity_matrix
+from align.proposals._verbs import bloom_level
+from align.reports._base import ReportMixin
+from align.reports._render import gaps_html, gaps_rich
 
 __all__ = ["GapReport", "find_stacking_gaps", "target_items"]
 
-PathLike = str | os.PathLike[str]
 #: Kinds whose labels are verb phrases (so a draft outcome can reuse them as they are).
 _ACTION_KINDS = {"dwa", "task", "iwa", "outcome", "work_activity"}
 _DRAFT = {
@@ -57,7 +54,7 @@ TABLES: dict[str, str] = {
 
 
 @dataclass
-class GapReport:
+class GapReport(ReportMixin):
     """What a stack of credentials covers of a target, and what is missing.
 
     Attributes
@@ -129,20 +126,14 @@ class GapReport:
             "settings": self.settings,
         }
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """The report as JSON text."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
+    def _title(self) -> str:
+        return self.stack
 
-    def _repr_html_(self) -> str:
-        from align._report import gaps_html
-
+    def _html(self) -> str:
         return gaps_html(self)
 
-    def write_html(self, path: PathLike) -> Path:
-        """Write a standalone HTML page of the report."""
-        from align._report import write_html_page
-
-        return write_html_page(path, self.stack, self._repr_html_())
+    def _rich_parts(self) -> list[Any]:
+        return gaps_rich(self)
 
 
 # == target ===================================================================
@@ -418,7 +409,7 @@ def find_stacking_gaps(
     *,
     onet: Framework | None = None,
     data_dir: PathLike | None = None,
-    method: Literal["hybrid", "semantic", "lexical"] = "hybrid",
+    method: Method = "hybrid",
     embedder: Any = None,
     floor: float = 0.30,
     full: float = 0.50,

@@ -1,0 +1,193 @@
+"""``align match``: match texts to the competencies (or occupations) of frameworks."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from align.cli._app import DataDirOpt, app, emit
+
+_MATCH_FORMATS = ("table", "csv", "jsonl")
+_JSONL_KEYS = (
+    "framework",
+    "id",
+    "code",
+    "label",
+    "score",
+    "semantic_score",
+    "lexical_score",
+    "url",
+)
+
+
+def _match_texts(texts: list[str] | None, input_file: str | None) -> list[str]:
+    out = list(texts or [])
+    if input_file is not None:
+        from align.exceptions import InvalidArgumentError
+
+        if input_file == "-":
+            out += sys.stdin.read().splitlines()
+        else:
+            path = Path(input_file).expanduser()
+            if not path.is_file():
+                raise InvalidArgumentError(
+                    f"--input {input_file!r} is not a file; give a text file with one outcome "
+                    "or sentence per line, or '-' to read standard input."
+                )
+            try:
+                out += path.read_text("utf-8-sig").splitlines()
+            except UnicodeDecodeError as exc:
+                raise InvalidArgumentError(
+                    f"--input {input_file!r} is not UTF-8 text ({exc}); save it as UTF-8."
+                ) from exc
+    return out
+
+
+def _jsonl_value(value: Any) -> Any:
+    if isinstance(value, float) and value != value:  # NaN: not valid JSON
+        return None
+    return value
+
+
+@app.command("match")
+def match_cmd(
+    texts: Annotated[
+        list[str] | None,
+        typer.Argument(help="Texts to match (outcomes, posting sentences, job titles)."),
+    ] = None,
+    input_file: Annotated[
+        str | None,
+        typer.Option(
+            "--input", help="Text file with one text per line, or '-' for standard input."
+        ),
+    ] = None,
+    framework: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--framework",
+            help="onet (skills, knowledge, abilities, work activities, work styles, DWAs, IWAs; "
+            "tasks and technology only with --kind task / --kind technology), onet-occupations, "
+            "esco (skills and knowledge), esco-occupations, lightcast, nace, cmc, or a path of a "
+            "framework file. Repeat to match against several.",
+        ),
+    ] = None,
+    data_dir: DataDirOpt = None,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Matches per text.")] = 5,
+    method: Annotated[
+        str, typer.Option("--method", help="hybrid (default), semantic or lexical.")
+    ] = "hybrid",
+    min_score: Annotated[
+        float,
+        typer.Option(
+            "--min-score", min=0.0, max=1.0, help="Drop matches scoring below this (0-1)."
+        ),
+    ] = 0.0,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            help="Only competencies of this kind (skill, knowledge, dwa, task, ...); "
+            "repeatable; 'all' for every kind. Replaces the default kinds (all but grouping "
+            "nodes, and for onet also not tasks and technology).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="table (default), csv, or jsonl (one line per input text)."),
+    ] = "table",
+) -> None:
+    """Match texts to the competencies (or occupations) of frameworks.
+
+    The score (0-1) fuses embedding similarity and string evidence; the table
+    shows which label or alt label matched and both component scores. The first
+    run on a framework embeds its labels (a progress bar shows it); later runs
+    reuse the cache (`align cache info`).
+    """
+    from align._config import METHODS
+    from align._match import MATCH_TARGETS, match
+    from align.exceptions import InvalidArgumentError
+
+    if fmt not in _MATCH_FORMATS:
+        raise InvalidArgumentError(
+            f"--format {fmt!r} is not a format; use one of {', '.join(_MATCH_FORMATS)}."
+        )
+    if not framework:
+        raise InvalidArgumentError(
+            "no --framework given; name at least one of "
+            f"{', '.join(MATCH_TARGETS)} (or a framework file)."
+        )
+    queries = _match_texts(texts, input_file)
+    if not queries:
+        raise InvalidArgumentError(
+            "no texts to match: give them as arguments or with --input FILE (or '-')."
+        )
+    if method not in METHODS:
+        raise InvalidArgumentError(
+            f"--method {method!r} is not a method; use one of {', '.join(METHODS)}."
+        )
+    with warnings.catch_warnings():
+        # Blank lines are part of the contract (they get empty matches), not a problem.
+        warnings.filterwarnings("ignore", message=r".*blank text", category=Warning)
+        res = match(
+            queries,
+            framework,
+            top_k,
+            min_score,
+            method=method,  # type: ignore[arg-type]  # checked against METHODS above
+            kinds=kind or None,
+            data_dir=data_dir,
+        )
+    if fmt == "jsonl":
+        grouped = {i: g for i, g in res.groupby("query_index")}
+        for i, q in enumerate(queries):
+            g = grouped.get(i)
+            matches = (
+                []
+                if g is None
+                else [
+                    {k: _jsonl_value(v) for k, v in zip(_JSONL_KEYS, row, strict=True)}
+                    for row in g[list(_JSONL_KEYS)].itertuples(index=False, name=None)
+                ]
+            )
+            emit(json.dumps({"query": q, "matches": matches}, ensure_ascii=False) + "\n", raw=True)
+    elif fmt == "csv":
+        emit(res.to_csv(index=False), raw=True)
+    else:
+        for i, q in enumerate(queries):
+            g = res[res["query_index"] == i]
+            table = Table(
+                "#",
+                "competency",
+                "kind",
+                "framework",
+                "score",
+                "semantic",
+                "lexical",
+                "matched on",
+                title=q if q.strip() else "(blank)",
+                title_justify="left",
+            )
+            rows: list[Any] = list(g.itertuples(index=False))
+            for row in rows:
+                sem = (
+                    "-"
+                    if row.semantic_score != row.semantic_score
+                    else (f"{row.semantic_score:.2f}")
+                )
+                table.add_row(
+                    str(row.rank),
+                    f"{row.label} [dim]({row.code})[/]",
+                    row.kind,
+                    row.framework,
+                    f"{row.score:.2f}",
+                    sem,
+                    f"{row.lexical_score:.2f}",
+                    row.matched_surface,
+                )
+            emit(table)

@@ -1,0 +1,233 @@
+"""``align postings``: ingest exports, skill demand, skill extraction, title coding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from align.cli._app import DataDirOpt, app, emit, print_frame
+
+postings_app = typer.Typer(
+    help="Job postings: ingest exports, skill demand, skill extraction, title coding.",
+    no_args_is_help=True,
+)
+app.add_typer(postings_app, name="postings")
+
+PostingsDbOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="Postings database file (default: ALIGN_POSTINGS_DB, else postings.duckdb in "
+        "your align user data folder).",
+    ),
+]
+PostingsMethodOpt = Annotated[str, typer.Option("--method", help="hybrid, semantic or lexical.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", help="At most this many postings.")]
+
+
+def _postings_db(db: Path | None, data_dir: Path | None = None) -> Path:
+    from align.postings import default_db_path
+
+    return db if db is not None else default_db_path(data_dir)
+
+
+def _print_job(result: Any, title: str) -> None:
+    """Print the batch-log entry of an extraction or coding run (``result.attrs["batch"]``)."""
+    import pandas as pd
+
+    batch = result.attrs.get("batch", {})
+    row = pd.DataFrame([{k: batch.get(k) for k in ("rows_read", "rows_loaded", "note")}])
+    print_frame(row, "table", title=title)
+
+
+@postings_app.command("ingest")
+def postings_ingest(
+    files: Annotated[list[Path], typer.Argument(help="Export files: CSV, XLSX, Parquet, JSONL.")],
+    db: PostingsDbOpt = None,
+    preset: Annotated[
+        str, typer.Option("--preset", help="Column names to expect: lightcast|glassdoor|linkedin.")
+    ] = "lightcast",
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="COL=FIELD: read source column COL as field FIELD "
+            "(repeatable), e.g. --map job_id=id.",
+        ),
+    ] = None,
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Text encoding of CSV/JSONL.")
+    ] = "utf-8",
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Load job-posting exports into the postings database (re-loading adds no duplicates)."""
+    from align.postings import ingest_postings
+
+    pairs: dict[str, str] = {}
+    for item in mapping or []:
+        col, sep, field = item.rpartition("=")
+        if not sep or not col or not field:
+            raise typer.BadParameter(f"--map {item!r}: write COL=FIELD, e.g. --map job_id=id.")
+        pairs[col] = field
+    path = _postings_db(db, data_dir)
+    report = ingest_postings(
+        files,
+        path,
+        preset=preset,  # type: ignore[arg-type]  # checked by ingest_postings
+        mapping=pairs,
+        encoding=encoding,
+    )
+    show = report[["file", "rows_read", "rows_loaded", "rows_duplicate", "rows_rejected", "note"]]
+    show = show.assign(note=[n if str(n).startswith("already") else "" for n in show["note"]])
+    print_frame(show, "table", title=f"Loaded into {path}")
+
+
+@postings_app.command("demand")
+def postings_demand(
+    occupation: Annotated[
+        list[str] | None,
+        typer.Option("--occupation", help="O*NET-SOC code or prefix (15-2051, 15-); repeatable."),
+    ] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option("--region", help="State (TX, Texas), MSA or county; repeatable."),
+    ] = None,
+    period: Annotated[str | None, typer.Option("--period", help="2024, 2024Q2 or 2024-05.")] = None,
+    top: Annotated[int, typer.Option("--top", help="Number of skills.")] = 20,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    source: Annotated[
+        str, typer.Option("--source", help="auto, export or extracted skills.")
+    ] = "auto",
+    db: PostingsDbOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Rank the skills postings ask for, by occupation, region and period."""
+    from align.postings import skill_demand
+
+    df = skill_demand(
+        _postings_db(db, data_dir),
+        occupation=occupation,
+        region=region,
+        period=period,
+        top=top,
+        source=source,  # type: ignore[arg-type]  # checked by skill_demand
+    )
+    title = (
+        f"Skill demand: {df.attrs.get('postings', 0):,} postings with skills "
+        f"({df.attrs.get('postings_matching', 0):,} matching)"
+    )
+    print_frame(df, fmt, title=title)
+
+
+@postings_app.command("extract-skills")
+def postings_extract_skills(
+    taxonomy: Annotated[
+        str, typer.Option("--taxonomy", help="lightcast, esco or onet.")
+    ] = "lightcast",
+    method: PostingsMethodOpt = "hybrid",
+    threshold: Annotated[
+        float | None, typer.Option("--threshold", help="Minimum score (default: chosen on dev).")
+    ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="LocalCluster workers (dask).")] = 2,
+    limit: LimitOpt = None,
+    redo: Annotated[
+        bool, typer.Option("--redo", help="Also postings that already have extracted skills.")
+    ] = False,
+    db: PostingsDbOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Find skills in the text of postings that have no skill lists, and store them."""
+    from align.postings import extract_skills
+
+    report = extract_skills(
+        _postings_db(db, data_dir),
+        taxonomy=taxonomy,  # type: ignore[arg-type]  # checked by extract_skills
+        method=method,  # type: ignore[arg-type]
+        threshold=threshold,
+        engine=engine,  # type: ignore[arg-type]
+        scheduler=scheduler,
+        n_workers=workers,
+        limit=limit,
+        redo=redo,
+        data_dir=data_dir,
+    )
+    _print_job(report, "Skill extraction (rows_read = postings, rows_loaded = skills stored)")
+
+
+@postings_app.command("code-titles")
+def postings_code_titles(
+    top_k: Annotated[int, typer.Option("--top-k", help="Codes kept per posting.")] = 3,
+    method: PostingsMethodOpt = "hybrid",
+    limit: LimitOpt = None,
+    redo: Annotated[bool, typer.Option("--redo", help="Recode postings coded before.")] = False,
+    db: PostingsDbOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Give postings without an O*NET code the best O*NET-SOC codes for their titles."""
+    from align.postings import code_titles
+
+    report = code_titles(
+        _postings_db(db, data_dir),
+        top_k=top_k,
+        method=method,  # type: ignore[arg-type]
+        limit=limit,
+        redo=redo,
+        data_dir=data_dir,
+    )
+    _print_job(report, "Title coding (rows_read = postings, rows_loaded = codes stored)")
+
+
+@postings_app.command("synth")
+def postings_synth(
+    rows: Annotated[int, typer.Option("--rows", help="Number of synthetic postings.")] = 1000,
+    out: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv, parquet, jsonl or xlsx.")] = "csv",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    with_body: Annotated[
+        bool, typer.Option("--with-body", help="Add a template BODY naming the skills.")
+    ] = False,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Write SYNTHETIC Lightcast-shaped postings (labelled as such) for tests and benchmarks."""
+    from align.postings import write_synthetic_postings
+
+    path = out if out is not None else Path(f"synthetic_postings.{fmt}")
+    written = write_synthetic_postings(
+        path,
+        rows,
+        file_format=fmt,  # type: ignore[arg-type]  # checked by write_synthetic_postings
+        seed=seed,
+        data_dir=data_dir,
+        with_body=with_body,
+    )
+    emit(f"wrote {rows:,} synthetic postings to {written}", err=True)
+
+
+@postings_app.command("batches")
+def postings_batches(
+    db: PostingsDbOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Show the load log: files, checksums, rows read/loaded/rejected."""
+    from align.postings import PostingsStore
+
+    with PostingsStore(_postings_db(db, data_dir), read_only=True) as store:
+        df = store.batches()
+    cols = [
+        "batch_id",
+        "kind",
+        "file",
+        "rows_read",
+        "rows_loaded",
+        "rows_duplicate",
+        "rows_rejected",
+        "loaded_at",
+    ]
+    print_frame(df[cols] if fmt == "table" else df, fmt, title="Batches")

@@ -1,0 +1,107 @@
+"""Micro-credential proposals: the model, policy checks, demand, scoring, stacks, portfolio.
+
+One concept per private module:
+
+``_model``      Proposal, Stack, Outcome, Partner, Endorsement, ReviewedAlignment;
+                load_proposal / load_stack / save_proposal
+``_verbs``      the first verb of an outcome and its Bloom level
+``_policy``     policy checks (default policy in ``_policy_default.yaml``)
+``_demand``     demand baskets: O*NET importance or postings demand
+``_score``      the workforce alignment score (demand -> matching -> components -> report)
+``_stack``      stacking gaps
+``_portfolio``  portfolio coverage
+"""
+
+from __future__ import annotations
+
+from align.proposals._demand import (
+    BASKET_COLUMNS,
+    DEMAND_QUOTAS,
+    DemandBasket,
+    demand_basket,
+    demand_from_onet,
+    demand_from_postings,
+    postings_demand,
+)
+from align.proposals._model import (
+    COLLABORATION_LEVELS,
+    DEFAULT_TYPES,
+    Endorsement,
+    Outcome,
+    Partner,
+    Proposal,
+    ReviewedAlignment,
+    Stack,
+    load_proposal,
+    load_stack,
+    save_proposal,
+)
+from align.proposals._policy import (
+    CheckResult,
+    Policy,
+    PolicyReport,
+    check_policy,
+    default_policy_yaml,
+    load_policy,
+)
+from align.proposals._portfolio import PortfolioReport, load_portfolio, portfolio_coverage
+from align.proposals._score import (
+    DEFAULT_WEIGHTS,
+    AlignmentReport,
+    outcome_matches,
+    score_alignment,
+    score_components,
+    similarity_matrix,
+)
+from align.proposals._stack import GapReport, find_stacking_gaps, target_items
+from align.proposals._verbs import (
+    BLOOM_LEVELS,
+    MEASURABLE_VERBS,
+    VAGUE_VERBS,
+    bloom_level,
+    outcome_verb,
+)
+
+__all__ = [
+    "BASKET_COLUMNS",
+    "BLOOM_LEVELS",
+    "COLLABORATION_LEVELS",
+    "DEFAULT_TYPES",
+    "DEFAULT_WEIGHTS",
+    "DEMAND_QUOTAS",
+    "MEASURABLE_VERBS",
+    "VAGUE_VERBS",
+    "AlignmentReport",
+    "CheckResult",
+    "DemandBasket",
+    "Endorsement",
+    "GapReport",
+    "Outcome",
+    "Partner",
+    "Policy",
+    "PolicyReport",
+    "PortfolioReport",
+    "Proposal",
+    "ReviewedAlignment",
+    "Stack",
+    "bloom_level",
+    "check_policy",
+    "default_policy_yaml",
+    "demand_basket",
+    "demand_from_onet",
+    "demand_from_postings",
+    "find_stacking_gaps",
+    "load_policy",
+    "load_portfolio",
+    "load_proposal",
+    "load_stack",
+    "outcome_matches",
+    "outcome_verb",
+    "portfolio_coverage",
+    "postings_demand",
+    "save_proposal",
+    "score_alignment",
+    "score_components",
+    "similarity_matrix",
+    "target_items",
+]
