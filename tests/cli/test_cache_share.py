@@ -50,7 +50,6 @@ def test_warm_export_import_then_match_without_embedding(office: Path) -> None:
         import sys
         from align import _embed
         from align.cli import app
-from align.exceptions import CacheError
         from typer.testing import CliRunner
         r = CliRunner().invoke(app, ["cache", "import", {str(out)!r}])
         assert r.exit_code == 0, r.output
