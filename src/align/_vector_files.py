@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from align import _embed
+import align._embed as _embed
 from align._config import PathLike
 from align._embed import (
     Embedder,
