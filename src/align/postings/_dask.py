@@ -139,8 +139,10 @@ def run_on_dask(
 
     cluster = None
     if scheduler is None:
+        # ":0" picks a free port: None falls back to 8787, so a second extraction
+        # (or anything else on 8787) would stop the cluster from starting.
         cluster = LocalCluster(
-            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
         client = Client(cluster)
     else:
