@@ -39,6 +39,8 @@ def test_warm_export_import_then_match_without_embedding(office: Path) -> None:
     assert "nace:" in warm.stdout and "texts ready" in warm.stdout
     again = runner.invoke(app, ["cache", "warm", "nace"])
     assert "(0 embedded now" in again.stdout
+    every_kind = runner.invoke(app, ["cache", "warm", "nace", "--kind", "all"])
+    assert every_kind.exit_code == 0, every_kind.output
     out = office / "nace.alignvec"
     exported = runner.invoke(app, ["cache", "export", str(out), "--framework", "nace"])
     assert exported.exit_code == 0, exported.output

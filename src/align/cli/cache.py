@@ -67,20 +67,39 @@ _FrameworksArg = Annotated[
 ]
 
 
+_KindOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kind",
+        help="Only competencies of this kind, as `align match --kind` (repeatable; 'all' for "
+        "every kind). Default: the kinds `align match` uses. `align postings extract-skills "
+        "--taxonomy onet` also matches technology: warm it with --kind skill --kind knowledge "
+        "--kind technology.",
+    ),
+]
+
+
+def _kinds(kind: list[str] | None) -> list[str] | str | None:
+    if not kind:
+        return None
+    return "all" if "all" in kind else kind
+
+
 @cache_app.command("warm")
 def cache_warm_cmd(
     frameworks: _FrameworksArg,
+    kind: _KindOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Embed everything `align match --framework NAME` needs, once, before the first match.
 
-    Shows texts/s and the time left. Vectors are saved as they are computed: stop it any
-    time and run it again to resume. The backend is ALIGN_BACKEND (default: onnx).
+    Shows texts/s and the time left; vectors are saved as they are computed, so a stopped run
+    resumes. The backend is ALIGN_BACKEND (default: onnx).
     """
     from align._vector_files import warm_cache
 
     for name in frameworks:
-        res = warm_cache(name, data_dir=data_dir, show_progress=True)
+        res = warm_cache(name, kinds=_kinds(kind), data_dir=data_dir, show_progress=True)
         emit(
             f"{name}: {res.texts:,} texts ready ({res.computed:,} embedded now, "
             f"{res.seconds / 60:,.1f} min) for {res.model_id}.",
@@ -100,12 +119,13 @@ def cache_export_cmd(
             "is missing). Default: every vector cached for the current model.",
         ),
     ] = None,
+    kind: _KindOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Write cached vectors to one checksummed file to share with other machines."""
     from align._vector_files import export_vectors
 
-    res = export_vectors(file, frameworks or None, data_dir=data_dir)
+    res = export_vectors(file, frameworks or None, kinds=_kinds(kind), data_dir=data_dir)
     names = ", ".join(m["framework"] for m in res.frameworks if m["framework"] != "*")
     emit(
         f"wrote {res.vectors:,} vectors{f' ({names})' if names else ''} of {res.model_id} to "
