@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from align.cli._app import DataDirOpt, app, emit, print_json
+from align.cli._app import DataDirOpt, app, emit, print_json, safe
 
 cache_app = typer.Typer(
     help="Inspect, clear, build (warm) or share (export/import) align's caches.",
@@ -30,15 +30,15 @@ def cache_info_cmd(
         print_json(info)
         return
     emit(
-        f"embeddings: {info['path']}  ({info['vectors']:,} vectors, "
+        f"embeddings: {safe(info['path'])}  ({info['vectors']:,} vectors, "
         f"{info['size_bytes'] / 1e6:,.1f} MB)",
         highlight=False,
     )
     for model, n in info["models"].items():
-        emit(f"  {model}: {n:,} vectors", highlight=False)
+        emit(f"  {safe(model)}: {n:,} vectors", highlight=False)
     fws = info["frameworks"]
     emit(
-        f"parsed frameworks: {fws['path']}  ({fws['entries']} entries, "
+        f"parsed frameworks: {safe(fws['path'])}  ({fws['entries']} entries, "
         f"{fws['size_bytes'] / 1e6:,.1f} MB)",
         highlight=False,
     )
@@ -101,8 +101,8 @@ def cache_warm_cmd(
     for name in frameworks:
         res = warm_cache(name, kinds=_kinds(kind), data_dir=data_dir, show_progress=True)
         emit(
-            f"{name}: {res.texts:,} texts ready ({res.computed:,} embedded now, "
-            f"{res.seconds / 60:,.1f} min) for {res.model_id}.",
+            f"{safe(name)}: {res.texts:,} texts ready ({res.computed:,} embedded now, "
+            f"{res.seconds / 60:,.1f} min) for {safe(res.model_id)}.",
             highlight=False,
         )
 
@@ -128,9 +128,9 @@ def cache_export_cmd(
     res = export_vectors(file, frameworks or None, kinds=_kinds(kind), data_dir=data_dir)
     names = ", ".join(m["framework"] for m in res.frameworks if m["framework"] != "*")
     emit(
-        f"wrote {res.vectors:,} vectors{f' ({names})' if names else ''} of {res.model_id} to "
-        f"{res.path} ({res.path.stat().st_size / 1e6:,.1f} MB). Load it elsewhere with "
-        f"`align cache import {res.path.name}`.",
+        f"wrote {res.vectors:,} vectors{f' ({safe(names)})' if names else ''} of "
+        f"{safe(res.model_id)} to {safe(res.path)} ({res.path.stat().st_size / 1e6:,.1f} MB). "
+        f"Load it elsewhere with `align cache import {safe(res.path.name)}`.",
         highlight=False,
     )
 
@@ -149,7 +149,8 @@ def cache_import_cmd(
         if m["framework"] != "*"
     )
     emit(
-        f"imported {res.vectors:,} vectors{f' ({names})' if names else ''} for {res.model_id}; "
+        f"imported {res.vectors:,} vectors{f' ({safe(names)})' if names else ''} for "
+        f"{safe(res.model_id)}; "
         "matches against them start without embedding.",
         highlight=False,
     )
