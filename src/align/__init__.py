@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from align._embed import Embedder, get_embedder
 from align._match import Matcher, match
+from align._vector_files import VectorFile, WarmResult, export_vectors, import_vectors, warm_cache
 from align.committee import (
     CommitteePacket,
     ReviewStore,
@@ -21,6 +22,7 @@ from align.committee import (
 from align.exceptions import (
     AlignDataWarning,
     AlignError,
+    CacheError,
     DownloadError,
     ExportError,
     FrameworkFormatError,
@@ -87,6 +89,7 @@ __all__ = [
     "AlignDataWarning",
     "AlignError",
     "AlignmentReport",
+    "CacheError",
     "CommitteePacket",
     "DownloadError",
     "Embedder",
@@ -113,6 +116,8 @@ __all__ = [
     "RubricEvidence",
     "Stack",
     "UnknownNameError",
+    "VectorFile",
+    "WarmResult",
     "__version__",
     "available_frameworks",
     "check_export",
@@ -121,10 +126,12 @@ __all__ = [
     "coded_occupations",
     "committee_packet",
     "export_badge",
+    "export_vectors",
     "extract_skills",
     "find_stacking_gaps",
     "get_embedder",
     "import_badge_alignments",
+    "import_vectors",
     "ingest_postings",
     "load_case",
     "load_framework",
@@ -142,6 +149,7 @@ __all__ = [
     "to_case",
     "to_ob3",
     "top_titles",
+    "warm_cache",
     "write_case",
     "write_export",
 ]

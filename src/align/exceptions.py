@@ -9,6 +9,7 @@ about ``align``::
     ├── FrameworkFormatError (AlignError, ValueError)
     ├── UnknownNameError (AlignError, KeyError)
     ├── DownloadError (AlignError, OSError)
+    ├── CacheError (AlignError, OSError)
     ├── ModelLoadError (AlignError, OSError)
     ├── PostingsFormatError (AlignError, ValueError)
     ├── ProposalError (AlignError, ValueError)
@@ -26,6 +27,7 @@ from __future__ import annotations
 __all__ = [
     "AlignDataWarning",
     "AlignError",
+    "CacheError",
     "DownloadError",
     "ExportError",
     "FrameworkFormatError",
@@ -64,6 +66,10 @@ class UnknownNameError(AlignError, KeyError):
 
 class DownloadError(AlignError, OSError):
     """A download failed or its content did not pass the integrity check."""
+
+
+class CacheError(AlignError, OSError):
+    """A cache folder or cache file cannot be used (unwritable, full, or from another model)."""
 
 
 class ModelLoadError(AlignError, OSError):
