@@ -317,9 +317,26 @@ class PostingsStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
-        """Run a read query and return a DataFrame."""
-        return self.con.execute(sql, params or []).df()
+    def query(
+        self,
+        sql: str,
+        params: list[Any] | None = None,
+        *,
+        tables: Mapping[str, pd.DataFrame] | None = None,
+    ) -> pd.DataFrame:
+        """Run a read query and return a DataFrame.
+
+        ``tables`` names DataFrames the query may read as tables (``_ids`` in
+        ``WHERE skill_id IN (SELECT skill_id FROM _ids)``) for this query only.
+        """
+        names = list(tables or {})
+        for name in names:
+            self.con.register(name, tables[name])  # type: ignore[index]
+        try:
+            return self.con.execute(sql, params or []).df()
+        finally:
+            for name in names:
+                self.con.unregister(name)
 
     def counts(self) -> dict[str, int]:
         """Rows per table."""
