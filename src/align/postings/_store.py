@@ -283,7 +283,7 @@ class PostingsStore:
             raise PostingsFormatError(
                 f"cannot open postings database {str(self.path)!r}: {exc}. If another program "
                 "has it open for writing, close it; if it is not a DuckDB file, choose another "
-                "--db path."
+                "path (db=; --db on the command line)."
             ) from None
         # Our own tqdm bars report progress; DuckDB's would print over them. In Jupyter
         # without ipywidgets DuckDB refuses to touch the setting, and has no bar to hide.
