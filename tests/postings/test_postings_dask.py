@@ -68,7 +68,7 @@ def test_dask_matches_local(
     assert len(expected) >= 5
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         _store(tmp_path / "dask.duckdb") as d,
     ):

@@ -139,8 +139,10 @@ def run_on_dask(
 
     cluster = None
     if scheduler is None:
+        # ":0": the scheduler's HTTP server takes a free port. With None it still binds
+        # 8787, and fails (with a warning) when another cluster on the machine holds it.
         cluster = LocalCluster(
-            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
         client = Client(cluster)
     else:
