@@ -12,6 +12,7 @@ about ``align``::
     ├── ModelLoadError (AlignError, OSError)
     ├── PostingsFormatError (AlignError, ValueError)
     ├── ProposalError (AlignError, ValueError)
+    ├── ExportError (AlignError, ValueError)
     ├── InvalidArgumentError (AlignError, ValueError)
     └── MissingDependencyError (AlignError, ImportError)
 
@@ -25,6 +26,7 @@ __all__ = [
     "AlignDataWarning",
     "AlignError",
     "DownloadError",
+    "ExportError",
     "FrameworkFormatError",
     "FrameworkNotFoundError",
     "InvalidArgumentError",
@@ -82,3 +84,8 @@ class MissingDependencyError(AlignError, ImportError):
 
 class AlignDataWarning(UserWarning):
     """A recoverable data problem; the message says what was done about it."""
+
+
+class ExportError(AlignError, ValueError):
+    """A badge or framework export cannot be written as asked (e.g. an alignment has no
+    official URL); the message names the competency and the fix."""

@@ -17,6 +17,8 @@ from align.cli import match as match
 from align.cli import cache as cache
 from align.cli import postings as postings
 from align.cli import proposals as proposals
+from align.cli import exports as exports
+from align.cli import committee as committee
 from align.cli._app import app, main
 
 __all__ = ["app", "main"]

@@ -139,8 +139,8 @@ def run_on_dask(
 
     cluster = None
     if scheduler is None:
-        # ":0": the scheduler's HTTP server takes a free port. With None it still binds
-        # 8787, and fails (with a warning) when another cluster on the machine holds it.
+        # ":0" picks a free port: None falls back to 8787, so a second extraction
+        # (or anything else on 8787) would stop the cluster from starting.
         cluster = LocalCluster(
             n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         )

@@ -1,0 +1,304 @@
+"""The alignments a badge carries: faculty-reviewed ones, else the matcher's best, unreviewed.
+
+Every exporter (Open Badges 3.0 and 2.0, Credly, CASE, CSV) and the committee
+packet read alignments through :func:`gather_alignments`, so they all agree on
+which competencies a credential is aligned to:
+
+1. the proposal's reviewed alignments (``Proposal.alignments`` with
+   ``status: accepted``), when there are any;
+2. otherwise the matcher's suggestions: for each outcome and framework, the
+   best match above the credit threshold of the alignment score (match score
+   over ``floor``, 0.30 by default). These are marked *unreviewed*: the result's
+   ``unreviewed`` flag is true, each alignment has ``status="accepted"``,
+   ``source="matcher"`` and no ``reviewed_by``, and each exporter says so in its
+   own metadata (see ``docs/badges-and-review.md``).
+
+Framework names, official pages and attribution lines for the frameworks align
+knows are in :data:`FRAMEWORKS`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from align.exceptions import AlignDataWarning, InvalidArgumentError
+from align.proposals import ReviewedAlignment
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "FRAMEWORKS",
+    "Alignments",
+    "FrameworkMeta",
+    "coerce_alignment",
+    "framework_meta",
+    "gather_alignments",
+    "is_resolvable_url",
+    "suggested_alignments",
+]
+
+
+@dataclass(frozen=True)
+class FrameworkMeta:
+    """What a badge needs to name a framework: display name, official page, attribution,
+    and the Open Badges 3.0 ``targetType`` of its items."""
+
+    key: str
+    name: str
+    url: str
+    attribution: str
+    target_type: str
+
+
+#: The frameworks align knows. ``target_type`` is the Open Badges 3.0 ``targetType``:
+#: ``CFItem`` for CASE items, otherwise an ``ext:`` value (listed in the README).
+FRAMEWORKS: dict[str, FrameworkMeta] = {
+    "onet": FrameworkMeta(
+        "onet",
+        "O*NET",
+        "https://www.onetcenter.org/database.html",
+        "This product includes information from the O*NET Database by the U.S. Department of "
+        "Labor, Employment and Training Administration (USDOL/ETA), used under the CC BY 4.0 "
+        "license. O*NET® is a trademark of USDOL/ETA.",
+        "ext:ONetElement",
+    ),
+    "esco": FrameworkMeta(
+        "esco",
+        "ESCO",
+        "https://esco.ec.europa.eu",
+        "ESCO, European Commission (reused under Commission Decision 2011/833/EU).",
+        "ext:ESCOConcept",
+    ),
+    "lightcast": FrameworkMeta(
+        "lightcast",
+        "Lightcast Open Skills",
+        "https://lightcast.io/open-skills",
+        "Skills from Lightcast Open Skills (https://lightcast.io/open-skills).",
+        "ext:LightcastSkill",
+    ),
+    "nace": FrameworkMeta(
+        "nace",
+        "NACE Career Readiness Competencies",
+        "https://www.naceweb.org/career-readiness/competencies/career-readiness-defined/",
+        "NACE Career Readiness Competencies, © National Association of Colleges and Employers.",
+        "ext:NACECompetency",
+    ),
+    "cmc": FrameworkMeta(
+        "cmc",
+        "Competency Model Clearinghouse Building Blocks Model",
+        "https://www.careeronestop.org/CompetencyModel/competency-models/building-blocks-model.aspx",
+        "Competency names from the Building Blocks Competency Model of the Competency Model "
+        "Clearinghouse, U.S. Department of Labor, Employment and Training Administration "
+        "(CareerOneStop).",
+        "ext:CMCCompetency",
+    ),
+    "case": FrameworkMeta("case", "CASE framework", "", "", "CFItem"),
+}
+#: ``targetType`` for frameworks align does not know (spreadsheets, other files).
+OTHER_TARGET_TYPE = "ext:Competency"
+
+
+def framework_meta(key: str) -> FrameworkMeta:
+    """Name, page, attribution and ``targetType`` of a framework key (a generic entry
+    for keys align does not know)."""
+    if key in FRAMEWORKS:
+        return FRAMEWORKS[key]
+    if key.startswith("case"):
+        return FrameworkMeta(key, key, "", "", "CFItem")
+    return FrameworkMeta(key, key, "", "", OTHER_TARGET_TYPE)
+
+
+def coerce_alignment(value: Any) -> ReviewedAlignment:
+    """A :class:`~align.proposals.ReviewedAlignment` from a dict or a model; an empty
+    ``code`` becomes the id's tail (``onet:2.A.1.a`` -> ``2.A.1.a``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        A field is missing or wrong; the message names it.
+    """
+    if isinstance(value, ReviewedAlignment):
+        item = value
+    else:
+        data = dict(value) if isinstance(value, Mapping) else value.model_dump(mode="json")
+        try:
+            item = ReviewedAlignment.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or '(alignment)'}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise InvalidArgumentError(
+                f"alignment {data!r} is not valid ({problems}); every alignment needs the "
+                "framework, the competency id (like 'onet:2.A.1.a') and its label."
+            ) from None
+    if not item.code:
+        item = item.model_copy(update={"code": item.id.split(":", 1)[-1]})
+    return item
+
+
+@dataclass(frozen=True)
+class Alignments:
+    """The alignments of one credential, and whether faculty reviewed them.
+
+    Attributes
+    ----------
+    items : list of ReviewedAlignment
+        Accepted alignments, in order (rejected ones are left out).
+    unreviewed : bool
+        True when they are the matcher's suggestions (no reviewed alignments in
+        the proposal file).
+    versions : dict
+        Framework key -> version of the frameworks used.
+    """
+
+    items: list[ReviewedAlignment]
+    unreviewed: bool
+    versions: dict[str, str] = field(default_factory=dict)
+
+    def for_outcome(self, outcome_id: str | None) -> list[ReviewedAlignment]:
+        """The alignments of one outcome (``None``: of the credential as a whole)."""
+        return [a for a in self.items if a.outcome == outcome_id]
+
+    def distinct(self) -> list[ReviewedAlignment]:
+        """One alignment per competency (the first, i.e. best, of each), in order."""
+        seen: set[str] = set()
+        out = []
+        for a in self.items:
+            if a.id not in seen:
+                seen.add(a.id)
+                out.append(a)
+        return out
+
+    def frameworks(self) -> list[str]:
+        """Framework keys used, in order of first appearance."""
+        return list(dict.fromkeys(a.framework for a in self.items))
+
+
+def is_resolvable_url(url: Any) -> bool:
+    """True for an absolute http(s) URL with a host (what badge platforms accept)."""
+    if not isinstance(url, str) or not url.strip() or any(c.isspace() for c in url.strip()):
+        return False
+    parts = urlsplit(url.strip())
+    return parts.scheme in {"http", "https"} and bool(parts.netloc) and "." in parts.netloc
+
+
+def _code(row: Any) -> str:
+    cid = str(row.id)
+    code = "" if row.code is None else str(row.code)
+    if row.framework == "nace" or not code:
+        # NACE sample behaviours are reported as their competency, whose code is the id's tail.
+        return cid.split(":", 1)[-1]
+    return code
+
+
+def suggested_alignments(report: Any, *, per_framework: int = 1) -> Alignments:
+    """The matcher's best alignments from an alignment report, marked unreviewed.
+
+    Parameters
+    ----------
+    report : AlignmentReport
+        From :func:`align.score_alignment`.
+    per_framework : int
+        Matches kept per outcome and framework (those with credit > 0, i.e. a
+        match score above the report's ``floor``).
+
+    Returns
+    -------
+    Alignments
+        ``unreviewed=True``.
+    """
+    if per_framework < 1:
+        raise InvalidArgumentError(f"per_framework={per_framework}; expected a whole number >= 1.")
+    m: pd.DataFrame = report.matches
+    versions = {str(k): str(v) for k, v in report.settings.get("frameworks", {}).items()}
+    items = []
+    if len(m):
+        hits = m[m["credit"] > 0].sort_values(
+            ["query_index", "framework", "score"], ascending=[True, True, False], kind="stable"
+        )
+        hits = hits.groupby(["query_index", "framework"], sort=False).head(per_framework)
+        rows: list[Any] = list(hits.itertuples(index=False))
+        for row in rows:
+            url = getattr(row, "url", None)
+            items.append(
+                ReviewedAlignment(
+                    outcome=str(row.outcome_id),
+                    framework=str(row.framework),
+                    framework_version=versions.get(str(row.framework), ""),
+                    id=str(row.id),
+                    code=_code(row),
+                    label=str(row.label),
+                    url=str(url) if isinstance(url, str) and url else None,
+                    description=None,
+                    score=round(float(row.score), 4),
+                    status="accepted",
+                    source="matcher",
+                )
+            )
+    return Alignments(items, unreviewed=True, versions=versions)
+
+
+def gather_alignments(
+    proposal: Any,
+    *,
+    alignments: Iterable[Any] | None = None,
+    report: Any = None,
+    **score_options: Any,
+) -> Alignments:
+    """The alignments to export for a proposal.
+
+    Parameters
+    ----------
+    proposal : Proposal
+        The proposal; its ``alignments`` (faculty-reviewed, from the proposal
+        file) are used when it has accepted ones.
+    alignments : iterable, optional
+        Use these instead of the proposal's (dicts or ReviewedAlignment).
+    report : AlignmentReport, optional
+        A report already computed for the proposal, used for the unreviewed
+        fallback (otherwise :func:`align.score_alignment` runs with
+        ``score_options``).
+    **score_options
+        Passed to :func:`align.score_alignment` when the fallback needs it.
+
+    Returns
+    -------
+    Alignments
+        Reviewed alignments (``unreviewed=False``), or the matcher's best above
+        the credit threshold (``unreviewed=True``, with an
+        :class:`~align.AlignDataWarning` saying so).
+    """
+    given = (
+        list(alignments) if alignments is not None else list(getattr(proposal, "alignments", []))
+    )
+    reviewed = [coerce_alignment(a) for a in given]
+    accepted = [a for a in reviewed if a.status == "accepted"]
+    if accepted:
+        versions = {a.framework: str(a.framework_version) for a in accepted if a.framework_version}
+        return Alignments(accepted, unreviewed=False, versions=versions)
+    if reviewed:
+        # Faculty reviewed and rejected everything: export no alignments rather than guesses.
+        return Alignments([], unreviewed=False)
+    if report is None:
+        from align.proposals import score_alignment
+
+        report = score_alignment(proposal, **score_options)
+    found = suggested_alignments(report)
+    title = getattr(proposal, "title", "the proposal")
+    warnings.warn(
+        f"proposal {title!r} has no reviewed alignments; using the matcher's "
+        f"{len(found.items)} best match(es) above the credit threshold, marked unreviewed. "
+        "Review them in the dashboard (or add 'alignments:' to the proposal file) before "
+        "issuing the badge.",
+        AlignDataWarning,
+        stacklevel=2,
+    )
+    return found

@@ -1,0 +1,77 @@
+"""Credly badge template (the JSON body of Credly's "create badge template" call).
+
+Fields: ``name``, ``description``, ``skills`` (skill names: the aligned
+competencies' labels), ``alignments`` (``name``, ``url``, ``description``,
+``framework``, ``code``), ``earn_this_badge_url`` (the criteria URL),
+``badge_template_activities`` (one ``Assessment`` activity per outcome with an
+assessment, ``title`` and ``url``), ``type_category``, ``reporting_tags`` and
+``state`` (``draft``). The image is uploaded separately in Credly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from align.exports._alignments import Alignments
+from align.exports._common import (
+    BadgeOptions,
+    framework_label,
+    require_urls,
+    tags,
+    target_description,
+)
+
+__all__ = ["to_credly"]
+
+_TYPE_CATEGORY = {
+    "academic": "Learning",
+    "enhancement": "Learning",
+    "post-traditional": "Learning",
+}
+
+
+def to_credly(
+    proposal: Any, found: Alignments, options: BadgeOptions | None = None
+) -> dict[str, Any]:
+    """The proposal as a Credly badge-template JSON (state ``draft``).
+
+    Raises
+    ------
+    ExportError
+        An alignment has no resolvable official URL (the message names it).
+    """
+    options = options or BadgeOptions()
+    require_urls(found)
+    skills = list(dict.fromkeys(a.label for a in found.distinct()))
+    activities = [
+        {
+            "activity_type": "Assessment",
+            "title": f"{o.id}: {o.assessment}" + (f" ({o.evidence})" if o.evidence else ""),
+            "url": options.criteria_url or None,
+        }
+        for o in proposal.outcomes
+        if o.assessment
+    ]
+    description = proposal.description or proposal.title
+    return {
+        "name": proposal.title,
+        "description": description,
+        "state": "draft",
+        "public": False,
+        "type_category": _TYPE_CATEGORY.get(proposal.type, "Learning"),
+        "earn_this_badge_url": options.criteria_url or None,
+        "skills": skills,
+        "alignments": [
+            {
+                "name": a.label,
+                "url": str(a.url),
+                "description": target_description(a),
+                "framework": framework_label(a),
+                "code": a.code,
+            }
+            for a in found.distinct()
+        ],
+        "badge_template_activities": activities,
+        "reporting_tags": tags(proposal, found),
+        "issuer": {"name": options.issuer_name or proposal.issuing_unit},
+    }
