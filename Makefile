@@ -1,4 +1,4 @@
-# align: two commands on a fresh machine — `make run` and `make test`.
+# align: two commands on a fresh machine — `make run` (the dashboard) and `make test`.
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
@@ -10,7 +10,10 @@ export ALIGN_DATA_DIR
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup run test lint format typecheck bench notebooks clean
+CHROMIUM ?= /usr/bin/chromium
+export ALIGN_CHROMIUM := $(CHROMIUM)
+
+.PHONY: help setup run demo chromium test lint format typecheck bench notebooks clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -19,18 +22,34 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	# CPU torch first, from the local wheel, so nothing pulls a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,dask]'
+	$(BIN)/pip install --quiet -e '.[dev,dask,app]'
 	touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv and install align with its dev and dask extras
+setup: $(STAMP)  ## create .venv and install align with its dev, dask and app extras
 
-run: $(STAMP)  ## score a sample proposal and explain a sample stack on real O*NET (the main job)
+run: $(STAMP)  ## open the faculty dashboard on http://localhost:8501 with the data-analytics example
+	@echo "align dashboard: open http://localhost:8501 in your browser (Ctrl+C stops it)"
+	ALIGN_DASHBOARD_PROPOSAL=data/examples/data-analytics.yaml \
+	  $(BIN)/streamlit run app.py --server.port 8501 --server.headless true \
+	  --browser.gatherUsageStats false
+
+demo: $(STAMP)  ## score a sample proposal and explain a sample stack on real O*NET (the CLI)
 	$(BIN)/align score data/examples/data-analytics.yaml --data-dir "$(ALIGN_DATA_DIR)"
 	$(BIN)/align gaps data/examples/ipcp-stack.yaml --data-dir "$(ALIGN_DATA_DIR)"
 
-test: $(STAMP)  ## lint, then run the whole test suite
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+chromium:  ## make sure Debian's Chromium is there for the browser test (apt-get when root)
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && apt-get install -y chromium; \
+	else \
+	  echo "error: the dashboard's browser test needs Chromium at $(CHROMIUM)."; \
+	  echo "Install it with:  sudo apt-get install -y chromium   (or set CHROMIUM=/path/to/chromium)"; \
+	  exit 1; \
+	fi
+
+test: $(STAMP) chromium  ## lint, then run the whole test suite (with the dashboard's browser test)
+	$(BIN)/ruff check src tests benchmarks app.py app_pages
+	$(BIN)/ruff format --check src tests benchmarks app.py app_pages
 	$(BIN)/pytest --nbmake tests src/align $(wildcard notebooks/*.ipynb)
 
 lint:  $(STAMP) ## ruff check and format check
@@ -48,9 +67,10 @@ bench: $(STAMP)  ## run the benchmarks (minutes; results go to benchmarks/out an
 	$(BIN)/python benchmarks/load_times.py
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/dashboard.py
 
 notebooks: $(STAMP)  ## regenerate the .ipynb files from their jupytext .py sources
 	$(BIN)/jupytext --to ipynb --update notebooks/*.py
 
 clean:  ## remove caches (not .venv)
-	rm -rf .cache .pytest_cache .ruff_cache .mypy_cache
+	rm -rf .cache .pytest_cache .ruff_cache .mypy_cache test-artifacts

@@ -1,0 +1,138 @@
+"""Alignment: the overall score, its components, demand covered and not, per-outcome hints."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from align.exceptions import AlignError
+from app_pages import _state, _ui
+
+st.title("Alignment")
+w = _ui.require_proposal()
+if w is None:
+    st.stop()
+_ui.caption_source(w)
+
+# -- optional postings demand --------------------------------------------------------
+demand: pd.DataFrame | None = None
+with st.expander("Demand from a job-postings database (optional)", expanded=False):
+    st.caption(
+        "Without a postings database, demand comes from the O*NET importance ratings of the "
+        "target occupations. With one, the most-asked skills in matching postings are used."
+    )
+    d1, d2, d3, d4 = st.columns([3, 2, 1, 1])
+    db = d1.text_input(
+        "Postings database (.duckdb)", value=os.environ.get("ALIGN_POSTINGS_DB", ""), key="db"
+    )
+    occ_default = ", ".join(c.split(".")[0] for c in w.proposal.target_occupations)
+    occ = d2.text_input("Occupations (codes or prefixes)", value=occ_default, key="db_occ")
+    region = d3.text_input("Region", value=w.proposal.region or "", key="db_region")
+    period = d4.text_input("Period", value="", key="db_period", placeholder="2024, 2024Q2")
+    use = st.toggle("Score against this postings demand", key="use_postings")
+    if use and db.strip():
+        codes = [c.strip() for c in occ.split(",") if c.strip()]
+        try:
+            with st.spinner("Counting skills in matching postings..."):
+                demand = _state.skill_demand(db.strip(), codes, region.strip(), period.strip())
+        except AlignError as exc:
+            _ui.error(exc)
+        else:
+            st.markdown(
+                f"**Skill demand** for {_ui.plain(occ)} in {_ui.plain(region or 'all regions')}"
+                f", {_ui.plain(period or 'all dates')}: "
+                f"{int(demand.attrs.get('postings', 0)):,} postings with skill data."
+            )
+            if demand.empty:
+                st.info("No postings match these filters; widen the region or the period.")
+                demand = None
+            else:
+                view = demand[["skill_name", "skill_type", "postings", "share", "trend"]]
+                fig = px.bar(
+                    view.head(20).iloc[::-1],
+                    x="share",
+                    y="skill_name",
+                    color="trend",
+                    color_continuous_scale="RdBu",
+                    color_continuous_midpoint=0,
+                    orientation="h",
+                    labels={"share": "share of postings", "skill_name": ""},
+                    height=520,
+                )
+                _ui.chart_with_table(fig, view, "postings_demand")
+    elif use:
+        st.info("Give the path of a postings database (made with `align postings ingest`).")
+
+try:
+    with st.spinner("Scoring the proposal..."):
+        report = _state.score(w, demand, (region.strip() or None) if demand is not None else None)
+except AlignError as exc:
+    _ui.error(exc)
+    st.stop()
+
+# -- overall and components ---------------------------------------------------------
+m1, m2, m3 = st.columns(3)
+m1.metric("Overall alignment", f"{report.overall:.0f} / 100")
+if report.interval:
+    m2.metric("95 % interval", f"{report.interval[0]:.0f} – {report.interval[1]:.0f}")
+src = {"onet": "O*NET importance", "postings": "job postings", "none": "none"}
+(m3 if report.interval else m2).metric(
+    "Demand from", src.get(report.settings["demand_source"], "?")
+)
+for note in report.notes:
+    _ui.warn(note)
+
+comps = report.to_frame("components")[["component", "value", "weight", "contribution", "meaning"]]
+fig = px.bar(
+    comps,
+    x="contribution",
+    y="component",
+    orientation="h",
+    text=comps["contribution"].map(lambda v: f"{v:.1f} pts"),
+    labels={"contribution": "points of the overall score", "component": ""},
+    height=280,
+)
+fig.update_xaxes(range=[0, 100 * comps["weight"].max() * 1.15])
+st.subheader("Components")
+_ui.chart_with_table(fig, comps.round(3), "components")
+
+# -- demand covered / not covered ---------------------------------------------------
+st.subheader("Demanded competencies")
+dem = report.to_frame("demand")
+cols = ["label", "kind", "weight", "coverage", "best_outcome", "best_score"]
+covered = dem[dem["coverage"] > 0][cols].sort_values("weight", ascending=False)
+missing = dem[dem["coverage"] <= 0][cols].sort_values("weight", ascending=False)
+c1, c2 = st.columns(2)
+c1.markdown(f"**Covered** ({len(covered)})")
+c1.dataframe(covered.round(3), hide_index=True, key="covered_table")
+c2.markdown(f"**Not covered** ({len(missing)})")
+c2.dataframe(missing.round(3), hide_index=True, key="missing_table")
+
+# -- outcomes and rewrite hints -------------------------------------------------------
+st.subheader("Outcomes")
+outs = report.to_frame("outcomes")
+try:
+    checks = _state.policy(w, None, report).to_frame()
+except AlignError:
+    checks = pd.DataFrame(columns=["check", "status", "subject", "message"])
+hints = checks[(checks["status"] != "pass") & checks["subject"].isin(outs["outcome_id"])]
+outs["hints"] = [
+    " ".join(hints.loc[hints["subject"] == oid, "message"]) for oid in outs["outcome_id"]
+]
+for oid in outs.loc[~outs["relevant"], "outcome_id"]:
+    i = outs.index[outs["outcome_id"] == oid][0]
+    best = outs.at[i, "best_demand"]
+    extra = (
+        f" It matches no demanded skill well; the nearest is '{best}'. Say concretely which "
+        "skill, tool or work activity learners practise."
+    )
+    outs.at[i, "hints"] = (outs.at[i, "hints"] + extra).strip()
+st.dataframe(
+    outs[["outcome_id", "text", "relevant", "best_demand", "best_demand_score", "hints"]].round(3),
+    hide_index=True,
+    key="outcomes_table",
+    column_config={"hints": st.column_config.TextColumn("rewrite hints", width="large")},
+)

@@ -1,0 +1,152 @@
+"""Matches: per outcome, the top competencies of the chosen frameworks; accept, reject, replace."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pandas as pd
+import streamlit as st
+
+from align.exceptions import AlignError
+from app_pages import _state, _ui
+
+st.title("Matches")
+w = _ui.require_proposal()
+if w is None:
+    st.stop()
+_ui.caption_source(w)
+st.write(
+    "For each learning outcome, the competencies of the chosen frameworks that match it best. "
+    "Accept the ones the outcome really teaches, reject the others, or replace a match with "
+    "one you find by searching the framework. Every decision is saved at once in the "
+    "proposal file, so badge exports and re-scoring use what you approved."
+)
+
+try:
+    with st.spinner("Matching the outcomes (the first run embeds the frameworks)..."):
+        report = _state.score(w)
+except AlignError as exc:
+    _ui.error(exc)
+    st.stop()
+
+matches: pd.DataFrame = report.to_frame("matches")
+floor, full = report.settings["floor"], report.settings["full"]
+chosen = st.multiselect(
+    "Frameworks shown", list(w.proposal.frameworks), default=list(w.proposal.frameworks)
+)
+n_acc = sum(a.get("status") == "accepted" for a in w.alignments)
+n_rej = sum(a.get("status") == "rejected" for a in w.alignments)
+st.caption(
+    f"Reviewed so far: {n_acc} accepted, {n_rej} rejected. "
+    f"Overall alignment: {report.overall:.0f} / 100."
+)
+st.caption(
+    f"Scores: :green[green] earn full credit in the alignment score (from {full:.2f}), "
+    f":orange[orange] partial credit, :gray[gray] none (below {floor:.2f})."
+)
+
+#: Matches listed per outcome before "Show all" (best first; reviewed ones always show).
+SHOWN = 4
+_BADGE = {"accepted": ":green-badge[accepted]", "rejected": ":red-badge[rejected]"}
+
+
+def _act(row: pd.Series, outcome: str, status: str | None) -> None:
+    with contextlib.suppress(_state.SaveConflict):
+        _state.decide(w, row, outcome, status)
+    st.rerun()
+
+
+for o in w.proposal.outcomes:
+    mine = matches[(matches["outcome_id"] == o.id) & matches["framework"].isin(chosen)].sort_values(
+        "score", ascending=False, kind="stable"
+    )
+    with st.container(border=True):
+        st.markdown(f"**{_ui.plain(o.id)}** · {_ui.plain(o.text)}")
+        if mine.empty:
+            st.caption("No match in the chosen frameworks.")
+        show_all = st.session_state.get(f"all_{o.id}", False)
+        for r_i, (_, row) in enumerate(mine.iterrows()):
+            status = _state.decision(w, o.id, row["id"])
+            if r_i >= SHOWN and not show_all and status is None:
+                continue  # fewer widgets: a decision re-renders the page quickly
+            c1, c2, c3, c4 = st.columns([4, 1, 4, 2], vertical_alignment="center")
+            link = f"[{_ui.plain(row['label'])}]({row['url']})" if row.get("url") else None
+            c1.markdown(
+                f"{link or _ui.plain(row['label'])}  \n"
+                f":gray[{_ui.plain(row['framework'])} · {_ui.plain(row['kind'])}]"
+            )
+            color = "green" if row["credit"] >= 1 else "orange" if row["credit"] > 0 else "gray"
+            c2.markdown(
+                f":{color}[**{row['score']:.2f}**]",
+                help=f"match score in [0, 1]; credit {row['credit']:.2f} (none below "
+                f"{floor:.2f}, full from {full:.2f})",
+            )
+            words = str(row.get("matched_surface") or row["label"])
+            c3.caption(f"matched words: {_ui.plain(words[:120])}")
+            key = f"{o.id}_{row['framework']}_{r_i}"
+            with c4:
+                if status:
+                    st.markdown(_BADGE.get(status, _ui.plain(status)))
+                    if st.button("Undo", key=f"undo_{key}"):
+                        _act(row, o.id, None)
+                else:
+                    b1, b2 = st.columns(2)
+                    if b1.button("Accept", key=f"accept_{key}", type="primary"):
+                        _act(row, o.id, "accepted")
+                    if b2.button("Reject", key=f"reject_{key}"):
+                        _act(row, o.id, "rejected")
+        if len(mine) > SHOWN:
+            st.toggle(f"Show all {len(mine)} matches", key=f"all_{o.id}")
+        added = [
+            a
+            for a in w.alignments
+            if a.get("outcome") == o.id
+            and a.get("source") == "search"
+            and a.get("status") == "accepted"
+        ]
+        for a in added:
+            st.markdown(
+                f":green-badge[accepted] {_ui.plain(a['label'])} "
+                f":gray[({_ui.plain(a['framework'])}, from search)]"
+            )
+        with st.expander("Replace a match with one from the framework"):
+            labels = [
+                f"{k + 1}. {r['label']} ({r['framework']})"
+                for k, (_, r) in enumerate(mine.iterrows())
+            ]
+            s1, s2 = st.columns(2)
+            picked = (
+                s1.selectbox("Match to replace", labels, key=f"repl_which_{o.id}")
+                if labels
+                else None
+            )
+            which = labels.index(picked) if picked in labels else None
+            shown = chosen or list(w.proposal.frameworks)
+            fw = s2.selectbox("Framework", ["all shown", *shown], key=f"repl_fw_{o.id}")
+            q = st.text_input("Search the framework", key=f"repl_q_{o.id}")
+            if q.strip() and fw:
+                try:
+                    names = shown if fw == "all shown" else [fw]
+                    found = _state.search_frameworks(names, q.strip())
+                except AlignError as exc:
+                    _ui.error(exc)
+                    found = pd.DataFrame()
+                for j, (_, hit) in enumerate(found.iterrows()):
+                    h1, h2 = st.columns([5, 1])
+                    h1.markdown(
+                        f"{_ui.plain(hit['label'])} :gray[{_ui.plain(hit['framework'])} · "
+                        f"{_ui.plain(hit['kind'])} · {hit['score']:.2f}]"
+                    )
+                    if h2.button("Use", key=f"use_{o.id}_{j}"):
+                        try:
+                            if which is not None:
+                                _state.replace_match(w, mine.iloc[which], hit, o.id)
+                            else:
+                                _state.decide(w, hit, o.id, "accepted", source="search")
+                        except _state.SaveConflict:
+                            pass
+                        st.rerun()
+
+st.subheader("Reviewed alignments")
+st.caption("What is stored in the proposal file under `alignments:`.")
+st.dataframe(_state.alignments_frame(w), hide_index=True, key="reviewed_table")

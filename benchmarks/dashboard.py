@@ -1,0 +1,140 @@
+"""Dashboard speed in a real browser (Playwright + Debian's Chromium).
+
+Measures, with warm caches (models, frameworks and vectors already loaded by one
+warm-up visit):
+
+* first paint: from ``page.goto`` in a fresh browser tab until the Alignment page
+  shows the overall score (target <= 3 s);
+* re-score after accepting a match: from the click on "Accept" on the Matches page
+  until the page shows the new decision with the proposal re-scored (target <= 1 s);
+  and the library's re-score alone (``score_alignment``, in-process, warm).
+
+Run: ``python benchmarks/dashboard.py [--repeat 5]``; results go to
+``benchmarks/out/dashboard.json`` and the README table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "benchmarks" / "out"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _library_rescore(repeat: int) -> list[float]:
+    """The re-score alone, in-process: score_alignment on the example, warm."""
+    import warnings
+
+    import align
+
+    warnings.simplefilter("ignore", align.AlignDataWarning)
+    p = align.load_proposal(REPO / "data" / "examples" / "data-analytics.yaml")
+    fws = [align.load_framework(n) for n in p.frameworks]
+    emb = align.get_embedder()
+    align.score_alignment(p, fws, embedder=emb)
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        align.score_alignment(p, fws, embedder=emb)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--chromium", default=os.environ.get("ALIGN_CHROMIUM", "/usr/bin/chromium"))
+    args = ap.parse_args()
+    from playwright.sync_api import expect, sync_playwright
+
+    port = _port()
+    work = tempfile.mkdtemp(prefix="align-dash-bench-")
+    env = dict(os.environ, ALIGN_DASHBOARD_DIR=work)
+    env["ALIGN_DASHBOARD_PROPOSAL"] = "data/examples/data-analytics.yaml"
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")])
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(180):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=args.chromium, args=ARGS)
+            expect.set_options(timeout=600_000)
+
+            def paint() -> float:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                t0 = time.perf_counter()
+                page.goto(f"{url}/alignment")
+                expect(page.get_by_test_id("stMetricValue").first).to_have_text(
+                    re.compile(r"^\d+ / 100$")
+                )
+                dt = time.perf_counter() - t0
+                page.close()
+                return dt
+
+            cold = paint()  # warm-up: loads the model and frameworks, embeds once
+            paints = [paint() for _ in range(args.repeat)]
+
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{url}/matches")
+            expect(page.get_by_text("Reviewed so far: 0 accepted")).to_be_visible()
+            rescore = []
+            for k in range(1, args.repeat + 1):
+                t0 = time.perf_counter()
+                page.get_by_role("button", name="Accept").first.click()
+                expect(page.get_by_text(f"Reviewed so far: {k} accepted")).to_be_visible()
+                rescore.append(time.perf_counter() - t0)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    library = _library_rescore(args.repeat)
+    result = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}",
+        "warm_up_first_visit_s": round(cold, 2),
+        "first_paint_warm_s": round(statistics.median(paints), 2),
+        "first_paint_runs_s": [round(x, 2) for x in paints],
+        "rescore_after_accept_s": round(statistics.median(rescore), 2),
+        "rescore_runs_s": [round(x, 2) for x in rescore],
+        "rescore_library_only_s": round(statistics.median(library), 3),
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "dashboard.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
