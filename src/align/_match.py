@@ -54,6 +54,7 @@ from rapidfuzz import fuzz, process
 
 from align._config import METHODS, Method, PathLike
 from align._embed import Embedder, get_embedder
+from align._safeio import check_text
 from align.exceptions import (
     AlignDataWarning,
     InvalidArgumentError,
@@ -245,6 +246,9 @@ def _check_queries(texts: Sequence[str] | str) -> list[str]:
                 f"texts[{i}] is a {type(t).__name__} ({t!r:.60}); expected a string. "
                 "Convert numbers and missing values to text (or drop them) first."
             )
+        # Lone surrogates (bytes that were not UTF-8) break the tokenizer; very long texts
+        # cost time and say nothing a sentence would not (limit: MAX_TEXT_CHARS).
+        check_text(t, f"texts[{i}]")
     return out
 
 

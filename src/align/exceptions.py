@@ -14,7 +14,8 @@ about ``align``::
     ├── ProposalError (AlignError, ValueError)
     ├── ExportError (AlignError, ValueError)
     ├── InvalidArgumentError (AlignError, ValueError)
-    └── MissingDependencyError (AlignError, ImportError)
+    ├── MissingDependencyError (AlignError, ImportError)
+    └── StorageError (AlignError, OSError)
 
 Messages name the argument or file, what was found, what was expected and how
 to fix it.
@@ -34,6 +35,7 @@ __all__ = [
     "ModelLoadError",
     "PostingsFormatError",
     "ProposalError",
+    "StorageError",
     "UnknownNameError",
 ]
 
@@ -80,6 +82,10 @@ class InvalidArgumentError(AlignError, ValueError):
 
 class MissingDependencyError(AlignError, ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
+
+
+class StorageError(AlignError, OSError):
+    """Writing a database or output file failed (disk full, read-only folder); nothing was kept."""
 
 
 class AlignDataWarning(UserWarning):

@@ -4,7 +4,11 @@ Commands live in one module per command group (``frameworks``, ``data``,
 ``match``, ``cache``, ``postings``, ``proposals``); each parses its options,
 calls one library function and prints the result with :func:`emit` (or the
 helpers built on it). :func:`emit` is the single choke point for text shown to
-users, so escaping or colour rules are decided in one place.
+users, so escaping or colour rules are decided in one place: text that came
+from users or files is wrapped in :func:`safe` (rich markup escaped, control
+characters shown as ``\\x1b``); :func:`emit` also shows any control character
+visibly; tables built by :func:`print_frame` escape every cell; CSV output is
+neutralised against spreadsheet formulas unless ``--csv-raw``; JSON is strict.
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from align._safeio import dumps_json, neutralise_csv_frame, terminal_text, visible_controls
 from align.exceptions import AlignDataWarning, AlignError
 
 __all__ = [
+    "CsvRawOpt",
     "DataDirOpt",
     "app",
     "check_format",
@@ -33,6 +40,8 @@ __all__ = [
     "print_frame",
     "print_json",
     "print_report",
+    "safe",
+    "write_csv",
 ]
 
 app = typer.Typer(
@@ -53,6 +62,18 @@ DataDirOpt = Annotated[
         help="Folder holding framework releases (default: ALIGN_DATA_DIR, then a user folder).",
     ),
 ]
+CsvRawOpt = Annotated[
+    bool,
+    typer.Option(
+        "--csv-raw",
+        help="With --format csv: write cells exactly as they are. By default a cell starting "
+        "with =, +, -, @ (a spreadsheet formula) is prefixed with ' so spreadsheets show it "
+        "as text.",
+    ),
+]
+
+#: User or file text, made safe to put in a rich markup string or table cell.
+safe = terminal_text
 
 
 def emit(obj: Any, *, err: bool = False, raw: bool = False, highlight: bool | None = None) -> None:
@@ -72,12 +93,22 @@ def emit(obj: Any, *, err: bool = False, raw: bool = False, highlight: bool | No
     if raw:
         (sys.stderr if err else sys.stdout).write(str(obj))
         return
-    (err_console if err else console).print(obj, highlight=highlight)
+    if isinstance(obj, str):
+        # Control characters are never part of our own markup: show them, never send them.
+        obj = visible_controls(obj)
+    (err_console if err else console).print(
+        obj, highlight=highlight, soft_wrap=err and isinstance(obj, (str, Text))
+    )
 
 
 def print_json(obj: Any) -> None:
-    """Print plain data as indented JSON."""
-    emit(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n", raw=True)
+    """Print plain data as indented, strict JSON."""
+    emit(dumps_json(obj, indent=2, default=str) + "\n", raw=True)
+
+
+def write_csv(df: Any, raw: bool = False) -> None:
+    """Write a DataFrame as CSV; formula-like text cells are neutralised unless ``raw``."""
+    emit((df if raw else neutralise_csv_frame(df)).to_csv(index=False), raw=True)
 
 
 def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> None:
@@ -86,18 +117,19 @@ def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> None
         raise typer.BadParameter(f"--format {fmt!r}: use one of {', '.join(allowed)}.")
 
 
-def print_frame(df: Any, fmt: str, title: str | None = None) -> None:
-    """Print a DataFrame as a table, CSV or JSON records."""
+def print_frame(df: Any, fmt: str, title: str | None = None, *, csv_raw: bool = False) -> None:
+    """Print a DataFrame as a table, CSV (neutralised unless ``csv_raw``) or strict JSON."""
     check_format(fmt, ("csv", "json", "table"))
     if fmt == "csv":
-        emit(df.to_csv(index=False), raw=True)
+        write_csv(df, csv_raw)
         return
     if fmt == "json":
-        emit(df.to_json(orient="records", force_ascii=False, indent=2) + "\n", raw=True)
+        records = json.loads(df.to_json(orient="records", force_ascii=False, default_handler=str))
+        emit(dumps_json(records, indent=2) + "\n", raw=True)
         return
-    table = Table(*[str(c) for c in df.columns], title=title)
+    table = Table(*[safe(c) for c in df.columns], title=None if title is None else safe(title))
     for row in df.itertuples(index=False):
-        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else safe(v) for v in row])
     emit(table)
 
 
@@ -120,7 +152,7 @@ def _show_warning(
 ) -> None:
     """Print align's data warnings as one plain line; others as Python prints them."""
     if issubclass(category, AlignDataWarning):
-        emit(f"[yellow]warning:[/] {message}", err=True, highlight=False)
+        emit(Text.assemble(("warning:", "yellow"), " ", visible_controls(str(message))), err=True)
     else:
         _default_showwarning(message, category, filename, lineno, file, line)
 
@@ -138,5 +170,20 @@ def main() -> None:
     try:
         app()
     except AlignError as exc:
-        emit(f"[bold red]error:[/] {exc}", err=True, highlight=False)
+        emit(Text.assemble(("error:", "bold red"), " ", visible_controls(str(exc))), err=True)
+        raise SystemExit(2) from None
+    except OSError as exc:
+        # A file the command was told to read or write: a read-only folder, a full disk.
+        where = f" {exc.filename!r}" if exc.filename else ""
+        emit(
+            Text.assemble(
+                ("error:", "bold red"),
+                " ",
+                visible_controls(
+                    f"cannot read or write{where}: {exc.strerror or exc}. Check the path, that "
+                    "the folder exists and is writable, and that the disk is not full."
+                ),
+            ),
+            err=True,
+        )
         raise SystemExit(2) from None

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from align.cli._app import app, emit, print_json
+from align.cli._app import app, emit, print_json, safe
 
 cache_app = typer.Typer(help="Inspect or clear align's caches.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
@@ -26,15 +26,15 @@ def cache_info_cmd(
         print_json(info)
         return
     emit(
-        f"embeddings: {info['path']}  ({info['vectors']:,} vectors, "
+        f"embeddings: {safe(info['path'])}  ({info['vectors']:,} vectors, "
         f"{info['size_bytes'] / 1e6:,.1f} MB)",
         highlight=False,
     )
     for model, n in info["models"].items():
-        emit(f"  {model}: {n:,} vectors", highlight=False)
+        emit(f"  {safe(model)}: {n:,} vectors", highlight=False)
     fws = info["frameworks"]
     emit(
-        f"parsed frameworks: {fws['path']}  ({fws['entries']} entries, "
+        f"parsed frameworks: {safe(fws['path'])}  ({fws['entries']} entries, "
         f"{fws['size_bytes'] / 1e6:,.1f} MB)",
         highlight=False,
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from align.cli._app import DataDirOpt, app, emit, print_frame
+from align.cli._app import DataDirOpt, app, emit, print_frame, safe
 
 review_app = typer.Typer(
     help="The review record: reviewers by discipline, ratings, feedback, the decision.",
@@ -85,10 +85,10 @@ def evidence_cmd(
         data_dir=data_dir,
     )
     packet.write_html(out)
-    emit(f"wrote {out}", highlight=False)
+    emit(f"wrote {safe(out)}", highlight=False)
     if pdf is not None:
         packet.write_pdf(pdf)
-        emit(f"wrote {pdf}", highlight=False)
+        emit(f"wrote {safe(pdf)}", highlight=False)
 
 
 def _default_db_exists() -> bool:
@@ -107,7 +107,7 @@ def add_reviewer_cmd(
 ) -> None:
     """Add a reviewer and the disciplines they review."""
     _store(db).add_reviewer(name, discipline)
-    emit(f"reviewer {name!r}: {', '.join(discipline)}", highlight=False)
+    emit(f"reviewer {safe(repr(name))}: {safe(', '.join(discipline))}", highlight=False)
 
 
 @review_app.command("assign")
@@ -119,7 +119,7 @@ def assign_cmd(
     """Assign every reviewer of a discipline to a proposal."""
     pid = _proposal_id(proposal)
     names = _store(db).assign(pid, discipline)
-    emit(f"{pid}: assigned {', '.join(names)}", highlight=False)
+    emit(f"{safe(pid)}: assigned {safe(', '.join(names))}", highlight=False)
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -167,7 +167,10 @@ def rate_cmd(
         values[crit] = (None, comments[crit])
     pid = _proposal_id(proposal)
     rid = _store(db, rubric).record_review(pid, reviewer, values, comment=overall)
-    emit(f"{pid}: review {rid} by {reviewer} recorded ({len(values)} criteria)", highlight=False)
+    emit(
+        f"{safe(pid)}: review {safe(rid)} by {safe(reviewer)} recorded ({len(values)} criteria)",
+        highlight=False,
+    )
 
 
 @review_app.command("summary")
@@ -189,7 +192,7 @@ def summary_cmd(
         emit(
             "decision: not recorded yet"
             if d is None
-            else f"decision of the {d.body}: {d.decision} on {d.decided_on}",
+            else safe(f"decision of the {d.body}: {d.decision} on {d.decided_on}"),
             highlight=False,
         )
 
@@ -204,7 +207,7 @@ def feedback_cmd(
     """Record the committee's feedback (the committee advises; it does not decide)."""
     pid = _proposal_id(proposal)
     _store(db).add_feedback(pid, text, author=author)
-    emit(f"{pid}: feedback recorded", highlight=False)
+    emit(f"{safe(pid)}: feedback recorded", highlight=False)
 
 
 @review_app.command("decide")
@@ -222,4 +225,4 @@ def decide_cmd(
     """Record the approving body's decision and its date."""
     pid = _proposal_id(proposal)
     d = _store(db).record_decision(pid, decision, on, body=body, note=note)
-    emit(f"{pid}: {d.decision} by the {d.body} on {d.decided_on}", highlight=False)
+    emit(safe(f"{pid}: {d.decision} by the {d.body} on {d.decided_on}"), highlight=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from align.cli._app import DataDirOpt, app, emit
+from align.cli._app import DataDirOpt, app, emit, safe
 
 data_app = typer.Typer(help="Download or import framework releases.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
@@ -52,12 +52,14 @@ def data_fetch(
     if not present and record.is_file():
         info = json.loads(record.read_text("utf-8"))
         emit(
-            f"O*NET {info['release']} is in {path}\n  from {info['url']}\n"
-            f"  sha256 {info['sha256']}",
+            f"O*NET {safe(info['release'])} is in {safe(path)}\n  from {safe(info['url'])}\n"
+            f"  sha256 {safe(info['sha256'])}",
             highlight=False,
         )
     else:
-        emit(f"O*NET is already in {path}; use --force to download it again.", highlight=False)
+        emit(
+            f"O*NET is already in {safe(path)}; use --force to download it again.", highlight=False
+        )
 
 
 @data_app.command("import")
@@ -74,5 +76,7 @@ def data_import(
 
     dest = import_framework(name, path, data_dir=data_dir, force=force)
     emit(
-        f"{name} imported to {dest}; load it with `align frameworks show {name}`.", highlight=False
+        f"{safe(name)} imported to {safe(dest)}; load it with `align frameworks show "
+        f"{safe(name)}`.",
+        highlight=False,
     )

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from align.cli._app import DataDirOpt, app, emit
+from align._safeio import write_text_atomic
+from align.cli._app import DataDirOpt, app, emit, safe
 
 MethodOpt = Annotated[
     str,
@@ -80,9 +81,8 @@ def export_cmd(
     if out is None:
         emit(text, raw=True)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        emit(f"wrote {out}", err=True, highlight=False)
+        written = write_text_atomic(out, text, "badge")
+        emit(f"wrote {safe(written)}", err=True, highlight=False)
 
 
 @app.command("import-badge")
@@ -106,7 +106,7 @@ def import_badge_cmd(
     added = len(updated.alignments) - len(p.alignments)
     target = save_proposal(updated, out or into)
     emit(
-        f"{len(found)} alignment(s) in the badge; {added} added to {target} "
+        f"{len(found)} alignment(s) in the badge; {added} added to {safe(target)} "
         f"({len(found) - added} already there).",
         highlight=False,
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from align.cli._app import DataDirOpt, app, emit, print_json
+from align.cli._app import DataDirOpt, app, emit, print_json, safe
 
 frameworks_app = typer.Typer(help="List and inspect competency frameworks.", no_args_is_help=True)
 app.add_typer(frameworks_app, name="frameworks")
@@ -22,7 +22,10 @@ def frameworks_list(data_dir: DataDirOpt = None) -> None:
     table = Table("name", "available", "description", "searched in")
     for row in available_frameworks(data_dir).itertuples():
         table.add_row(
-            str(row.name), "yes" if row.available else "no", str(row.description), str(row.folder)
+            safe(row.name),
+            "yes" if row.available else "no",
+            safe(row.description),
+            safe(row.folder),
         )
     emit(table)
 
@@ -41,7 +44,7 @@ def frameworks_show(
     if as_json:
         print_json(summary)
         return
-    info = Table(show_header=False, title=f"{fw.info.name} {fw.info.version}")
+    info = Table(show_header=False, title=safe(f"{fw.info.name} {fw.info.version}"))
     for key in (
         "key",
         "publisher",
@@ -56,12 +59,12 @@ def frameworks_show(
         "relations",
     ):
         info.add_row(
-            key, f"{summary[key]:,}" if isinstance(summary[key], int) else str(summary[key])
+            key, f"{summary[key]:,}" if isinstance(summary[key], int) else safe(summary[key])
         )
     emit(info)
     kinds = Table("kind", "competencies", title="Competencies per kind")
     for kind, n in summary["kinds"].items():
-        kinds.add_row(kind, f"{n:,}")
+        kinds.add_row(safe(kind), f"{n:,}")
     emit(kinds)
 
 
@@ -87,4 +90,6 @@ def frameworks_export(
     if kind:
         fw = fw.subset(kind)
     path = write_case(fw, out, base_uri=base_uri)
-    emit(f"wrote {len(fw):,} competencies of {fw.info.name} {fw.version} to {path}")
+    emit(
+        f"wrote {len(fw):,} competencies of {safe(fw.info.name)} {safe(fw.version)} to {safe(path)}"
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
 from pathlib import Path
@@ -11,7 +10,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from align.cli._app import DataDirOpt, app, emit
+from align._safeio import (
+    check_regular_file,
+    check_text,
+    decode_text,
+    dumps_json,
+    read_stdin_text,
+)
+from align.cli._app import CsvRawOpt, DataDirOpt, app, emit, safe, write_csv
 
 _MATCH_FORMATS = ("table", "csv", "jsonl")
 _JSONL_KEYS = (
@@ -27,25 +33,25 @@ _JSONL_KEYS = (
 
 
 def _match_texts(texts: list[str] | None, input_file: str | None) -> list[str]:
-    out = list(texts or [])
-    if input_file is not None:
-        from align.exceptions import InvalidArgumentError
+    from align.exceptions import InvalidArgumentError
 
+    out = [check_text(t, f"text {i + 1}") for i, t in enumerate(texts or [])]
+    if input_file is not None:
         if input_file == "-":
-            out += sys.stdin.read().splitlines()
+            lines = read_stdin_text(sys.stdin, "standard input").splitlines()
+            where = "standard input"
         else:
-            path = Path(input_file).expanduser()
-            if not path.is_file():
+            if not Path(input_file).expanduser().exists():
                 raise InvalidArgumentError(
                     f"--input {input_file!r} is not a file; give a text file with one outcome "
                     "or sentence per line, or '-' to read standard input."
                 )
-            try:
-                out += path.read_text("utf-8-sig").splitlines()
-            except UnicodeDecodeError as exc:
-                raise InvalidArgumentError(
-                    f"--input {input_file!r} is not UTF-8 text ({exc}); save it as UTF-8."
-                ) from exc
+            # Regular files only: a FIFO or device could block or never end.
+            path = check_regular_file(Path(input_file), "--input file", error=InvalidArgumentError)
+            raw = path.read_bytes()
+            lines = decode_text(raw, str(path), error=InvalidArgumentError).splitlines()
+            where = f"--input {input_file!r}"
+        out += [check_text(t, f"{where} line {i + 1}") for i, t in enumerate(lines)]
     return out
 
 
@@ -101,6 +107,7 @@ def match_cmd(
         str,
         typer.Option("--format", help="table (default), csv, or jsonl (one line per input text)."),
     ] = "table",
+    csv_raw: CsvRawOpt = False,
 ) -> None:
     """Match texts to the competencies (or occupations) of frameworks.
 
@@ -155,9 +162,9 @@ def match_cmd(
                     for row in g[list(_JSONL_KEYS)].itertuples(index=False, name=None)
                 ]
             )
-            emit(json.dumps({"query": q, "matches": matches}, ensure_ascii=False) + "\n", raw=True)
+            emit(dumps_json({"query": q, "matches": matches}) + "\n", raw=True)
     elif fmt == "csv":
-        emit(res.to_csv(index=False), raw=True)
+        write_csv(res, csv_raw)
     else:
         for i, q in enumerate(queries):
             g = res[res["query_index"] == i]
@@ -170,7 +177,7 @@ def match_cmd(
                 "semantic",
                 "lexical",
                 "matched on",
-                title=q if q.strip() else "(blank)",
+                title=safe(q) if q.strip() else "(blank)",
                 title_justify="left",
             )
             rows: list[Any] = list(g.itertuples(index=False))
@@ -182,12 +189,12 @@ def match_cmd(
                 )
                 table.add_row(
                     str(row.rank),
-                    f"{row.label} [dim]({row.code})[/]",
-                    row.kind,
-                    row.framework,
+                    f"{safe(row.label)} [dim]({safe(row.code)})[/]",
+                    safe(row.kind),
+                    safe(row.framework),
                     f"{row.score:.2f}",
                     sem,
                     f"{row.lexical_score:.2f}",
-                    row.matched_surface,
+                    safe(row.matched_surface),
                 )
             emit(table)

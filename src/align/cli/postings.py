@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from align.cli._app import DataDirOpt, app, emit, print_frame
+from align.cli._app import CsvRawOpt, DataDirOpt, app, emit, print_frame, safe
 
 postings_app = typer.Typer(
     help="Job postings: ingest exports, skill demand, skill extraction, title coding.",
@@ -97,6 +97,7 @@ def postings_demand(
     period: Annotated[str | None, typer.Option("--period", help="2024, 2024Q2 or 2024-05.")] = None,
     top: Annotated[int, typer.Option("--top", help="Number of skills.")] = 20,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    csv_raw: CsvRawOpt = False,
     source: Annotated[
         str, typer.Option("--source", help="auto, export or extracted skills.")
     ] = "auto",
@@ -118,7 +119,7 @@ def postings_demand(
         f"Skill demand: {df.attrs.get('postings', 0):,} postings with skills "
         f"({df.attrs.get('postings_matching', 0):,} matching)"
     )
-    print_frame(df, fmt, title=title)
+    print_frame(df, fmt, title=title, csv_raw=csv_raw)
 
 
 @postings_app.command("extract-skills")
@@ -206,13 +207,14 @@ def postings_synth(
         data_dir=data_dir,
         with_body=with_body,
     )
-    emit(f"wrote {rows:,} synthetic postings to {written}", err=True)
+    emit(f"wrote {rows:,} synthetic postings to {safe(written)}", err=True)
 
 
 @postings_app.command("batches")
 def postings_batches(
     db: PostingsDbOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    csv_raw: CsvRawOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Show the load log: files, checksums, rows read/loaded/rejected."""
@@ -230,4 +232,4 @@ def postings_batches(
         "rows_rejected",
         "loaded_at",
     ]
-    print_frame(df[cols] if fmt == "table" else df, fmt, title="Batches")
+    print_frame(df[cols] if fmt == "table" else df, fmt, title="Batches", csv_raw=csv_raw)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from align.cli._app import DataDirOpt, app, check_format, emit, print_report
+from align.cli._app import CsvRawOpt, DataDirOpt, app, check_format, emit, print_report, write_csv
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table (an explained report) or json.")]
 MethodOpt = Annotated[
@@ -161,9 +161,11 @@ def gaps_cmd(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Explain a stack: coverage matrix, gaps, redundancy, order, credits, next credential."""
+    from align._safeio import check_finite
     from align.proposals import find_stacking_gaps
 
     check_format(fmt)
+    check_finite(threshold, "--threshold-credits", minimum=0)
     report = find_stacking_gaps(
         stack,
         target,
@@ -194,6 +196,7 @@ def portfolio_cmd(
         str, typer.Option("--format", help="table, json or csv (the matrix, for a heatmap).")
     ] = "table",
     method: MethodOpt = "hybrid",
+    csv_raw: CsvRawOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Show which demanded skills the credentials in FOLDER cover, and which none covers."""
@@ -205,6 +208,6 @@ def portfolio_cmd(
     demand = None if postings_db is None else postings_demand(postings_db, codes, region)
     report = portfolio_coverage(creds, demand, data_dir=data_dir, method=method)  # type: ignore[arg-type]
     if fmt == "csv":
-        emit(report.to_frame("long").to_csv(index=False), raw=True)
+        write_csv(report.to_frame("long"), csv_raw)
     else:
         print_report(report, fmt)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from align._safeio import load_data
 from align.exceptions import InvalidArgumentError
 from align.reports import ReportMixin
 
@@ -107,10 +107,8 @@ def load_rubric(path: PathLike | None = None) -> Rubric:
             f"rubric file '{file}' does not exist; copy the default ({DEFAULT_RUBRIC_PATH}) "
             "and edit it."
         )
-    try:
-        data = yaml.safe_load(file.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        raise InvalidArgumentError(f"rubric file '{file}' is not valid YAML: {exc}") from None
+    # Regular files only, size, depth, alias, repeated-key, number and encoding limits.
+    data = load_data(file, "rubric file", error=InvalidArgumentError)
     where = f"rubric file '{file}'"
     if not isinstance(data, dict):
         raise InvalidArgumentError(f"{where} should hold 'name:', 'scale:' and 'criteria:'.")

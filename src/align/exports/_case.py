@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from align._config import PathLike
+from align._safeio import write_text_atomic
 from align.exceptions import AlignDataWarning
 from align.frameworks._model import KINDS, Framework
 
@@ -286,8 +287,5 @@ def write_case(framework: Framework, path: PathLike, *, base_uri: str | None = N
     Path
         The file written.
     """
-    out = Path(path).expanduser()
-    out.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(to_case(framework, base_uri=base_uri), ensure_ascii=False, indent=2)
-    out.write_text(text + "\n", "utf-8")
-    return out
+    return write_text_atomic(path, text + "\n", "CASE package")

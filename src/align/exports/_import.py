@@ -13,7 +13,6 @@ alignments have ``status: accepted`` and ``source: import``.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import warnings
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from align._safeio import MAX_DOCUMENT_BYTES, load_data
 from align.exceptions import AlignDataWarning, InvalidArgumentError
 from align.exports._alignments import FRAMEWORKS, coerce_alignment
 from align.proposals import Proposal, ReviewedAlignment
@@ -175,13 +175,10 @@ def import_badge_alignments(
             raise InvalidArgumentError(
                 f"{where} does not exist; give the path of a badge JSON file."
             )
-        try:
-            data = json.loads(path.read_text("utf-8-sig"))
-        except json.JSONDecodeError as exc:
-            raise InvalidArgumentError(
-                f"{where} is not valid JSON ({exc.msg} at line {exc.lineno}); export the badge "
-                "as JSON from the badge platform."
-            ) from None
+        # Regular files only, size, depth, repeated-key, number and encoding limits.
+        data = load_data(
+            path, "badge file", error=InvalidArgumentError, max_bytes=MAX_DOCUMENT_BYTES, fmt="json"
+        )
     if not isinstance(data, dict):
         raise InvalidArgumentError(f"{where} holds a JSON {type(data).__name__}; {_SHAPE}.")
     types = _types(data)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
+from align._safeio import check_regular_file
 from align.exceptions import FrameworkFormatError, FrameworkNotFoundError, UnknownNameError
 from align.frameworks._model import (
     COMPETENCY_COLUMNS,
@@ -253,6 +254,9 @@ def load_framework(
             f"Known names: {', '.join(_SOURCES)}; or give the path of a release folder, "
             "zip, CASE .json or skills .csv."
         )
+    if not path.is_dir():
+        # A FIFO or device would block the format sniffing below: refuse it unopened.
+        check_regular_file(path, "framework file", error=FrameworkFormatError)
     kind = _sniff(path)
     if kind == "case":
         return _load_case(path, root, use_cache)

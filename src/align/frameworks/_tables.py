@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from align._safeio import check_regular_file, parse_json
 from align.exceptions import (
     AlignDataWarning,
     FrameworkFormatError,
@@ -90,6 +91,9 @@ class TableSource:
             if self.member is not None:
                 with zipfile.ZipFile(self.path) as zf:
                     return zf.read(self.member)
+            # A FIFO or device would block or never end: refuse it before opening.
+            if self.path.exists():
+                check_regular_file(self.path, "file", error=FrameworkFormatError)
             raw = self.path.read_bytes()
             if self.path.name.lower().endswith(".gz"):
                 return gzip.decompress(raw)
@@ -455,16 +459,18 @@ def read_json(source: TableSource, *, what: str) -> Any:
             f"{name!r} is not UTF-8 text (JSON must be UTF-8); it may be a zip or another "
             f"binary file, or was converted when saved. {expected}"
         ) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+
+    def syntax_error(exc: json.JSONDecodeError) -> FrameworkFormatError:
         hint = (
             "the file ends before the JSON is complete: it was probably truncated while "
             "downloading or copying; get it again"
             if exc.pos >= len(text.rstrip()) - 1
             else "fix the JSON there or export the file again"
         )
-        raise FrameworkFormatError(
+        return FrameworkFormatError(
             f"{name!r} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
             f"{hint}. {expected}"
-        ) from None
+        )
+
+    # Strict: no repeated keys, no NaN/Infinity, bounded nesting (see align._safeio).
+    return parse_json(text, name, error=FrameworkFormatError, syntax_error=syntax_error)

@@ -140,7 +140,7 @@ def load_case(path: PathLike, *, key: str | None = None) -> Framework:
     package = _read_package(file)
     doc = package["CFDocument"]
     doc_ext = _align_extension(doc)
-    key = key or str(doc_ext.get("key") or "case")
+    key = key or _text(doc_ext.get("key")) or "case"
     items = package.get("CFItems") or []
     if not isinstance(items, list):
         raise FrameworkFormatError(
@@ -243,12 +243,17 @@ def _item_rows(
             if s and s != label
         ]
         if isinstance(ext.get("alt_labels"), list):
-            alt = [str(a) for a in ext["alt_labels"]]
+            alt = [a for a in ext["alt_labels"] if isinstance(a, str) and a.strip()]
         type_name = _text(item.get("CFItemType"))
         type_uri = item.get("CFItemTypeURI")
         if not type_name and isinstance(type_uri, dict):
             type_name = _text(type_uri.get("title"))
-        kind = ext.get("kind") if ext.get("kind") in KINDS else _TYPE_KINDS.get(slug(type_name))
+        ext_kind = ext.get("kind")
+        kind = (
+            ext_kind
+            if isinstance(ext_kind, str) and ext_kind in KINDS
+            else _TYPE_KINDS.get(slug(type_name))
+        )
         uri = _text(item.get("uri"))
         ids[ident] = len(rows)
         if uri:
@@ -264,13 +269,13 @@ def _item_rows(
                 "parent_id": None,
                 "level": pd.NA,
                 "alt_labels": alt,
-                "url": str(ext.get("url") or "")
+                "url": _text(ext.get("url"))
                 if "url" in ext
                 else (uri if uri.startswith(("http://", "https://")) else fallback_url),
                 "_identifier": ident,
                 "_has_type": kind is not None,
                 # align records the level (None when unknown); otherwise it is the depth.
-                "_ext_level": ext.get("level", _DEPTH),
+                "_ext_level": _level(ext.get("level", _DEPTH)),
             }
         )
     if skipped:
@@ -281,6 +286,13 @@ def _item_rows(
             stacklevel=3,
         )
     return rows, ids
+
+
+def _level(value: Any) -> Any:
+    """The level align recorded: a whole number >= 0, None, or the depth marker."""
+    if value is _DEPTH or value is None:
+        return value
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _node_key(link: Any) -> list[str]:
@@ -312,6 +324,8 @@ def _apply_associations(
         if not isinstance(a, dict):
             continue
         kind = a.get("associationType")
+        if not isinstance(kind, str):
+            continue
         child, target = find(a.get("originNodeURI")), find(a.get("destinationNodeURI"))
         if kind == "isChildOf":
             if child is None:
@@ -334,6 +348,17 @@ def _apply_associations(
         warnings.warn(
             f"CASE file '{file}': {dangling} isChildOf association(s) point to items that are "
             "not in the package; those items were placed at the top of the hierarchy.",
+            AlignDataWarning,
+            stacklevel=3,
+        )
+    cycle = _cut_cycles(parents)
+    if cycle:
+        names = ", ".join(repr(rows[i]["_identifier"]) for i in sorted(cycle)[:5])
+        warnings.warn(
+            f"CASE file '{file}': {len(cycle)} CFItem(s) are their own ancestors through "
+            f"isChildOf associations (a cycle: {names}{', ...' if len(cycle) > 5 else ''}); "
+            "their parent links in the cycle were ignored and they were kept as competencies "
+            "at the top of the hierarchy. Fix the associations in the CASE tool.",
             AlignDataWarning,
             stacklevel=3,
         )
@@ -374,6 +399,39 @@ def _apply_associations(
         if not row["_has_type"]:
             row["kind"] = "area" if children.get(i) else "competency"
     return pd.DataFrame(relations, columns=["source_id", "target_id", "relation", "detail"])
+
+
+def _cut_cycles(parents: dict[int, list[int]]) -> set[int]:
+    """Remove parent links that close a cycle; return the items that were in one.
+
+    Iterative (no recursion), so a long chain is safe. An item whose main parent
+    leads back to it loses the links that form the cycle.
+    """
+    in_cycle: set[int] = set()
+    state: dict[int, int] = {}  # 1 = on the current path, 2 = done
+    for start in list(parents):
+        if state.get(start):
+            continue
+        path: list[int] = []
+        node: int | None = start
+        while node is not None and not state.get(node):
+            state[node] = 1
+            path.append(node)
+            opts = parents.get(node)
+            node = opts[0] if opts else None
+        if node is not None and state.get(node) == 1:
+            loop = path[path.index(node) :]
+            in_cycle.update(loop)
+        for n in path:
+            state[n] = 2
+    for i in in_cycle:
+        # Drop every parent that is also in a cycle; a parent outside it is kept.
+        kept = [p for p in parents[i] if p not in in_cycle]
+        if kept:
+            parents[i] = kept
+        else:
+            del parents[i]
+    return in_cycle
 
 
 def _info(doc: dict[str, Any], ext: dict[str, Any], key: str, file: Path) -> FrameworkInfo:

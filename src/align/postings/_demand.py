@@ -105,6 +105,18 @@ def parse_period(period: str) -> Period:
     >>> parse_period("2024-12").end.isoformat()
     '2025-01-01'
     """
+    try:
+        return _parse_period(period)
+    except ValueError as exc:  # a year Python's dates cannot hold (0, 9999 + 1)
+        if isinstance(exc, InvalidArgumentError):
+            raise
+        raise InvalidArgumentError(
+            f"period {period!r} is outside the dates align handles ({exc}); use a year "
+            "between 1 and 9998, e.g. '2024', '2024Q2' or '2024-05'."
+        ) from None
+
+
+def _parse_period(period: str) -> Period:
     text = str(period).strip().upper()
     if m := re.fullmatch(r"(\d{4})", text):
         y = int(m[1])

@@ -17,6 +17,8 @@ import io
 import json
 import logging
 import re
+import warnings
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,13 @@ import pandas as pd
 import pyarrow as pa
 
 from align._config import PathLike
-from align.exceptions import InvalidArgumentError, PostingsFormatError, UnknownNameError
+from align._safeio import check_encoding, check_regular_file
+from align.exceptions import (
+    AlignDataWarning,
+    InvalidArgumentError,
+    PostingsFormatError,
+    UnknownNameError,
+)
 
 __all__ = [
     "FIELDS",
@@ -39,6 +47,7 @@ __all__ = [
     "Chunk",
     "ColumnPlan",
     "detect_format",
+    "extend_plan",
     "iter_chunks",
     "normalise_chunk",
     "parse_list_cell",
@@ -296,7 +305,7 @@ def parse_list_cell(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+        return [t for t in (_cell_str(v) for v in value if v is not None) if t]
     if isinstance(value, float):
         if np.isnan(value):
             return []
@@ -315,8 +324,53 @@ def parse_list_cell(value: Any) -> list[str]:
                 raise ValueError(f"unparseable list {text[:60]!r}") from exc
         if not isinstance(items, (list, tuple)):
             raise ValueError(f"not a list: {text[:60]!r}")
-        return [str(v).strip() for v in items if v is not None and str(v).strip()]
+        return [t for t in (_cell_str(v) for v in items if v is not None) if t]
     return [p for p in _DELIMS.split(text) if p]
+
+
+def _cell_str(value: Any) -> str:
+    """Text of one value; objects and lists (JSON Lines) stay JSON, never Python reprs."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return value["name"].strip()  # skill objects such as {"id": ..., "name": "SQL"}
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value).strip()
+
+
+def _dedupe_columns(names: list[str], path: Path) -> list[str]:
+    """Rename repeated column names (``ID``, ``ID`` -> ``ID``, ``ID_2``), with a warning.
+
+    Names are compared case-insensitively, as presets match them.
+    """
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    renamed: list[str] = []
+    for name in names:
+        base = str(name)
+        key = base.strip().lower()
+        if key in seen:
+            seen[key] += 1
+            new = f"{base}_{seen[key]}"
+            while new.strip().lower() in seen:
+                seen[key] += 1
+                new = f"{base}_{seen[key]}"
+            seen[new.strip().lower()] = 1
+            renamed.append(f"{base!r} -> {new!r}")
+            out.append(new)
+        else:
+            seen[key] = 1
+            out.append(base)
+    if renamed:
+        warnings.warn(
+            f"file {str(path)!r}: the header repeats column name(s); the first of each is read "
+            f"and the others were renamed ({', '.join(renamed[:5])}). Rename the columns in the "
+            "export, or map the one you want with --map COL=FIELD.",
+            AlignDataWarning,
+            stacklevel=2,
+        )
+    return out
 
 
 # ---------------------------------------------------------------- formats
@@ -362,6 +416,53 @@ def _encoding_error(path: Path, encoding: str, detail: str) -> PostingsFormatErr
     )
 
 
+_GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
+
+
+def _damaged(path: Path, exc: BaseException) -> PostingsFormatError:
+    return PostingsFormatError(
+        f"file {str(path)!r} could not be read as "
+        + ("a gzip file" if path.name.lower().endswith(".gz") else "a text file")
+        + f" ({exc}); it looks truncated, damaged or mislabelled. Export or download it again"
+        + (
+            ", or remove '.gz' from the name if it is not compressed."
+            if ".gz" in path.name
+            else "."
+        )
+    )
+
+
+def _count_quotes(path: Path) -> int:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    n = 0
+    with opener(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            n += block.count(b'"')
+    return n
+
+
+def _find_unbalanced_quote(path: Path, encoding: str, delimiter: str) -> int | None:
+    """Line of the first quote that breaks strict CSV quoting, or None.
+
+    Only run when the file has an odd number of quote characters: an opening quote
+    that is never closed makes the parser read the following lines as one text field.
+    """
+    old = csv.field_size_limit()
+    csv.field_size_limit(1 << 30)
+    try:
+        with _open_text(path, encoding) as fh:
+            reader = csv.reader(fh, delimiter=delimiter, strict=True)
+            row_end = 0
+            try:
+                for _ in reader:
+                    row_end = reader.line_num
+            except csv.Error:
+                return row_end + 1
+    finally:
+        csv.field_size_limit(old)
+    return None
+
+
 def _iter_csv(path: Path, chunk_rows: int, encoding: str) -> Iterator[RawChunk]:
     import pyarrow.csv as pacsv
 
@@ -369,20 +470,42 @@ def _iter_csv(path: Path, chunk_rows: int, encoding: str) -> Iterator[RawChunk]:
     try:
         with _open_text(path, encoding) as fh:
             header = next(csv.reader(fh, delimiter=delimiter), None)
+        quotes = _count_quotes(path)
     except UnicodeDecodeError as exc:
         raise _encoding_error(path, encoding, str(exc)) from None
+    except (*_GZIP_ERRORS, csv.Error) as exc:
+        raise _damaged(path, exc) from None
     if not header:
         raise PostingsFormatError(f"file {str(path)!r} is empty: expected a header row.")
+    if quotes % 2:
+        try:
+            line = _find_unbalanced_quote(path, encoding, delimiter)
+        except UnicodeDecodeError as exc:
+            raise _encoding_error(path, encoding, str(exc)) from None
+        if line is not None:
+            raise PostingsFormatError(
+                f"file {str(path)!r}: a quote near line {line} opens a text field that is not "
+                "closed properly, so the lines after it would be read as part of that field "
+                "and lost; nothing was loaded. Check that quotes inside quoted text are "
+                'doubled ("") and that every quoted field ends with a quote, then re-export.'
+            )
+    names = _dedupe_columns(header, path)
     rejected: list[tuple[str, str]] = []
+    lost = [0]  # physical lines swallowed into rejected rows, beyond the row itself
 
     def on_bad_row(row: Any) -> str:
         # Rows with the wrong number of fields are skipped and reported, not fatal.
-        text = (row.text or "")[:80]
+        text = row.text or ""
+        extra = text.count("\n")
+        lost[0] += extra
+        what = (
+            f"{row.actual_columns} fields, expected {row.expected_columns}"
+            if not extra
+            else f"an unbalanced quote joined {extra + 1} lines into one row of "
+            f"{row.actual_columns} fields (expected {row.expected_columns}); none was loaded"
+        )
         rejected.append(
-            (
-                f"line {row.number}" if row.number else "a line",
-                f"{row.actual_columns} fields, expected {row.expected_columns}: {text!r}",
-            )
+            (f"line {row.number}" if row.number else "a line", f"{what}: {text[:80]!r}")
         )
         return "skip"
 
@@ -390,12 +513,14 @@ def _iter_csv(path: Path, chunk_rows: int, encoding: str) -> Iterator[RawChunk]:
         # A block must hold the longest row; 64 MB covers any sane posting body.
         block_size=64 << 20,
         encoding=encoding if encoding.lower().replace("-", "") != "utf8" else "utf8",
+        column_names=names,
+        skip_rows=1,
     )
     parse_opts = pacsv.ParseOptions(
         delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
     )
     conv_opts = pacsv.ConvertOptions(
-        column_types={h: pa.string() for h in header},
+        column_types={h: pa.string() for h in names},
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
@@ -408,12 +533,10 @@ def _iter_csv(path: Path, chunk_rows: int, encoding: str) -> Iterator[RawChunk]:
             df = batch.to_pandas(types_mapper=None)
             for start in range(0, len(df), chunk_rows):
                 part = df.iloc[start : start + chunk_rows].reset_index(drop=True)
-                yield RawChunk(part, row, rejected[:] if start == 0 else [])
-                if start == 0:
-                    rejected.clear()
+                yield RawChunk(part, row, _expand(rejected, lost) if start == 0 else [])
                 row += len(part)
         if rejected:
-            yield RawChunk(pd.DataFrame(columns=header), row, rejected[:])
+            yield RawChunk(pd.DataFrame(columns=names), row, _expand(rejected, lost))
     except pa.ArrowInvalid as exc:
         msg = str(exc)
         if "UTF8" in msg or "utf-8" in msg.lower() or "utf8" in msg.lower():
@@ -424,7 +547,20 @@ def _iter_csv(path: Path, chunk_rows: int, encoding: str) -> Iterator[RawChunk]:
                 "an unbalanced quote that swallows the rest of the file. Check that quotes "
                 'in text fields are doubled ("") and re-export.'
             ) from None
+        if "gzip" in msg.lower() or "compress" in msg.lower():
+            raise _damaged(path, exc) from None
         raise PostingsFormatError(f"file {str(path)!r}: cannot parse as CSV: {msg}") from None
+    except (OSError, *_GZIP_ERRORS) as exc:
+        raise _damaged(path, exc) from None
+
+
+def _expand(rejected: list[tuple[str, str]], lost: list[int]) -> list[tuple[str, str]]:
+    """Take the rejected rows so far; lines swallowed by a bad quote count as rows too."""
+    out = rejected[:]
+    out += [("(same row)", "joined into the row above by an unbalanced quote")] * lost[0]
+    rejected.clear()
+    lost[0] = 0
+    return out
 
 
 def _check_parquet_schema(path: Path, schema: pa.Schema) -> None:
@@ -480,10 +616,18 @@ def _iter_parquet(path: Path, chunk_rows: int) -> Iterator[RawChunk]:
         ) from None
     _check_parquet_schema(path, pf.schema_arrow)
     row = 1
+    names = _dedupe_columns(list(pf.schema_arrow.names), path)
     for batch in pf.iter_batches(batch_size=chunk_rows):
         df = batch.to_pandas()
+        df.columns = names
         yield RawChunk(df, row)
         row += len(df)
+
+
+def _records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    # object dtype keeps each value as JSON gave it: ids 123 and 123.0 stay distinct, and
+    # an int column with a gap does not turn into floats.
+    return pd.DataFrame(records, dtype=object) if records else pd.DataFrame()
 
 
 def _iter_jsonl(path: Path, chunk_rows: int, encoding: str) -> Iterator[RawChunk]:
@@ -506,14 +650,16 @@ def _iter_jsonl(path: Path, chunk_rows: int, encoding: str) -> Iterator[RawChunk
                     continue
                 records.append(rec)
                 if len(records) >= chunk_rows:
-                    yield RawChunk(pd.DataFrame.from_records(records), start, rejected)
+                    yield RawChunk(_records_frame(records), start, rejected)
                     start += len(records)
                     records, rejected = [], []
             if records or rejected:
-                yield RawChunk(pd.DataFrame.from_records(records), start, rejected)
+                yield RawChunk(_records_frame(records), start, rejected)
             row = start
     except UnicodeDecodeError as exc:
         raise _encoding_error(path, encoding, str(exc)) from None
+    except (OSError, *_GZIP_ERRORS) as exc:
+        raise _damaged(path, exc) from None
     logger.debug("read %s rows of %s", row, path)
 
 
@@ -536,6 +682,7 @@ def _iter_xlsx(path: Path, chunk_rows: int) -> Iterator[RawChunk]:
         if not header:
             raise PostingsFormatError(f"file {str(path)!r}: the first sheet is empty.")
         names = [str(h) if h is not None else f"column_{i + 1}" for i, h in enumerate(header)]
+        names = _dedupe_columns(names, path)
         buf: list[tuple[Any, ...]] = []
         start = 1
         for values in rows:
@@ -572,11 +719,10 @@ def iter_chunks(
     file_format : {"csv", "parquet", "jsonl", "xlsx"}, optional
         Override the format guessed from the suffix.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise PostingsFormatError(f"file {str(p)!r} does not exist: check the path.")
+    p = check_regular_file(path, "postings file", error=PostingsFormatError)
     if chunk_rows < 1:
         raise InvalidArgumentError(f"chunk_rows must be at least 1, got {chunk_rows}.")
+    check_encoding(encoding, "encoding")
     fmt = file_format or detect_format(p)
     if fmt not in FORMATS:
         raise UnknownNameError(f"file_format {fmt!r} is not one of {sorted(FORMATS)}.")
@@ -612,6 +758,30 @@ def parse_mapping(mapping: Mapping[str, str] | None) -> dict[str, str]:
             )
         out[fld_l] = col.strip()
     return out
+
+
+def extend_plan(
+    plan: ColumnPlan,
+    columns: list[str],
+    *,
+    preset: Preset = "lightcast",
+    mapping: Mapping[str, str] | None = None,
+) -> ColumnPlan:
+    """Add fields whose columns first appear in a later chunk (JSON Lines keys can vary).
+
+    Fields already planned keep their column.
+    """
+    seen = set(plan.sources.values())
+    new = [c for c in columns if c not in seen]
+    if not new:
+        return plan
+    try:
+        wider = plan_columns([*plan.sources.values(), *new], preset=preset, mapping=mapping)
+    except PostingsFormatError:
+        return plan
+    return ColumnPlan(
+        {**wider.sources, **plan.sources}, plan.preset, plan.id_prefix, plan.constants
+    )
 
 
 def plan_columns(
@@ -708,6 +878,8 @@ def _text(series: pd.Series, limit: int) -> tuple[pd.Series, int]:
     for v in series.tolist():
         if isinstance(v, str):
             text = v.strip()
+        elif isinstance(v, (dict, list, tuple, np.ndarray)):
+            text = _cell_str(v.tolist() if isinstance(v, np.ndarray) else v)
         elif _isnull(v):
             out.append(None)
             continue
@@ -762,14 +934,22 @@ def normalise_chunk(raw: RawChunk, plan: ColumnPlan) -> Chunk:
     df = raw.frame
     n = len(df)
     src = plan.sources
+    absent = [c for c in dict.fromkeys(src.values()) if c not in df.columns]
+    if absent:
+        # JSON Lines rows need not all carry the same keys: a key missing from a whole
+        # chunk is a blank column, not an error.
+        df = df.assign(**{c: None for c in absent})
     rejected = list(raw.rejected)
     reasons: list[str | None] = [None] * n
     out = pd.DataFrame(index=df.index)
     truncated = 0
 
     ids, _ = _text(df[src["id"]], MAX_CELL_CHARS)
-    # Integer ids read through a float column come back as "123.0".
-    clean = [v[:-2] if v and v.endswith(".0") and v[:-2].isdigit() else v for v in ids]
+    clean = ids.tolist()
+    if pd.api.types.is_float_dtype(df[src["id"]]):
+        # Integer ids in a numeric column with gaps come back as floats (123.0). Only
+        # then is ".0" dropped: a text id "123.0" is its own id, not a copy of "123".
+        clean = [v[:-2] if v and v.endswith(".0") and v[:-2].isdigit() else v for v in clean]
     out["posting_id"] = pd.Series(
         [None if v is None else plan.id_prefix + v for v in clean], index=df.index, dtype=object
     )

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -49,10 +50,13 @@ import platformdirs
 from tqdm.auto import tqdm
 
 from align._config import PathLike
+from align._safeio import check_encoding, check_regular_file
 from align.exceptions import (
     AlignDataWarning,
+    AlignError,
     InvalidArgumentError,
     PostingsFormatError,
+    StorageError,
     UnknownNameError,
 )
 from align.postings._load import (
@@ -62,6 +66,7 @@ from align.postings._load import (
     PRESETS,
     FileFormat,
     Preset,
+    extend_plan,
     iter_chunks,
     normalise_chunk,
     parse_mapping,
@@ -293,7 +298,7 @@ class PostingsStore:
             # DuckDB spills staging tables, joins and sorts to disk past this limit,
             # so a big ingest needs bounded memory whatever the file size.
             try:
-                self.con.execute(f"SET memory_limit = '{memory_limit}'")
+                self.con.execute("SET memory_limit = ?", [memory_limit])
             except duckdb.Error as exc:
                 raise InvalidArgumentError(
                     f"memory_limit {memory_limit!r} is not a size DuckDB understands ({exc}); "
@@ -302,11 +307,33 @@ class PostingsStore:
             self.con.execute("SET preserve_insertion_order = false")
             if not memory:
                 tmp = self.path.with_name(self.path.name + ".tmp")
-                self.con.execute(f"SET temp_directory = '{tmp.as_posix()}'")
+                self.con.execute("SET temp_directory = ?", [tmp.as_posix()])
         if not read_only:
             self.con.execute(_SCHEMA_SQL)
+            if not memory:
+                self._remove_stale_staging()
 
     # -- housekeeping ----------------------------------------------------
+    def _staging_prefix(self) -> str:
+        return f".align-staging-{self.path.name}-"
+
+    def _remove_stale_staging(self) -> None:
+        """Delete staging files an ingest killed mid-way (``kill -9``) left beside the database.
+
+        Only this database's staging files are touched, and only while this process
+        holds DuckDB's write lock on the database, so no other ingest into it is running.
+        """
+        stale = [
+            p
+            for p in self.path.parent.glob(self._staging_prefix() + "*")
+            if p.name.endswith((".duckdb", ".duckdb.wal"))
+        ]
+        for p in stale:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        if stale:
+            logger.info("removed %d staging file(s) left by an interrupted ingest", len(stale))
+
     def close(self) -> None:
         """Close the connection."""
         self.con.close()
@@ -437,7 +464,7 @@ class PostingsStore:
             )
         sql = f"SELECT p.posting_id, p.body FROM postings p WHERE {where} ORDER BY p.posting_id"
         if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+            sql += f" LIMIT {_limit(limit)}"
         reader = self.con.cursor()
         try:
             for batch in reader.sql(sql).to_arrow_reader(batch_rows):
@@ -456,7 +483,7 @@ class PostingsStore:
             f"WHERE {where} ORDER BY posting_id"
         )
         if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+            sql += f" LIMIT {_limit(limit)}"
         return self.query(sql)
 
     def extracted_skills(self, batch_id: int) -> pd.DataFrame:
@@ -527,18 +554,27 @@ class PostingsStore:
         if preset not in PRESETS:
             raise UnknownNameError(f"preset {preset!r} is not one of {', '.join(PRESETS)}.")
         parse_mapping(mapping)  # fail on a bad field before reading anything
-        reports = [
-            self._ingest_one(
-                p,
-                preset=preset,
-                mapping=mapping,
-                encoding=encoding,
-                file_format=file_format,
-                chunk_rows=chunk_rows,
-                progress=progress,
-            )
-            for p in paths
-        ]
+        check_encoding(encoding, "encoding")
+        for p in paths:
+            check_regular_file(p, "postings file", error=PostingsFormatError)
+        reports: list[dict[str, Any]] = []
+        for n, p in enumerate(paths):
+            try:
+                reports.append(
+                    self._ingest_one(
+                        p,
+                        preset=preset,
+                        mapping=mapping,
+                        encoding=encoding,
+                        file_format=file_format,
+                        chunk_rows=chunk_rows,
+                        progress=progress,
+                    )
+                )
+            except AlignError as exc:
+                if len(paths) == 1:
+                    raise
+                raise type(exc)(_multi_file_message(str(exc), reports, paths[n + 1 :])) from None
         return pd.DataFrame(reports, columns=list(BATCH_COLUMNS))
 
     def _ingest_one(
@@ -552,8 +588,7 @@ class PostingsStore:
         chunk_rows: int,
         progress: bool,
     ) -> dict[str, Any]:
-        if not path.is_file():
-            raise PostingsFormatError(f"file {str(path)!r} does not exist: check the path.")
+        check_regular_file(path, "postings file", error=PostingsFormatError)
         digest = _sha256(path)
         found = self.con.execute(
             "SELECT batch_id FROM batches WHERE kind = 'ingest' AND sha256 = ? LIMIT 1", [digest]
@@ -579,20 +614,32 @@ class PostingsStore:
         # Rows are staged in a scratch DuckDB file (autocommitted chunk by chunk, so
         # DuckDB can spill them to disk); only the final insert from the scratch
         # file into the store is one transaction, so the store is never half-written.
-        fd, scratch_name = tempfile.mkstemp(
-            prefix=".align-staging-",
-            suffix=".duckdb",
-            dir=None if self._memory else self.path.parent,
-        )
+        import duckdb
+
+        try:
+            fd, scratch_name = tempfile.mkstemp(
+                prefix=".align-staging-" if self._memory else self._staging_prefix(),
+                suffix=".duckdb",
+                dir=None if self._memory else self.path.parent,
+            )
+        except OSError as exc:
+            raise _storage_error(self.path, exc) from None
         os.close(fd)
         scratch = Path(scratch_name)
         scratch.unlink()
         con = self.con
-        con.execute(f"ATTACH '{scratch.as_posix()}' AS stg")
         try:
-            return self._stage_and_insert(path, digest, chunks, preset, mapping, progress)
+            con.execute("ATTACH ? AS stg", [scratch.as_posix()])
+            try:
+                return self._stage_and_insert(path, digest, chunks, preset, mapping, progress)
+            finally:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("DETACH stg")
+        except (duckdb.Error, OSError) as exc:
+            if isinstance(exc, AlignError) or not _is_io_error(exc):
+                raise
+            raise _storage_error(self.path, exc) from None
         finally:
-            con.execute("DETACH stg")
             for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
                 leftover.unlink(missing_ok=True)
 
@@ -617,15 +664,23 @@ class PostingsStore:
         plan = None
         read = rejected_n = truncated = seq = 0
         sample: list[tuple[str, str]] = []
+        # The first chunk is read before the bar appears, so a file refused at its header
+        # gives the error line alone, not a bar followed by the error.
+        it = iter(chunks)
+        first = next(it, None)
         bar = tqdm(desc=f"ingest {path.name}", unit=" rows", disable=not progress)
         try:
-            for raw in chunks:
+            for raw in itertools.chain([] if first is None else [first], it):
                 if plan is None:
                     plan = plan_columns(
                         list(raw.frame.columns),
                         preset=preset,
                         mapping=mapping,
                         file=f"file {str(path)!r}",
+                    )
+                else:
+                    plan = extend_plan(
+                        plan, list(raw.frame.columns), preset=preset, mapping=mapping
                     )
                 chunk = normalise_chunk(raw, plan)
                 read += chunk.rows_read + len(raw.rejected)
@@ -719,6 +774,49 @@ class PostingsStore:
         return report
 
 
+def _limit(limit: int) -> int:
+    """``limit`` as a whole number >= 0 (it is written into SQL as a number, never as text)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise InvalidArgumentError(
+            f"limit={limit!r}; expected a whole number of postings, 0 or more (--limit 1000)."
+        )
+    return int(limit)
+
+
+def _multi_file_message(error: str, done: list[dict[str, Any]], rest: list[Path]) -> str:
+    """The error of one file in a multi-file ingest, with what was committed before it."""
+    if done:
+        loaded = "; ".join(
+            f"{r['file']} ({r['rows_loaded']:,} postings, batch {r['batch_id']})" for r in done
+        )
+        msg = f"{error}\nAlready loaded before this error (kept): {loaded}."
+    else:
+        msg = f"{error}\nNo file was loaded."
+    if rest:
+        msg += f" Not read: {', '.join(str(p) for p in rest)}."
+    return msg + " Fix the file and run the same command again: files already loaded are skipped."
+
+
+_IO_WORDS = ("could not write", "no space", "too large", "disk", "i/o", "read-only", "permission")
+
+
+def _is_io_error(exc: BaseException) -> bool:
+    """True for a failed write (full disk, size limit, read-only), not for a bug in a query."""
+    import duckdb
+
+    return isinstance(exc, (OSError, duckdb.IOException)) or any(
+        w in str(exc).lower() for w in _IO_WORDS
+    )
+
+
+def _storage_error(path: Path, exc: BaseException) -> StorageError:
+    return StorageError(
+        f"writing postings database {str(path)!r} failed ({exc}); nothing from this file was "
+        "committed. Free disk space (or choose another place with --db) and run the ingest "
+        "again."
+    )
+
+
 def _attach_linkedin_functions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Add LinkedIn job functions (job_skills.csv + skills.csv beside the file) as skills.
 
@@ -780,6 +878,13 @@ def ingest_postings(
     DataFrame
         One batch-report row per file (columns :data:`BATCH_COLUMNS`).
     """
+    if not isinstance(db, PostingsStore):
+        # Checks that need no database come first, so a bad argument creates no file.
+        check_encoding(encoding, "encoding")
+        paths = [files] if isinstance(files, (str, os.PathLike)) else list(files)
+        for p in paths:
+            check_regular_file(p, "postings file", error=PostingsFormatError)
+        files = paths
     store, owned = open_store(db)
     try:
         return store.ingest(

@@ -59,6 +59,7 @@ from pydantic import (
 )
 
 from align._config import PathLike
+from align._safeio import load_data
 from align.exceptions import AlignDataWarning, ProposalError
 
 __all__ = [
@@ -97,8 +98,23 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "credential"
 
 
+#: Most learning outcomes a proposal may list (a micro-credential usually has 3-10).
+MAX_OUTCOMES = 200
+#: Longest outcome text (characters).
+MAX_OUTCOME_CHARS = 2_000
+#: Longest value of any other text field (characters).
+MAX_FIELD_CHARS = 10_000
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        frozen=False,
+        # NaN and infinities are never a number of credits; long text is a pasted document.
+        allow_inf_nan=False,
+        str_max_length=MAX_FIELD_CHARS,
+    )
 
 
 class Outcome(_Model):
@@ -117,7 +133,7 @@ class Outcome(_Model):
     """
 
     id: str = Field(min_length=1, description="short identifier, unique in the proposal")
-    text: str = Field(description="what learners will be able to do")
+    text: str = Field(max_length=MAX_OUTCOME_CHARS, description="what learners will be able to do")
     assessment: str = Field(default="", description="how the outcome is assessed")
     evidence: str = Field(default="", description="the evidence artifact learners produce")
 
@@ -234,7 +250,7 @@ class Proposal(_Model):
     issuing_unit: str = Field(min_length=1)
     type: str = Field(default="academic", description="academic | enhancement | post-traditional")
     credits: float = Field(default=0, ge=0, description="credit hours; 0 for non-credit")
-    outcomes: list[Outcome] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(default_factory=list, max_length=MAX_OUTCOMES)
     target_occupations: list[str] = Field(default_factory=list)
     region: str | None = None
     frameworks: list[str] = Field(default_factory=lambda: ["onet", "nace", "cmc"])
@@ -403,6 +419,9 @@ _EXPECT = {
     "greater_than_equal": "",
     "too_short": "",
     "string_too_short": "",
+    "finite_number": "expected a finite number, like 3",
+    "string_too_long": "",
+    "too_long": "",
 }
 
 
@@ -416,6 +435,12 @@ def _loc(loc: tuple[Any, ...]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out or "(top level)"
+
+
+def _short(value: Any) -> str:
+    """A value as shown in messages: its repr, cut so that a huge value cannot flood them."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _explain(err: Any, model: type[BaseModel]) -> str:
@@ -442,43 +467,26 @@ def _explain(err: Any, model: type[BaseModel]) -> str:
     if kind == "value_error":
         expected = str(err.get("ctx", {}).get("error", err.get("msg", "")))
         return f"field {where!r}: {expected}"
-    shown = "" if kind == "missing" else f" found {found!r};"
+    if kind == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return (
+            f"field {where!r} is {len(str(found)):,} characters long; at most {limit:,} are "
+            "read. Shorten it to the point (limits are listed in the README)."
+        )
+    if kind == "too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return (
+            f"field {where!r} lists {len(found) if hasattr(found, '__len__') else '?'} items; at "
+            f"most {limit} are read. A micro-credential usually has 3-10 outcomes: split it "
+            "into several credentials."
+        )
+    shown = "" if kind == "missing" else f" found {_short(found)};"
     return f"field {where!r}:{shown} {expected[0].lower() + expected[1:] if expected else ''}"
 
 
-# PyYAML's wording, and what it means to someone editing a proposal by hand.
-_YAML_PROBLEMS = {
-    "expected <block end>": "this line is indented differently from the lines above it",
-    "mapping values are not allowed": "a ': ' appears where YAML does not expect one "
-    "(text containing ': ' must be in quotes)",
-    "found character '\\t'": "a tab is used for indentation (use spaces)",
-    "could not find expected ':'": "a 'key: value' line is missing its ':'",
-}
-
-
 def _read_mapping(path: Path, what: str) -> dict[str, Any]:
-    if not path.is_file():
-        raise ProposalError(
-            f"{what} file {str(path)!r} does not exist; check the path (examples are in "
-            "data/examples/)."
-        )
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise ProposalError(
-            f"{what} file {str(path)!r} is not valid JSON: {exc.msg} at line {exc.lineno}, "
-            f"column {exc.colno}. Fix that line (a missing comma or quote is the usual cause)."
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problem = next((plain for key, plain in _YAML_PROBLEMS.items() if key in problem), problem)
-        raise ProposalError(
-            f"{what} file {str(path)!r} is not valid YAML{where}: {problem}. Check the "
-            "indentation there, and put text containing ': ' or '#' in quotes."
-        ) from None
+    # Regular files only, size, depth, alias, repeated-key, number and encoding limits.
+    data = load_data(path, f"{what} file", error=ProposalError)
     if not isinstance(data, dict):
         raise ProposalError(
             f"{what} file {str(path)!r} should hold fields like 'title:' and 'outcomes:', "
@@ -492,7 +500,7 @@ def _validate(model: type[BaseModel], data: Any, source: str, what: str) -> Any:
     if not isinstance(data, dict):
         raise ProposalError(
             f"{what}{f' in {source!r}' if source else ''} should be a group of fields "
-            f"(title:, outcomes:, ...), but it is {data!r}."
+            f"(title:, outcomes:, ...), but it is {_short(data)}."
         )
     try:
         return model.model_validate(data)

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from align._config import PathLike
+from align._safeio import load_data, parse_yaml
 from align.exceptions import InvalidArgumentError, ProposalError
 from align.proposals._model import Proposal
 from align.proposals._verbs import _NOUN_AFTER, MEASURABLE_VERBS, VAGUE_VERBS, outcome_verb
@@ -60,10 +60,19 @@ class _TypeRule(BaseModel):
 
 
 class _Credits(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     credit_bearing_min: float = Field(default=1, ge=0)
     credit_bearing_max: float = Field(default=11, ge=0)
     non_credit: float = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> _Credits:
+        if self.credit_bearing_min > self.credit_bearing_max:
+            raise ValueError(
+                f"credit_bearing_min ({self.credit_bearing_min:g}) is above credit_bearing_max "
+                f"({self.credit_bearing_max:g}), so no credential could pass; swap them"
+            )
+        return self
 
 
 class _Alignment(BaseModel):
@@ -119,22 +128,20 @@ def load_policy(path: PathLike | None = None) -> Policy:
     (['academic', 'enhancement', 'post-traditional'], 11.0)
     """
     if path is None:
-        text = default_policy_yaml()
+        data = parse_yaml(default_policy_yaml(), "built-in policy", error=ProposalError)
         where = "the built-in default policy"
     else:
         p = Path(path)
-        if not p.is_file():
+        if not p.exists():
             raise ProposalError(
                 f"policy file {str(p)!r} does not exist; check the path, or pass "
                 "policy=None to use the built-in default."
             )
-        text = p.read_text(encoding="utf-8")
+        # Regular files only, size, depth, alias, repeated-key, number and encoding limits.
+        data = load_data(p, "policy file", error=ProposalError)
         where = f"policy file {str(p)!r}"
     try:
-        data = yaml.safe_load(text)
         return Policy.model_validate(data)
-    except yaml.YAMLError as exc:
-        raise ProposalError(f"{where} is not valid YAML: {exc}".splitlines()[0]) from None
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ProposalError(

@@ -112,7 +112,13 @@ def load_portfolio(folder: PathLike) -> list[Proposal]:
     for path in sorted(
         p for p in root.rglob("*") if p.suffix.lower() in {".yaml", ".yml", ".json"}
     ):
-        head = path.read_text(encoding="utf-8", errors="replace")
+        if not path.is_file():  # a FIFO or device named like a proposal: never opened
+            warnings.warn(
+                f"skipped {path.name}: not a regular file.", AlignDataWarning, stacklevel=2
+            )
+            continue
+        with open(path, "rb") as fh:
+            head = fh.read(65536).decode("utf-8", errors="replace")
         if "\nmembers:" in f"\n{head}" or '"members"' in head:
             continue
         try:
@@ -125,6 +131,29 @@ def load_portfolio(folder: PathLike) -> list[Proposal]:
             f"portfolio folder {str(root)!r} holds no proposal files (.yaml, .yml or .json)."
         )
     return out
+
+
+def _known_codes(fw: Framework, codes: list[str], creds: Sequence[Proposal]) -> list[str]:
+    """The codes O*NET knows; an unknown one is left out with a warning naming its files."""
+    known = set(fw.occupations["code"].astype(str))
+    unknown = [c for c in codes if c not in known]
+    for code in unknown:
+        files = [p.source or p.title for p in creds if code in p.target_occupations]
+        warnings.warn(
+            f"target occupation {code!r} (in {', '.join(files)}) is not an O*NET-SOC "
+            f"occupation of {fw.info.name} {fw.info.version}; it was left out of the demand. "
+            'Fix the code in that file (find codes with `align match "<job title>" '
+            "--framework onet-occupations`).",
+            AlignDataWarning,
+            stacklevel=3,
+        )
+    kept = [c for c in codes if c in known]
+    if not kept:
+        raise ProposalError(
+            f"none of the target occupations ({', '.join(codes)}) is an O*NET-SOC occupation "
+            f"of {fw.info.name} {fw.info.version}; fix target_occupations in the proposals."
+        )
+    return kept
 
 
 def portfolio_coverage(
@@ -177,6 +206,7 @@ def portfolio_coverage(
                 "proposals so O*NET importance can stand in for it."
             )
         fw = onet if onet is not None else load_framework("onet", data_dir=data_dir)
+        codes = _known_codes(fw, codes, creds)
         items = demand_from_onet(fw, codes)
         source = "onet"
     mat = coverage_matrix(creds, items, method=method, embedder=embedder, floor=floor, full=full)[0]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from align._config import Method, PathLike
+from align._safeio import check_finite
 from align.exceptions import InvalidArgumentError, ProposalError, UnknownNameError
 from align.frameworks import Framework, load_framework
 from align.proposals._demand import DEMAND_QUOTAS, demand_from_onet
@@ -454,6 +455,8 @@ def find_stacking_gaps(
             "proposal file) or set 'target:' in the stack file."
         )
     credit(0.5, floor, full)
+    # NaN, infinite or negative credits would make every ratio in the report meaningless.
+    check_finite(threshold_credits, "threshold_credits", minimum=0)
     needs_onet = isinstance(target, str) and target.removeprefix("onet:")[:2].isdigit()
     if onet is None and (needs_onet or any(p.target_occupations for p in creds)):
         onet = load_framework("onet", data_dir=data_dir) if needs_onet else _maybe_onet(data_dir)

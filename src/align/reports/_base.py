@@ -11,11 +11,11 @@ defines: ``to_dict()`` (plain data), ``_html()`` (the HTML body) and
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from align._config import PathLike
+from align._safeio import dumps_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,8 +79,8 @@ class ReportMixin:
         return type(self).__name__
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The report as JSON text (parses back with ``json.loads``)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
+        """The report as strict JSON text (no NaN/Infinity; parses with any JSON parser)."""
+        return dumps_json(self.to_dict(), indent=indent, default=str)
 
     def _repr_html_(self) -> str:
         return self._html()

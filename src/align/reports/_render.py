@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from align._safeio import terminal_text as _s
+from align._safeio import visible_controls as _v
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
@@ -106,8 +109,9 @@ def alignment_html(report: AlignmentReport) -> str:
 
 
 def _cut(text: str, n: int = 48) -> str:
+    """Shortened user text, escaped for rich markup (the rich renderers' only use)."""
     text = str(text).strip().rstrip(".")
-    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+    return _s(text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…")
 
 
 def _rows(df: pd.DataFrame) -> list[Any]:
@@ -118,7 +122,7 @@ def _rows(df: pd.DataFrame) -> list[Any]:
 def _legend(creds: list[str]) -> RenderableType:
     from rich.text import Text
 
-    return Text("credentials: " + "; ".join(f"#{i + 1} {c}" for i, c in enumerate(creds)))
+    return Text(_v("credentials: " + "; ".join(f"#{i + 1} {c}" for i, c in enumerate(creds))))
 
 
 def _credit_cell(v: float) -> str:
@@ -167,9 +171,9 @@ def alignment_rich(report: AlignmentReport) -> list[RenderableType]:
         ("Overall alignment: ", "bold"),
         (f"{report.overall:.0f} / 100", "bold cyan"),
         ci,
-        f"\nTarget occupations: {_targets(report)}\nDemand from: {src}",
+        _v(f"\nTarget occupations: {_targets(report)}\nDemand from: {src}"),
     )
-    out: list[RenderableType] = [Panel(head, title=f"[b]{report.proposal}[/b]", expand=False)]
+    out: list[RenderableType] = [Panel(head, title=f"[b]{_s(report.proposal)}[/b]", expand=False)]
 
     comp = Table(title="How the score is made", title_justify="left", show_lines=False)
     for col in ("component", "value", "weight", "points", "what it measures"):
@@ -200,7 +204,7 @@ def alignment_rich(report: AlignmentReport) -> list[RenderableType]:
         ]
         aligned = (
             "\n".join(
-                f"{_cut(m.label)} ({m.framework}, {m.score:.2f})"
+                f"{_cut(m.label)} ({_s(m.framework)}, {m.score:.2f})"
                 # The two best of each framework, so NACE/CMC show beside O*NET.
                 for m in mine.sort_values("score", ascending=False)
                 .groupby("framework")
@@ -217,7 +221,7 @@ def alignment_rich(report: AlignmentReport) -> list[RenderableType]:
             if r.best_demand
             else "[red]none[/]"
         )
-        oc.add_row(r.outcome_id, r.text, best, aligned)
+        oc.add_row(_s(r.outcome_id), _s(r.text), best, aligned)
     out.append(oc)
 
     dm = Table(
@@ -229,10 +233,10 @@ def alignment_rich(report: AlignmentReport) -> list[RenderableType]:
         cov = float(r.coverage)
         dm.add_row(
             _cut(r.label, 60),
-            str(r.kind),
+            _s(r.kind),
             f"{r.weight:.2f}",
             f"[{_colour(cov)}]{_pct(cov)}[/]",
-            r.best_outcome or "[red]gap[/]",
+            _s(r.best_outcome) if r.best_outcome else "[red]gap[/]",
         )
     out.append(dm)
 
@@ -241,10 +245,10 @@ def alignment_rich(report: AlignmentReport) -> list[RenderableType]:
         fw.add_column(col)
     for r in _rows(report.frameworks):
         fw.add_row(
-            f"{r.framework} {r.version}",
+            _s(f"{r.framework} {r.version}"),
             str(r.competencies_matched),
             _pct(r.outcome_share),
-            ", ".join(r.competencies[:8]) + (" ..." if len(r.competencies) > 8 else ""),
+            _s(", ".join(r.competencies[:8]) + (" ..." if len(r.competencies) > 8 else "")),
         )
     out.append(fw)
 
@@ -269,10 +273,10 @@ def alignment_rich(report: AlignmentReport) -> list[RenderableType]:
     weak = report.outcomes[~report.outcomes["relevant"].astype(bool)]["outcome_id"].tolist()
     if weak:
         lines.append(
-            f"- Outcomes matching no demanded skill: {', '.join(weak)} (fine for a professional "
-            "outcome; otherwise name the skill it builds)."
+            f"- Outcomes matching no demanded skill: {_s(', '.join(weak))} (fine for a "
+            "professional outcome; otherwise name the skill it builds)."
         )
-    lines += [f"[yellow]note:[/] {n}" for n in report.notes]
+    lines += [f"[yellow]note:[/] {_s(n)}" for n in report.notes]
     out.append(Text.from_markup("\n".join(lines)))
     return out
 
@@ -284,14 +288,14 @@ def policy_rich(report: PolicyReport) -> list[RenderableType]:
 
     colour = {"pass": "green", "warn": "yellow", "fail": "red"}
     t = Table(
-        title=f"Policy checks: {report.proposal} ({report.policy})",
+        title=_s(f"Policy checks: {report.proposal} ({report.policy})"),
         title_justify="left",
         show_lines=False,
     )
     for col in ("check", "status", "about", "finding"):
         t.add_column(col, ratio=4 if col == "finding" else None)
     for r in report.results:
-        t.add_row(r.check, f"[{colour[r.status]}]{r.status}[/]", r.subject, r.message)
+        t.add_row(_s(r.check), f"[{colour[r.status]}]{r.status}[/]", _s(r.subject), _s(r.message))
     n = report.counts()
     verdict = (
         "[green]meets the policy[/]"
@@ -355,11 +359,11 @@ def gaps_rich(report: GapReport) -> list[RenderableType]:
     )
     head = Text.assemble(
         ("Target: ", "bold"),
-        report.target,
+        _v(str(report.target)),
         f"\nCredentials: {len(report.order)}; credits {report.credits:g}{thr}",
         f"\nTarget weight covered by the stack: {report.covered_share:.0%}",
     )
-    out: list[RenderableType] = [Panel(head, title=f"[b]{report.stack}[/b]", expand=False)]
+    out: list[RenderableType] = [Panel(head, title=f"[b]{_s(report.stack)}[/b]", expand=False)]
     creds = list(report.coverage.columns)
     mat = _matrix_table(
         "Coverage matrix (credit of each credential's best outcome)",
@@ -380,7 +384,9 @@ def gaps_rich(report: GapReport) -> list[RenderableType]:
     for col in ("competency", "kind", "weight", "coverage", "gap"):
         g.add_column(col)
     for r in _rows(report.gaps[report.gaps["gap"] > 0].head(12)):
-        g.add_row(str(r.label)[:70], r.kind, f"{r.weight:.2f}", _pct(r.coverage), f"{r.gap:.2f}")
+        g.add_row(
+            _s(str(r.label)[:70]), _s(r.kind), f"{r.weight:.2f}", _pct(r.coverage), f"{r.gap:.2f}"
+        )
     out.append(g)
     if len(report.redundancy):
         rd = Table(
@@ -389,20 +395,20 @@ def gaps_rich(report: GapReport) -> list[RenderableType]:
         rd.add_column("competency")
         rd.add_column("credentials")
         for r in _rows(report.redundancy.head(12)):
-            rd.add_row(str(r.label)[:70], ", ".join(r.credentials))
+            rd.add_row(_s(str(r.label)[:70]), _s(", ".join(r.credentials)))
         out.append(rd)
     od = Table(title="Suggested order (foundational first)", title_justify="left")
     for col in ("step", "credential", "credits", "why"):
         od.add_column(col)
     for i, r in enumerate(_rows(report.order), 1):
-        od.add_row(str(i), r.credential, f"{r.credits:g}", r.reason)
+        od.add_row(str(i), _s(r.credential), f"{r.credits:g}", _s(r.reason))
     out.append(od)
     for s in report.suggestions:
-        body = "\n".join(f"- {o}" for o in s["outcomes"])
+        body = "\n".join(f"- {_s(o)}" for o in s["outcomes"])
         out.append(
             Panel(
-                f"{body}\n[dim]covers: {', '.join(s['covers'][:6])}[/]",
-                title=f"[b]Suggested next credential: {s['title']}[/b]",
+                f"{body}\n[dim]covers: {_s(', '.join(s['covers'][:6]))}[/]",
+                title=f"[b]Suggested next credential: {_s(s['title'])}[/b]",
                 subtitle="a suggestion for the curriculum committee, not a decision",
                 expand=False,
             )
