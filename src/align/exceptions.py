@@ -33,6 +33,8 @@ __all__ = [
     "InvalidArgumentError",
     "MissingDependencyError",
     "ModelLoadError",
+    "PostingsBusyError",
+    "PostingsDataError",
     "PostingsFormatError",
     "ProposalError",
     "StorageError",
@@ -70,6 +72,15 @@ class ModelLoadError(AlignError, OSError):
 
 class PostingsFormatError(AlignError, ValueError):
     """A job-postings export does not have the expected columns or content."""
+
+
+class PostingsDataError(AlignError, LookupError):
+    """The stored postings lack what a question needs (skills, dates); the message says
+    which command adds it."""
+
+
+class PostingsBusyError(AlignError, OSError):
+    """Another process is writing the postings database; retry when it ends."""
 
 
 class ProposalError(AlignError, ValueError):

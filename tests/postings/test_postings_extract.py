@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align import Framework
+from align.exceptions import InvalidArgumentError, UnknownNameError
 from align.postings import (
     PostingsStore,
     extract_skills,
@@ -85,9 +86,14 @@ def test_extract_text_skills_lexical(lexical) -> None:
     # Boilerplate never becomes evidence.
     assert not {"Equal Opportunity Law", "Dental Hygiene"} & {n for _, n in got}
     assert df.groupby(["posting_id", "skill_id"]).size().max() == 1
-    assert df["score"].between(0.5, 1.0).all() and (df["method"] == "lexical").all()
+    # A named skill is a literal mention; its score is the matcher's when that reached 0.5.
+    assert set(df["method"]) <= {"literal", "lexical"}
+    assert (df["score"].between(0.5, 1.0) | df["score"].isna()).all()
     sql = df[df["skill_name"].str.startswith("SQL")].iloc[0]
     assert sql["evidence"] == "Write SQL queries against the warehouse"
+    assert sql["method"] == "literal"
+    plain = extract_text_skills(["a", "b"], [BODY_1, BODY_2], lexical, threshold=0.5, literal=False)
+    assert (plain["method"] == "lexical").all() and plain["score"].notna().all()
 
 
 @settings(max_examples=15, deadline=None)
@@ -140,7 +146,8 @@ def test_extract_skills_stores_and_feeds_demand(tmp_path: Path, lexical) -> None
         # c has export skills, so only a and b are read.
         assert report["rows_read"] == 2 and report["kind"] == "extract"
         rows = store.query("SELECT * FROM posting_skills WHERE source = 'extracted'")
-        assert set(rows["posting_id"]) == {"a", "b"} and rows["score"].notna().all()
+        assert set(rows["posting_id"]) == {"a", "b"}
+        assert (rows["score"].notna() | (rows["method"] == "literal")).all()
         assert int(report["rows_loaded"]) == len(rows) == len(found)
         # The function returns what it stored.
         assert list(found.columns) == list(EXTRACT_COLUMNS)
@@ -191,4 +198,25 @@ def test_hybrid_with_the_real_model(embedder, tiny_skills: Framework) -> None:
         "Communication",
     } <= names
     assert not {"Welding", "Forklift Operation", "Dental Hygiene"} & names
-    assert (loose["method"] == "hybrid").all()
+    # Named skills are literal mentions; the matcher adds the rest ("Patient Care" from
+    # "Provide patient care" is named; paraphrases come from the matcher).
+    assert set(loose["method"]) <= {"hybrid", "literal"}
+    assert (loose.loc[loose["method"] == "hybrid", "score"] >= 0.5).all()
+
+
+def test_literal_method_needs_no_model(tmp_path: Path, tiny_skills: Framework) -> None:
+    with _text_store(tmp_path) as store:
+        extract_skills(store, method="literal", framework=tiny_skills, progress=False)
+        rows = store.query("SELECT * FROM posting_skills WHERE source = 'extracted'")
+        assert set(rows["method"]) == {"literal"} and rows["score"].isna().all()
+        got = set(zip(rows["posting_id"], rows["skill_name"], strict=True))
+        assert ("a", "SQL (Programming Language)") in got and ("b", "Patient Care") in got
+        # Every evidence sentence names its skill.
+        assert all(
+            n.split(" (")[0].lower() in e.lower()
+            for n, e in zip(rows["skill_name"], rows["evidence"], strict=True)
+        )
+    with pytest.raises(InvalidArgumentError, match="engine='local'"):
+        extract_skills(tmp_path / "x.duckdb", method="literal", engine="dask")
+    with pytest.raises(UnknownNameError, match="method"):
+        extract_skills(tmp_path / "x.duckdb", method="fuzzy")  # type: ignore[arg-type]

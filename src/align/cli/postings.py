@@ -24,6 +24,14 @@ PostingsDbOpt = Annotated[
     ),
 ]
 PostingsMethodOpt = Annotated[str, typer.Option("--method", help="hybrid, semantic or lexical.")]
+ExtractMethodOpt = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        help="hybrid, semantic or lexical (named skills + the matcher), or literal (named "
+        "skills only: no model, seconds for thousands of postings).",
+    ),
+]
 LimitOpt = Annotated[int | None, typer.Option("--limit", help="At most this many postings.")]
 
 
@@ -127,7 +135,7 @@ def postings_extract_skills(
     taxonomy: Annotated[
         str, typer.Option("--taxonomy", help="lightcast, esco or onet.")
     ] = "lightcast",
-    method: PostingsMethodOpt = "hybrid",
+    method: ExtractMethodOpt = "hybrid",
     threshold: Annotated[
         float | None, typer.Option("--threshold", help="Minimum score (default: chosen on dev).")
     ] = None,
@@ -182,6 +190,29 @@ def postings_code_titles(
         data_dir=data_dir,
     )
     _print_job(report, "Title coding (rows_read = postings, rows_loaded = codes stored)")
+
+
+@postings_app.command("occupations")
+def postings_occupations(
+    occupation: Annotated[
+        list[str] | None,
+        typer.Option("--occupation", help="O*NET-SOC code or prefix (15-2051, 15-); repeatable."),
+    ] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option("--region", help="State (TX, Texas), MSA or county; repeatable."),
+    ] = None,
+    top: Annotated[int | None, typer.Option("--top", help="Number of codes.")] = 20,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    db: PostingsDbOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Postings per O*NET-SOC code, with example titles and the title coding's confidence."""
+    from align.postings import coded_occupations
+
+    df = coded_occupations(_postings_db(db, data_dir), occupation=occupation, region=region,
+                           top=top)  # fmt: skip
+    print_frame(df, fmt, title="Postings by occupation (check the example titles of each code)")
 
 
 @postings_app.command("synth")

@@ -2,7 +2,9 @@
 
 Load Lightcast-style exports (or Glassdoor/LinkedIn files through a preset)
 into an embedded DuckDB database with :func:`ingest_postings`, then ask
-:func:`skill_demand`, :func:`occupation_counts` and :func:`top_titles`.
+:func:`skill_demand`, :func:`occupation_counts`, :func:`coded_occupations` and
+:func:`top_titles`. :func:`extract_skills` finds skills in posting text (literal
+mentions and the matcher); :func:`code_titles` codes job titles to O*NET-SOC.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from align.postings._demand import (
 )
 from align.postings._extract import (
     DEFAULT_THRESHOLD,
+    EXTRACT_METHODS,
     extract_skills,
     extract_text_skills,
     make_skill_matcher,
     split_posting,
 )
+from align.postings._literal import LiteralFinder
 from align.postings._load import FIELDS, PRESETS, parse_list_cell
+from align.postings._occupations import coded_occupations
 from align.postings._store import PostingsStore, default_db_path, ingest_postings
 from align.postings._synth import synthesize_postings, write_synthetic_postings
 from align.postings._titles import code_job_titles, code_titles, make_title_matcher
@@ -29,11 +34,14 @@ from align.postings._titles import code_job_titles, code_titles, make_title_matc
 __all__ = [
     "DEFAULT_THRESHOLD",
     "DEMAND_COLUMNS",
+    "EXTRACT_METHODS",
     "FIELDS",
     "PRESETS",
+    "LiteralFinder",
     "PostingsStore",
     "code_job_titles",
     "code_titles",
+    "coded_occupations",
     "default_db_path",
     "extract_skills",
     "extract_text_skills",

@@ -55,21 +55,25 @@ def _worker_key() -> str:
         return "local"
 
 
+def _content_key(framework: Any) -> str:
+    """A key for a framework object that is equal for equal content."""
+    comps = framework.competencies
+    digest = pd.util.hash_pandas_object(comps[["id", "label"]], index=False).sum()
+    return f"{framework.info.name}|{framework.info.version}|{len(comps)}|{int(digest)}"
+
+
 def _matcher_on_worker(
     make_matcher: Callable[..., Any],
     taxonomy: str,
     method: str,
     data_dir: PathLike | None,
     framework: Any,
+    framework_key: str | None,
 ) -> tuple[Any, bool]:
     """The worker's matcher, and whether this call fitted it."""
-    key = (
-        _worker_key(),
-        taxonomy,
-        method,
-        str(data_dir),
-        None if framework is None else id(framework),
-    )
+    # The framework is keyed by its content, not id(): a worker process may hold
+    # more than one deserialised copy of the same scattered framework.
+    key = (_worker_key(), taxonomy, method, str(data_dir), framework_key)
     with _LOCK:
         fitted = key not in _MATCHERS
         if fitted:
@@ -87,8 +91,11 @@ def _extract_partition(
     threshold: float,
     data_dir: PathLike | None,
     framework: Any,
+    framework_key: str | None,
 ) -> pd.DataFrame:
-    matcher, fitted = _matcher_on_worker(make_matcher, taxonomy, method, data_dir, framework)
+    matcher, fitted = _matcher_on_worker(
+        make_matcher, taxonomy, method, data_dir, framework, framework_key
+    )
     out = run(batch, matcher, threshold)
     # Which worker ran the partition, and whether it had to fit its matcher: the
     # caller reports how many fits the run took (once per worker).
@@ -151,6 +158,7 @@ def run_on_dask(
         workers = max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
         limit = in_flight or 2 * workers
         fw = client.scatter(framework, broadcast=True) if framework is not None else None
+        fw_key = None if framework is None else _content_key(framework)
         pending: deque[Any] = deque()
         for batch in batches:
             pending.append(
@@ -164,6 +172,7 @@ def run_on_dask(
                     threshold,
                     data_dir,
                     fw,
+                    fw_key,
                     pure=False,
                 )
             )

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from align._config import PathLike
-from align.exceptions import AlignDataWarning, InvalidArgumentError
+from align.exceptions import AlignDataWarning, InvalidArgumentError, PostingsDataError
 from align.postings._load import state_abbr
 from align.postings._store import PostingsStore, open_store
 
@@ -215,6 +215,50 @@ def _skills_cte(store: PostingsStore, source: str) -> str:
     )
 
 
+def _check_dates(store: PostingsStore, period: str | None) -> None:
+    """A period filter on postings that carry no dates would silently match nothing."""
+    if period is None:
+        return
+    n, dated = store.con.execute("SELECT count(*), count(posted) FROM postings").fetchall()[0]
+    if n and not dated:
+        raise PostingsDataError(
+            f"period={period!r} cannot be applied: none of the {n:,} postings in "
+            f"{_where_db(store)} has a posted date (the export had no date column, as "
+            "Glassdoor and LinkedIn files do not). Leave out --period (period= in Python), "
+            "or ingest an export with a POSTED column."
+        )
+
+
+def _where_db(store: PostingsStore) -> str:
+    return "this in-memory store" if str(store.path) == ":memory:" else repr(str(store.path))
+
+
+def _no_skills(store: PostingsStore, source: str, n_matching: int) -> PostingsDataError:
+    """The error for matching postings that carry no skills of the requested source."""
+    with_text = int(store.con.execute(
+        "SELECT count(*) FROM postings WHERE body IS NOT NULL"
+    ).fetchall()[0][0])  # fmt: skip
+    db = "" if str(store.path) == ":memory:" else f" --db {store.path}"
+    if source == "export":
+        what = "skills from the export's skill columns"
+        fix = "Use source='auto' (--source auto) to count skills extracted from posting text" + (
+            f", after `align postings extract-skills{db}`." if with_text else "."
+        )
+    else:
+        what = "skills" if source == "auto" else "extracted skills"
+        fix = (
+            f"Run `align postings extract-skills{db}` (align.extract_skills in Python) to "
+            f"extract skills from the text of the {with_text:,} postings that have it, then "
+            "ask again."
+            if with_text
+            else "The postings have no text to extract skills from either: ingest an export "
+            "with skill columns (SKILLS_NAME, SPECIALIZED_SKILLS_NAME, ...) or a BODY column."
+        )
+    return PostingsDataError(
+        f"{n_matching:,} postings match, but none of them has {what} in {_where_db(store)}. " + fix
+    )
+
+
 def _warn_empty(what: str, occupation: Any, region: Any, period: Any) -> None:
     filters = (
         ", ".join(
@@ -280,6 +324,13 @@ def skill_demand(
         holds ``postings`` (the denominator), ``postings_matching`` and the
         filters.
 
+    Raises
+    ------
+    PostingsDataError
+        When postings match but none has skills of ``source`` (the message
+        names ``align postings extract-skills``), or ``period`` is given and
+        no stored posting has a date.
+
     Examples
     --------
     >>> store = PostingsStore(":memory:")
@@ -319,6 +370,7 @@ def _skill_demand(
     if top is not None and top < 1:
         raise InvalidArgumentError(f"top must be a positive number of skills, got {top}.")
     win = parse_period(period) if period is not None else None
+    _check_dates(store, period)
     eff = _skills_cte(store, source)
     types_sql, type_params = "TRUE", []
     if skill_types:
@@ -343,6 +395,8 @@ def _skill_demand(
     """
     df = store.query(sql, params + type_params)
     denom = int(df["denom"].iloc[0]) if len(df) else 0
+    if n_matching and not denom and not skill_types:
+        raise _no_skills(store, source, n_matching)
     df = df.drop(columns="denom")
     if top is not None:
         df = df.head(top)
@@ -477,6 +531,7 @@ def occupation_counts(
     store, owned = open_store(db, read_only=True)
     try:
         win = parse_period(period) if period is not None else None
+        _check_dates(store, period)
         where, params = _where(occupation, region, win)
         reg_col = _REGION_LEVELS[by_region]
         reg = f"b.{reg_col}" if reg_col else "NULL"
@@ -540,6 +595,7 @@ def top_titles(
     store, owned = open_store(db, read_only=True)
     try:
         win = parse_period(period) if period is not None else None
+        _check_dates(store, period)
         where, params = _where(occupation, region, win)
         df = store.query(
             f"""SELECT b.{field} AS title, count(*) AS postings,

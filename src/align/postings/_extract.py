@@ -18,9 +18,11 @@ from __future__ import annotations
 import logging
 import re
 import time
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -31,11 +33,13 @@ from align.postings._store import SKILL_ROW_COLUMNS, PostingsStore, open_store
 
 if TYPE_CHECKING:
     from align._match import Matcher
+    from align.postings._literal import LiteralFinder
 
 __all__ = [
     "DEFAULT_THRESHOLD",
     "ENGINES",
     "EXTRACT_COLUMNS",
+    "EXTRACT_METHODS",
     "TAXONOMIES",
     "extract_skills",
     "extract_text_skills",
@@ -58,6 +62,14 @@ Engine = Literal["local", "dask"]
 ENGINES: dict[str, str] = {
     "local": "this process, in batches",
     "dask": "a Dask cluster: a LocalCluster, or the scheduler given by `scheduler`",
+}
+ExtractMethod = Literal["hybrid", "semantic", "lexical", "literal"]
+#: Extraction methods: the matcher's, or literal mentions alone.
+EXTRACT_METHODS: dict[str, str] = {
+    "hybrid": "literal mentions + the hybrid matcher (embedding and string evidence): default",
+    "semantic": "literal mentions + embedding similarity",
+    "lexical": "literal mentions + rapidfuzz string evidence (no model)",
+    "literal": "literal mentions only: labels, alternate and derived names (no model, fast)",
 }
 #: Score a match needs to be kept; chosen on the dev benchmark with the final matcher
 #: (see module docs).
@@ -113,12 +125,15 @@ def is_boilerplate(text: str) -> bool:
     return bool(_BOILERPLATE.search(text) or _BENEFIT_ITEM.fullmatch(text.rstrip(" .;:")))
 
 
-def split_posting(text: str | None, *, drop_boilerplate: bool = True) -> list[str]:
+def split_posting(
+    text: str | None, *, drop_boilerplate: bool = True, max_chars: int | None = _MAX_SEGMENT
+) -> list[str]:
     """Split posting text into bullet items and sentences.
 
     Headers (short lines ending in ``:``), fragments under three characters
     and, by default, boilerplate are dropped; long segments are cut at
-    ``;`` and finally at 300 characters.
+    ``;`` and finally at ``max_chars`` characters (300; ``None`` keeps them
+    whole, as literal-mention search does).
 
     Examples
     --------
@@ -147,7 +162,8 @@ def split_posting(text: str | None, *, drop_boilerplate: bool = True) -> list[st
                 continue
             pieces = [p.strip() for p in part.split(";")] if len(part) > _MAX_SEGMENT else [part]
             for piece in pieces:
-                piece = piece[:_MAX_SEGMENT]
+                if max_chars is not None:
+                    piece = piece[:max_chars]
                 if (
                     len(piece) < 3
                     or not _LETTERS.search(piece)
@@ -195,15 +211,54 @@ def make_skill_matcher(
     return Matcher(framework, method, kinds=kinds, embedder=embedder).fit()
 
 
+# One literal finder per fitted matcher (a Dask worker keeps its matcher for its lifetime).
+_FINDERS: weakref.WeakKeyDictionary[Any, LiteralFinder] = weakref.WeakKeyDictionary()
+
+
+def make_taxonomy_finder(
+    taxonomy: Taxonomy | str = "lightcast",
+    *,
+    data_dir: PathLike | None = None,
+    framework: Any = None,
+) -> LiteralFinder:
+    """Return a fitted :class:`LiteralFinder` over a taxonomy's skills (no model needed)."""
+    from align.postings._literal import LiteralFinder
+
+    if taxonomy not in TAXONOMIES:
+        raise UnknownNameError(f"taxonomy {taxonomy!r} is not one of {', '.join(TAXONOMIES)}.")
+    if framework is None:
+        from align.frameworks import load_framework
+
+        framework = load_framework(taxonomy, data_dir=data_dir)
+    present = set(framework.competencies["kind"])
+    kinds = [k for k in TAXONOMIES[taxonomy] or () if k in present] or None
+    return LiteralFinder(framework, kinds=kinds).fit()
+
+
+def make_literal_finder(matcher: Matcher) -> LiteralFinder:
+    """Return a fitted :class:`LiteralFinder` over the skills a matcher was fitted on."""
+    from align.postings._literal import LiteralFinder
+
+    kinds = sorted(set(matcher.items_["kind"])) if hasattr(matcher, "items_") else None
+    return LiteralFinder(matcher.frameworks, kinds=kinds).fit()
+
+
 def extract_text_skills(
     posting_ids: Sequence[str],
     texts: Sequence[str | None],
-    matcher: Matcher,
+    matcher: Matcher | None,
     *,
     threshold: float = DEFAULT_THRESHOLD,
     top_k: int = 3,
+    literal: LiteralFinder | bool = True,
 ) -> pd.DataFrame:
-    """Extract skills from posting texts with a fitted matcher.
+    """Extract skills from posting texts with a fitted matcher and literal mentions.
+
+    A skill the posting names outright (its label, an alternate label or a
+    derived name such as "Hadoop" for "Apache Hadoop"; see
+    :mod:`align.postings._literal`) is extracted whatever its score; the
+    matcher adds the skills whose score reaches ``threshold`` (paraphrases).
+    A sentence repeated across postings is matched once.
 
     Parameters
     ----------
@@ -211,19 +266,27 @@ def extract_text_skills(
         One id per text.
     texts : sequence of str
         Posting bodies.
-    matcher : Matcher
-        Fitted matcher (see :func:`make_skill_matcher`).
+    matcher : Matcher or None
+        Fitted matcher (see :func:`make_skill_matcher`); ``None`` for literal
+        mentions only (then ``literal`` must be a finder).
     threshold : float
-        Minimum score in [0, 1].
+        Minimum matcher score in [0, 1].
     top_k : int
         Candidate skills per segment.
+    literal : LiteralFinder or bool
+        Also extract literal mentions (``True``: a finder over the matcher's
+        skills, built on first use and kept with the matcher; or a finder
+        from :func:`make_literal_finder`); ``False`` for the matcher alone.
 
     Returns
     -------
     DataFrame
-        Columns :data:`EXTRACT_COLUMNS`: one row per posting and skill, with
-        the best ``score``, the matcher ``method`` and the ``evidence``
-        segment; sorted by posting (input order) then score descending.
+        Columns :data:`EXTRACT_COLUMNS`: one row per posting and skill, sorted
+        by posting (input order). ``method`` is ``"literal"`` when the posting
+        names the skill (``evidence`` is the first sentence naming it), else
+        the matcher's method (``evidence`` is the best-scoring sentence).
+        ``score`` is the matcher's best score for the skill in the posting
+        when it reached ``threshold``, else NaN (a literal mention only).
     """
     if len(posting_ids) != len(texts):
         raise InvalidArgumentError(
@@ -231,25 +294,67 @@ def extract_text_skills(
         )
     if not 0.0 <= float(threshold) <= 1.0:
         raise InvalidArgumentError(f"threshold={threshold!r}; expected a number in [0, 1].")
+    if matcher is None and isinstance(literal, bool):
+        raise InvalidArgumentError(
+            "matcher is None, so literal must be a LiteralFinder (make_literal_finder or "
+            "LiteralFinder(framework).fit()): with neither there is nothing to extract with."
+        )
     seg_owner: list[int] = []
-    segments: list[str] = []
+    seg_order: list[int] = []
+    uniq: dict[str, int] = {}
     for i, text in enumerate(texts):
-        for seg in split_posting(text):
+        for seg in split_posting(text, max_chars=None):
             seg_owner.append(i)
-            segments.append(seg)
-    if not segments:
-        return pd.DataFrame(columns=list(EXTRACT_COLUMNS))
-    hits = matcher.match(segments, top_k=top_k, min_score=float(threshold))
-    if hits.empty:
-        return pd.DataFrame(columns=list(EXTRACT_COLUMNS))
-    owner = pd.Series(seg_owner)
-    hits = hits.assign(
-        owner=owner.iloc[hits["query_index"].to_numpy()].to_numpy(),
+            seg_order.append(uniq.setdefault(seg, len(uniq)))
+    if not seg_owner:
+        return _empty_extract()
+    segments = list(uniq)
+    # Segment -> (owner, position); every (owner, unique segment) pair once.
+    pairs = pd.DataFrame({"owner": seg_owner, "seg": seg_order, "pos": range(len(seg_owner))})
+    pairs = pairs.drop_duplicates(["owner", "seg"])
+    # The matcher reads at most _MAX_SEGMENT characters of a segment, as it always did.
+    queries = list(dict.fromkeys(s[:_MAX_SEGMENT] for s in segments))
+    q_of = {q: j for j, q in enumerate(queries)}
+    frames = []
+    hits = (
+        matcher.match(queries, top_k=top_k, min_score=float(threshold))
+        if matcher is not None
+        else pd.DataFrame()
     )
-    hits = hits.sort_values(
-        ["owner", "score", "query_index"], ascending=[True, False, True], kind="stable"
+    if matcher is not None and not hits.empty:
+        seg_q = pd.DataFrame({"seg": range(len(segments)), "query_index": [
+            q_of[s[:_MAX_SEGMENT]] for s in segments
+        ]})  # fmt: skip
+        sem = hits.merge(seg_q, on="query_index").merge(pairs, on="seg")
+        sem = sem.assign(evidence=[segments[k] for k in sem["seg"]], method=matcher.method)
+        frames.append(sem[list(_HIT_COLUMNS)])
+    if literal is not False:
+        finder = literal if literal is not True else _FINDERS.get(matcher)
+        if finder is None and matcher is not None:
+            finder = _FINDERS[matcher] = make_literal_finder(matcher)
+        assert finder is not None  # checked above: no matcher means a finder was given
+        found = finder.find(segments)
+        if len(found):
+            lit = found.rename(columns={"query_index": "seg"}).merge(pairs, on="seg")
+            lit = lit.assign(
+                evidence=[segments[k] for k in lit["seg"]], method="literal", score=np.nan
+            )
+            frames.append(lit[list(_HIT_COLUMNS)])
+    if not frames:
+        return _empty_extract()
+    allhits = pd.concat(frames, ignore_index=True)
+    best_score = allhits.groupby(["owner", "id"])["score"].max()
+    # Literal rows first (the sentence that names the skill), then by score, then position.
+    allhits["lit"] = allhits["method"] == "literal"
+    allhits = allhits.sort_values(
+        ["owner", "lit", "score", "pos"], ascending=[True, False, False, True], kind="stable"
     )
-    best = hits.drop_duplicates(["owner", "id"], keep="first")
+    best = allhits.drop_duplicates(["owner", "id"], keep="first")
+    best = best.assign(
+        score=best_score.reindex(pd.MultiIndex.from_frame(best[["owner", "id"]])).to_numpy()
+    )
+    best = best.sort_values(["owner", "lit", "score", "pos"],
+                            ascending=[True, False, False, True], kind="stable")  # fmt: skip
     ids = list(posting_ids)
     out = pd.DataFrame({
         "posting_id": [ids[i] for i in best["owner"]],
@@ -257,20 +362,34 @@ def extract_text_skills(
         "skill_name": best["label"].to_numpy(),
         "skill_type": best["kind"].to_numpy(),
         "score": best["score"].astype(float).round(6).to_numpy(),
-        "method": matcher.method,
-        "evidence": best["query"].to_numpy(),
+        "method": best["method"].to_numpy(),
+        "evidence": best["evidence"].to_numpy(),
     })  # fmt: skip
     return out.reset_index(drop=True)
 
 
-def run_batch(batch: pd.DataFrame, matcher: Matcher, threshold: float) -> pd.DataFrame:
+_HIT_COLUMNS = ("owner", "pos", "id", "label", "kind", "score", "method", "evidence")
+
+
+def _empty_extract() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(EXTRACT_COLUMNS))
+
+
+def run_batch(
+    batch: pd.DataFrame,
+    matcher: Matcher | None,
+    threshold: float,
+    literal: LiteralFinder | bool = True,
+) -> pd.DataFrame:
     """Extract one batch of ``posting_id``/``body`` rows.
 
     ``attrs`` carries ``postings`` (how many were read) and ``posting_ids``, so
     the caller can replace old extractions of postings that now match nothing.
     """
     ids = batch["posting_id"].tolist()
-    out = extract_text_skills(ids, batch["body"].tolist(), matcher, threshold=threshold)
+    out = extract_text_skills(
+        ids, batch["body"].tolist(), matcher, threshold=threshold, literal=literal
+    )
     out.attrs["postings"] = len(batch)
     out.attrs["posting_ids"] = ids
     return out
@@ -280,7 +399,7 @@ def extract_skills(
     db: PostingsStore | PathLike | None = None,
     *,
     taxonomy: Taxonomy = "lightcast",
-    method: Method = "hybrid",
+    method: ExtractMethod = "hybrid",
     threshold: float | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
@@ -301,10 +420,13 @@ def extract_skills(
         The postings database.
     taxonomy : {"lightcast", "esco", "onet"}
         Taxonomy to extract against.
-    method : {"hybrid", "semantic", "lexical"}
-        Matching method.
+    method : {"hybrid", "semantic", "lexical", "literal"}
+        Matching method. Skills a posting names outright are always
+        extracted (literal mentions, see :mod:`align.postings._literal`);
+        ``"literal"`` extracts only those: no model, a few seconds for
+        thousands of postings, and no paraphrases.
     threshold : float, optional
-        Minimum score; default :data:`DEFAULT_THRESHOLD`.
+        Minimum matcher score; default :data:`DEFAULT_THRESHOLD`.
     engine : {"local", "dask"}
         Run here, or on Dask (see :data:`ENGINES`); results are identical.
     scheduler : str, optional
@@ -340,6 +462,13 @@ def extract_skills(
     """
     if engine not in ENGINES:
         raise UnknownNameError(f"engine {engine!r} is not one of {', '.join(ENGINES)}.")
+    if method not in EXTRACT_METHODS:
+        raise UnknownNameError(f"method {method!r} is not one of {', '.join(EXTRACT_METHODS)}.")
+    if method == "literal" and engine == "dask":
+        raise InvalidArgumentError(
+            "method='literal' needs no model and runs thousands of postings in seconds: use "
+            "engine='local' (the default)."
+        )
     if taxonomy not in TAXONOMIES:
         raise UnknownNameError(f"taxonomy {taxonomy!r} is not one of {', '.join(TAXONOMIES)}.")
     thr = DEFAULT_THRESHOLD if threshold is None else float(threshold)
@@ -390,7 +519,10 @@ def _extract(
 ) -> pd.DataFrame:
     t0 = time.perf_counter()
     m = None
-    if engine == "local":
+    finder: LiteralFinder | bool = True
+    if method == "literal" and matcher is None:
+        finder = make_taxonomy_finder(taxonomy, data_dir=data_dir, framework=framework)
+    elif engine == "local":
         m = (
             matcher
             if matcher is not None
@@ -421,7 +553,7 @@ def _extract(
                 framework=framework,
             )
         else:
-            results = (run_batch(b, m, thr) for b in batches)  # type: ignore[arg-type]
+            results = (run_batch(b, m, thr, finder) for b in batches)
         with tqdm(
             total=total, desc="extract skills", unit=" postings", disable=not progress
         ) as bar:

@@ -38,6 +38,8 @@ import itertools
 import json
 import logging
 import os
+import re
+import shutil
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
@@ -55,6 +57,7 @@ from align.exceptions import (
     AlignDataWarning,
     AlignError,
     InvalidArgumentError,
+    PostingsBusyError,
     PostingsFormatError,
     StorageError,
     UnknownNameError,
@@ -285,10 +288,15 @@ class PostingsStore:
         try:
             self.con = duckdb.connect(":memory:" if memory else str(self.path), read_only=read_only)
         except duckdb.Error as exc:
+            holder = _lock_holder(str(exc))
+            if holder is not None:
+                raise PostingsBusyError(
+                    f"database busy: {holder} is writing {str(self.path)!r}; retry when it "
+                    "ends (reading needs the writer to finish too)."
+                ) from None
             raise PostingsFormatError(
-                f"cannot open postings database {str(self.path)!r}: {exc}. If another program "
-                "has it open for writing, close it; if it is not a DuckDB file, choose another "
-                "path (db=; --db on the command line)."
+                f"cannot open postings database {str(self.path)!r}: {exc}. If it is not a "
+                "DuckDB file, choose another path (db=; --db on the command line)."
             ) from None
         # Our own tqdm bars report progress; DuckDB's would print over them. In Jupyter
         # without ipywidgets DuckDB refuses to touch the setting, and has no bar to hide.
@@ -842,6 +850,32 @@ def _attach_linkedin_functions(con: duckdb.DuckDBPyConnection, path: Path) -> No
     )
 
 
+_LOCK = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
+
+def _lock_holder(message: str) -> str | None:
+    """Who holds DuckDB's write lock, from its error message: "align postings ingest (PID 12)".
+
+    ``None`` when the message is not about a lock.
+    """
+    found = _LOCK.search(message)
+    if not found:
+        return "another process" if "lock" in message.lower() else None
+    exe, pid = found.group(1), found.group(2)
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        words = [a.decode(errors="replace") for a in args if a]
+    except OSError:
+        words = []
+    if len(words) > 1 and Path(words[1]).name == "align":
+        words = words[1:]
+    if words and Path(words[0]).name == "align":
+        cmd = " ".join(["align", *[w for w in words[1:4] if not w.startswith("-")]])
+    else:
+        cmd = Path(words[0] if words else exe).name
+    return f"{cmd} (PID {pid})"
+
+
 def open_store(
     db: PostingsStore | PathLike | None, *, read_only: bool = False
 ) -> tuple[PostingsStore, bool]:
@@ -877,6 +911,12 @@ def ingest_postings(
     -------
     DataFrame
         One batch-report row per file (columns :data:`BATCH_COLUMNS`).
+
+    Notes
+    -----
+    When ``db`` names a file that does not exist yet and the load fails (an
+    unknown column layout without ``preset``, a missing file), no database
+    file is left behind.
     """
     if not isinstance(db, PostingsStore):
         # Checks that need no database come first, so a bad argument creates no file.
@@ -885,6 +925,11 @@ def ingest_postings(
         for p in paths:
             check_regular_file(p, "postings file", error=PostingsFormatError)
         files = paths
+    new_file = (
+        not isinstance(db, PostingsStore)
+        and str(db) != ":memory:"
+        and not (Path(db) if db is not None else default_db_path()).exists()
+    )
     store, owned = open_store(db)
     try:
         return store.ingest(
@@ -896,6 +941,15 @@ def ingest_postings(
             chunk_rows=chunk_rows,
             progress=progress,
         )
+    except BaseException:
+        if owned and new_file:
+            # A failed first load leaves no empty database behind to confuse the next run.
+            store.close()
+            owned = False
+            for leftover in (store.path, store.path.with_name(store.path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            shutil.rmtree(store.path.with_name(store.path.name + ".tmp"), ignore_errors=True)
+        raise
     finally:
         if owned:
             store.close()

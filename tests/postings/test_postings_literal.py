@@ -1,0 +1,123 @@
+"""Literal skill mentions: names, derived names, case and context rules, real postings."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from align import Framework, FrameworkInfo
+from align.exceptions import AlignDataWarning, InvalidArgumentError
+from align.postings import PostingsStore
+from align.postings._literal import LITERAL_COLUMNS, LiteralFinder
+
+LABELS = [
+    "Python (Programming Language)",
+    "R (Programming Language)",
+    "C (Programming Language)",
+    "C++ (Programming Language)",
+    "Go (Programming Language)",
+    "Microsoft Excel",
+    "Apache Hadoop",
+    "Apache Spark",
+    "Adobe Spark",
+    "Amazon Web Services",
+    "Make (Software)",
+    "Nice (Unix Utility)",
+    "Extract Transform Load (ETL)",
+    "LEED Accredited Professional (AP)",
+    "Economic Statistics",
+    "Statistics",
+    "SQL (Programming Language)",
+    "Project Management",
+    "Management",
+]
+
+
+@pytest.fixture(scope="module")
+def finder() -> LiteralFinder:
+    info = FrameworkInfo(key="lightcast", name="fixture", publisher="tests", version="0",
+                         source_url="", licence="CC0", attribution="")  # fmt: skip
+    fw = Framework(info, pd.DataFrame({
+        "id": [f"lightcast:KSFIX{i:02d}" for i in range(len(LABELS))], "framework": "lightcast",
+        "code": [f"KSFIX{i:02d}" for i in range(len(LABELS))], "label": LABELS, "kind": "skill",
+    }))  # fmt: skip
+    return LiteralFinder(fw).fit()
+
+
+def names(finder: LiteralFinder, text: str) -> set[str]:
+    return set(finder.find([text])["label"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # derived names: qualifier, vendor, bracketed acronym, alias
+        ("Experience with Python, Hadoop and AWS.", {LABELS[0], "Apache Hadoop", LABELS[9]}),
+        ("Build ETL pipelines in Spark.", {LABELS[12], "Apache Spark"}),  # alias picks Apache
+        # short names need a technical context and must not be glued to letters
+        ("Proficient in Python or R", {LABELS[0], LABELS[1]}),
+        ("Work with our R&D team.", set()),
+        ("Use C/C++ daily, and Go.", {LABELS[2], LABELS[3], LABELS[4]}),
+        ("Go ahead and apply.", set()),
+        ("B.S. or M.S. required (e.g. in statistics).", {"Statistics"}),
+        # words that are names only when written as names
+        ("You will excel at building relationships.", set()),
+        ("Advanced Excel skills.", {"Microsoft Excel"}),
+        ("Make sure models scale.", set()),
+        ("Nice to have: experience with Python", {LABELS[0]}),
+        ("Knowledge of AP style", set()),  # two-letter bracketed acronyms are not names
+        # acronyms need capitals in mixed-case text; any case in lower-case text
+        ("write sql daily", {"SQL (Programming Language)"}),
+        ("Write sql daily and present to the CEO", set()),
+        # punctuation separates names; names inside names count
+        ("A degree in economics, statistics or physics", {"Statistics"}),
+        ("Project management experience", {"Project Management", "Management"}),
+    ],
+)
+def test_rules(finder: LiteralFinder, text: str, expected: set[str]) -> None:
+    assert names(finder, text) == expected
+
+
+def test_rules_can_be_switched_off(finder: LiteralFinder) -> None:
+    plain = LiteralFinder(finder.frameworks, rules=()).fit()
+    assert LABELS[1] in names(plain, "Work with our R&D team.")
+    with pytest.raises(InvalidArgumentError, match="context rules"):
+        LiteralFinder(finder.frameworks, rules=["bogus"])
+
+
+def test_output_columns_and_offsets(finder: LiteralFinder) -> None:
+    texts = ["", "Hadoop and Hadoop again", "nothing here"]
+    df = finder.find(texts)
+    assert list(df.columns) == list(LITERAL_COLUMNS)
+    assert df[["query_index", "label", "surface", "surface_type"]].values.tolist() == [
+        [1, "Apache Hadoop", "Hadoop", "vendor"]
+    ]
+    assert texts[1][df.loc[0, "start"] : df.loc[0, "end"]] == "Hadoop"
+    assert df.groupby(["query_index", "id"]).size().max() == 1
+
+
+def test_real_lightcast_names_in_real_postings(data_dir: Path, tmp_path: Path) -> None:
+    """The issue's examples: Hadoop, Spark and AWS are found where a posting names them."""
+    from align import load_framework
+    from align.postings._extract import split_posting
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AlignDataWarning)
+        fw = load_framework("lightcast", data_dir=data_dir)
+    src = data_dir / "job_postings/glassdoor_ds_jobs_2021/Uncleaned_DS_jobs.csv"
+    with PostingsStore(tmp_path / "g.duckdb") as store:
+        store.ingest(src, preset="glassdoor", progress=False)
+        bodies = store.query("SELECT body FROM postings ORDER BY posting_id LIMIT 150")["body"]
+    finder = LiteralFinder(fw, kinds=["skill", "certification"]).fit()
+    for word, label in (("Hadoop", "Apache Hadoop"), ("Spark", "Apache Spark"),
+                        ("AWS", "Amazon Web Services")):  # fmt: skip
+        naming = [b for b in bodies if re.search(rf"\b{word}\b", b)]
+        assert len(naming) >= 5
+        found = 0
+        for body in naming:
+            found += label in set(finder.find(split_posting(body, max_chars=None))["label"])
+        assert found / len(naming) >= 0.9, (word, found, len(naming))
