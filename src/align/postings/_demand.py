@@ -219,7 +219,8 @@ def _check_dates(store: PostingsStore, period: str | None) -> None:
     """A period filter on postings that carry no dates would silently match nothing."""
     if period is None:
         return
-    n, dated = store.con.execute("SELECT count(*), count(posted) FROM postings").fetchall()[0]
+    counts = store.query("SELECT count(*) AS n, count(posted) AS dated FROM postings")
+    n, dated = int(counts["n"].iloc[0]), int(counts["dated"].iloc[0])
     if n and not dated:
         raise PostingsDataError(
             f"period={period!r} cannot be applied: none of the {n:,} postings in "
@@ -235,9 +236,9 @@ def _where_db(store: PostingsStore) -> str:
 
 def _no_skills(store: PostingsStore, source: str, n_matching: int) -> PostingsDataError:
     """The error for matching postings that carry no skills of the requested source."""
-    with_text = int(store.con.execute(
-        "SELECT count(*) FROM postings WHERE body IS NOT NULL"
-    ).fetchall()[0][0])  # fmt: skip
+    with_text = int(
+        store.query("SELECT count(*) AS n FROM postings WHERE body IS NOT NULL")["n"].iloc[0]
+    )
     db = "" if str(store.path) == ":memory:" else f" --db {store.path}"
     if source == "export":
         what = "skills from the export's skill columns"
