@@ -110,3 +110,17 @@ def test_no_import_cycles() -> None:
 def test_cycle_finder_finds_a_cycle() -> None:
     assert _find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_only_the_postings_store_touches_its_connection() -> None:
+    """The store owns the SQL: other modules go through its public methods."""
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if path.name == "_store.py" and path.parent.name == "postings":
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "con":
+                offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
+            if isinstance(node, ast.Attribute) and node.attr in {"_transaction", "_next_batch_id"}:
+                offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert not offenders, offenders

@@ -71,7 +71,10 @@ logger = logging.getLogger(__name__)
 
 ONLINE = "https://www.onetonline.org"
 SOURCE_URL = "https://www.onetcenter.org/database.html"
-FIX = "point --data-dir at the unzipped release or run `align data fetch onet`"
+FIX = (
+    "point data_dir= (--data-dir on the command line) at the unzipped release, or run "
+    "`align data fetch onet`"
+)
 
 #: The release files the loader reads, with the columns it needs from each.
 #: Columns are looked up by name, so the 29.x ``Title`` column may be there or not.

@@ -202,9 +202,10 @@ def _skills_cte(store: PostingsStore, source: str) -> str:
         return "SELECT * FROM posting_skills WHERE source = 'export'"
     if source == "extracted":
         return "SELECT * FROM posting_skills WHERE source = 'extracted'"
-    has_extracted = store.con.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM posting_skills WHERE source = 'extracted' LIMIT 1)"
-    ).fetchall()[0][0]
+    has_extracted = store.query(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM posting_skills WHERE source = 'extracted' "
+        "LIMIT 1)"
+    ).iloc[0, 0]
     if not has_extracted:
         return "SELECT * FROM posting_skills"
     return (
@@ -218,7 +219,8 @@ def _check_dates(store: PostingsStore, period: str | None) -> None:
     """A period filter on postings that carry no dates would silently match nothing."""
     if period is None:
         return
-    n, dated = store.con.execute("SELECT count(*), count(posted) FROM postings").fetchall()[0]
+    counts = store.query("SELECT count(*) AS n, count(posted) AS dated FROM postings")
+    n, dated = int(counts["n"].iloc[0]), int(counts["dated"].iloc[0])
     if n and not dated:
         raise PostingsDataError(
             f"period={period!r} cannot be applied: none of the {n:,} postings in "
@@ -234,9 +236,9 @@ def _where_db(store: PostingsStore) -> str:
 
 def _no_skills(store: PostingsStore, source: str, n_matching: int) -> PostingsDataError:
     """The error for matching postings that carry no skills of the requested source."""
-    with_text = int(store.con.execute(
-        "SELECT count(*) FROM postings WHERE body IS NOT NULL"
-    ).fetchall()[0][0])  # fmt: skip
+    with_text = int(
+        store.query("SELECT count(*) AS n FROM postings WHERE body IS NOT NULL")["n"].iloc[0]
+    )
     db = "" if str(store.path) == ":memory:" else f" --db {store.path}"
     if source == "export":
         what = "skills from the export's skill columns"
@@ -376,9 +378,8 @@ def _skill_demand(
         types_sql = "s.skill_type IN (" + ", ".join("?" * len(skill_types)) + ")"
         type_params = list(skill_types)
     where, params = _where(occupation, region, win)
-    con = store.con
-    matching = con.execute(f"SELECT count(*) FROM ({_BASE}) b WHERE {where}", params).fetchall()
-    n_matching = int(matching[0][0])
+    matching = store.query(f"SELECT count(*) AS n FROM ({_BASE}) b WHERE {where}", params)
+    n_matching = int(matching["n"].iloc[0])
     sql = f"""
     WITH base AS (SELECT b.posting_id FROM ({_BASE}) b WHERE {where}),
          eff AS ({eff}),
@@ -393,7 +394,7 @@ def _skill_demand(
     FROM hit GROUP BY skill_id
     ORDER BY postings DESC, skill_name, skill_id
     """
-    df = con.execute(sql, params + type_params).df()
+    df = store.query(sql, params + type_params)
     denom = int(df["denom"].iloc[0]) if len(df) else 0
     if n_matching and not denom and not skill_types:
         raise _no_skills(store, source, n_matching)
@@ -451,11 +452,8 @@ def _trend(
         unit = win.unit
         win = Period(win.previous().start, win.end, unit, win.label)
     where, params = _where(occupation, region, win)
-    con = store.con
-    con.register("_trend_skills", pd.DataFrame({"skill_id": skill_ids}))
-    try:
-        rows = con.execute(
-            f"""
+    rows = store.query(
+        f"""
             WITH base AS (SELECT b.posting_id, date_trunc('{unit}', b.posted) AS step
                           FROM ({_BASE}) b WHERE {where} AND b.posted IS NOT NULL),
                  eff AS ({eff}),
@@ -469,10 +467,9 @@ def _trend(
             UNION ALL
             SELECT NULL, step, 0, n FROM denom
             """,
-            params + type_params,
-        ).df()
-    finally:
-        con.unregister("_trend_skills")
+        params + type_params,
+        tables={"_trend_skills": pd.DataFrame({"skill_id": skill_ids})},
+    )
     steps = rows.loc[rows["skill_id"].isna(), ["step", "n"]].drop_duplicates("step")
     if len(steps) < 2:
         return dict.fromkeys(skill_ids, float("nan")), len(steps)
@@ -546,14 +543,14 @@ def occupation_counts(
             "month": "strftime(b.posted, '%Y-%m')",
             "none": "NULL",
         }[by_period]
-        df = store.con.execute(
+        df = store.query(
             f"""SELECT b.occ AS occupation, mode(b.occ_name) AS occupation_name,
                        {reg} AS region, {per} AS period, count(*) AS postings
                 FROM ({_BASE}) b WHERE {where}
                 GROUP BY ALL ORDER BY period NULLS LAST, region NULLS LAST, postings DESC,
                 occupation""",
             params,
-        ).df()
+        )
         df["postings"] = df["postings"].astype("int64")
         for col in ("occupation", "occupation_name", "region", "period"):
             df[col] = df[col].astype(object).where(df[col].notna(), None)
@@ -601,13 +598,13 @@ def top_titles(
         win = parse_period(period) if period is not None else None
         _check_dates(store, period)
         where, params = _where(occupation, region, win)
-        df = store.con.execute(
+        df = store.query(
             f"""SELECT b.{field} AS title, count(*) AS postings,
                        count(*) / sum(count(*)) OVER () AS share
                 FROM ({_BASE}) b WHERE {where} AND b.{field} IS NOT NULL
                 GROUP BY b.{field} ORDER BY postings DESC, title""",
             params,
-        ).df()
+        )
         if top is not None:
             df = df.head(top)
         df["postings"] = df["postings"].astype("int64")

@@ -599,7 +599,8 @@ def _check_parquet_schema(path: Path, schema: pa.Schema) -> None:
     if bad:
         raise PostingsFormatError(
             f"Parquet file {str(path)!r} has the wrong schema: {'; '.join(bad)}. Re-export "
-            "it with those columns as text or lists of text, or map other columns with --map."
+            "it with those columns as text or lists of text, or map other columns with mapping= "
+            "(--map on the command line)."
         )
 
 

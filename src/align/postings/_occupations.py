@@ -100,7 +100,7 @@ def _coded(
     win = parse_period(period) if period is not None else None
     _check_dates(store, period)
     where, params = _where(occupation, region, win)
-    rows = store.con.execute(
+    rows = store.query(
         f"""SELECT b.posting_id, b.occ AS onet_code, b.occ_name AS onet_title, b.title_raw,
                    CASE WHEN p.onet IS NOT NULL OR p.soc_5 IS NOT NULL THEN 'export'
                         WHEN b.occ IS NOT NULL THEN 'title coding' ELSE 'not coded' END
@@ -111,7 +111,7 @@ def _coded(
               USING (posting_id)
             WHERE {where}""",
         params,
-    ).df()
+    )
     if rows.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in OCCUPATION_COLUMNS})
     rows["key"] = rows["onet_code"].fillna("\x00")

@@ -296,7 +296,7 @@ class PostingsStore:
                 ) from None
             raise PostingsFormatError(
                 f"cannot open postings database {str(self.path)!r}: {exc}. If it is not a "
-                "DuckDB file, choose another --db path."
+                "DuckDB file, choose another path (db=; --db on the command line)."
             ) from None
         # Our own tqdm bars report progress; DuckDB's would print over them. In Jupyter
         # without ipywidgets DuckDB refuses to touch the setting, and has no bar to hide.
@@ -352,9 +352,26 @@ class PostingsStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
-        """Run a read query and return a DataFrame."""
-        return self.con.execute(sql, params or []).df()
+    def query(
+        self,
+        sql: str,
+        params: list[Any] | None = None,
+        *,
+        tables: Mapping[str, pd.DataFrame] | None = None,
+    ) -> pd.DataFrame:
+        """Run a read query and return a DataFrame.
+
+        ``tables`` names DataFrames the query may read as tables (``_ids`` in
+        ``WHERE skill_id IN (SELECT skill_id FROM _ids)``) for this query only.
+        """
+        names = list(tables or {})
+        for name in names:
+            self.con.register(name, tables[name])  # type: ignore[index]
+        try:
+            return self.con.execute(sql, params or []).df()
+        finally:
+            for name in names:
+                self.con.unregister(name)
 
     def counts(self) -> dict[str, int]:
         """Rows per table."""
