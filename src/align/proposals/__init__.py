@@ -48,6 +48,7 @@ from align.proposals._portfolio import PortfolioReport, load_portfolio, portfoli
 from align.proposals._score import (
     DEFAULT_WEIGHTS,
     AlignmentReport,
+    apply_reviews,
     outcome_matches,
     score_alignment,
     score_components,
@@ -84,6 +85,7 @@ __all__ = [
     "Proposal",
     "ReviewedAlignment",
     "Stack",
+    "apply_reviews",
     "bloom_level",
     "check_policy",
     "default_policy_yaml",

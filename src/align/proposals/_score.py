@@ -75,6 +75,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "MATCHES_LEAD",
     "AlignmentReport",
+    "apply_reviews",
     "balance_score",
     "competency_class",
     "coverage_matrix",
@@ -671,6 +672,10 @@ def score_alignment(
         specificity=specificity,
         calibrated=calibrated,
     )
+    # 2b. faculty decisions (proposal.alignments) override the matcher
+    xs, matches = apply_reviews(
+        proposal, basket.table, xs, matches, aligned, floor=floor, full=full
+    )
     # 3. components
     comps = score_components(
         xs,
@@ -884,6 +889,117 @@ def _aligned_weights(matches: pd.DataFrame) -> tuple[float, float]:
 def outcome_specificities(texts: Sequence[str]) -> np.ndarray:
     """Specificity of each outcome (:func:`align._specificity.outcome_specificity`)."""
     return np.array([outcome_specificity(t).score for t in texts], dtype=float)
+
+
+def apply_reviews(
+    proposal: Proposal,
+    demand_items: pd.DataFrame,
+    demand_scores: np.ndarray,
+    matches: pd.DataFrame,
+    frameworks: Sequence[Framework],
+    *,
+    floor: float = CREDIT_FLOOR,
+    full: float = CREDIT_FULL,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The review step: faculty decisions in ``proposal.alignments`` override the matcher.
+
+    An accepted alignment of an outcome to a competency earns that pair full credit
+    (still scaled by the outcome's specificity); a rejected one earns none. This
+    holds for the demand basket (when the competency is demanded) and for the
+    framework matches (an accepted competency the matcher did not list is added,
+    if it belongs to a scored framework). Alignments of the credential as a whole
+    (``outcome: null``) are for badges and do not change the score. When an outcome
+    has several decisions on one competency, the last one counts.
+
+    Parameters
+    ----------
+    proposal : Proposal
+        Its ``alignments`` are applied.
+    demand_items : DataFrame
+        The demand basket's table (an ``id`` column).
+    demand_scores : ndarray
+        ``(outcomes, demanded items)`` credit scores; a changed copy is returned.
+    matches : DataFrame
+        :func:`outcome_matches`; a changed copy is returned, with a ``reviewed``
+        column (``"accepted"`` or empty).
+    frameworks : sequence of Framework
+        The scored frameworks (where an added competency is looked up).
+    floor, full : float
+        As for :func:`score_alignment`.
+
+    Returns
+    -------
+    tuple of (ndarray, DataFrame)
+        The demand scores and the matches after the decisions.
+    """
+    xs = np.array(demand_scores, dtype=float, copy=True)
+    out = matches.copy()
+    out["reviewed"] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    index = {o.id: i for i, o in enumerate(proposal.outcomes)}
+    decisions: dict[tuple[int, str], str] = {}
+    for a in proposal.alignments:
+        if a.outcome is not None and a.outcome in index:
+            decisions[(index[a.outcome], a.id)] = a.status
+    if not decisions:
+        return xs, out
+    if xs.size:
+        column = {str(c): j for j, c in enumerate(demand_items["id"])}
+        for (i, cid), status in decisions.items():
+            if cid in column:
+                xs[i, column[cid]] = 1.0 if status == "accepted" else 0.0
+    pairs = list(zip(out["query_index"].astype(int), out["id"].astype(str), strict=True))
+    status_of = [decisions.get(pair) for pair in pairs]
+    keep = [st != "rejected" for st in status_of]
+    accepted = np.array([st == "accepted" for st in status_of], dtype=bool)
+    if accepted.any():
+        spec = out.loc[accepted, "specificity"].to_numpy(float)
+        out.loc[accepted, "credit_score"] = 1.0
+        out.loc[accepted, "credit"] = credit(1.0, floor, full) * spec
+        out.loc[accepted, "reviewed"] = "accepted"
+        out.loc[accepted, "explanation"] = "accepted by a reviewer; " + out.loc[
+            accepted, "explanation"
+        ].astype(str)
+    out = out[keep]
+    listed = set(pairs)
+    spec_by_outcome = (
+        dict(zip(out["query_index"].astype(int), out["specificity"].astype(float), strict=False))
+        if len(out)
+        else {}
+    )
+    added = []
+    for (i, cid), status in decisions.items():
+        if status != "accepted" or (i, cid) in listed:
+            continue
+        for fw in frameworks:
+            hit = fw.competencies[fw.competencies["id"] == cid]
+            if hit.empty:
+                continue
+            row = hit.iloc[0]
+            sp = spec_by_outcome.get(i, 1.0)
+            added.append(
+                {
+                    "outcome_id": proposal.outcomes[i].id,
+                    "framework": fw.key,
+                    "id": cid,
+                    "label": row["label"],
+                    "kind": row["kind"],
+                    "class": competency_class(fw.key, str(row["kind"]), row.get("level")),
+                    "score": np.nan,
+                    "credit_score": 1.0,
+                    "credit": float(credit(1.0, floor, full)) * sp,
+                    "explanation": "accepted by a reviewer (chosen by search, not matched)",
+                    "query_index": i,
+                    "query": proposal.outcome_texts[i],
+                    "specificity": sp,
+                    "reviewed": "accepted",
+                }
+            )
+            break
+    if added:
+        extra = pd.DataFrame(added)
+        out = pd.concat([out, extra.reindex(columns=out.columns)], ignore_index=True)
+        out = out.sort_values(["query_index", "framework"], kind="stable")
+    return xs, out.reset_index(drop=True)
 
 
 def score_components(
