@@ -18,7 +18,7 @@ import pandas as pd
 from align.exports._alignments import Alignments, framework_meta
 from align.exports._case import to_case
 from align.exports._common import framework_label, require_urls
-from align.frameworks import Framework, FrameworkInfo
+from align.frameworks import COMPETENCY_COLUMNS, Framework, FrameworkInfo
 
 __all__ = ["credential_framework", "to_case_package"]
 
@@ -76,20 +76,7 @@ def credential_framework(proposal: Any, found: Alignments) -> Framework:
     )
     comps = pd.DataFrame(rows)
     if comps.empty:
-        comps = pd.DataFrame(
-            columns=[
-                "id",
-                "framework",
-                "code",
-                "label",
-                "description",
-                "kind",
-                "parent_id",
-                "level",
-                "alt_labels",
-                "url",
-            ]
-        )
+        comps = pd.DataFrame(columns=list(COMPETENCY_COLUMNS))
     comps["level"] = comps["level"].astype("Int64")
     return Framework(info, comps)
 
