@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -22,44 +22,78 @@ st.write(
     "proposal file, so badge exports and re-scoring use what you approved."
 )
 
-try:
-    with st.spinner("Matching the outcomes (the first run embeds the frameworks)..."):
-        report = _state.score(w)
-except AlignError as exc:
-    _ui.error(exc)
-    st.stop()
-
-matches: pd.DataFrame = report.to_frame("matches")
-floor, full = report.settings["floor"], report.settings["full"]
-chosen = st.multiselect(
-    "Frameworks shown", list(w.proposal.frameworks), default=list(w.proposal.frameworks)
-)
-n_acc = sum(a.get("status") == "accepted" for a in w.alignments)
-n_rej = sum(a.get("status") == "rejected" for a in w.alignments)
-st.caption(
-    f"Reviewed so far: {n_acc} accepted, {n_rej} rejected. "
-    f"Overall alignment: {report.overall:.0f} / 100."
-)
-st.caption(
-    f"Scores: :green[green] earn full credit in the alignment score (from {full:.2f}), "
-    f":orange[orange] partial credit, :gray[gray] none (below {floor:.2f})."
-)
-
+#: Fragments a decision reruns: the score line, the outcome's block and the reviewed
+#: table. Only these re-render after Accept / Reject / Undo, not every outcome.
+HEADER, REVIEWED = "matches_score", "matches_reviewed"
 #: Matches listed per outcome before "Show all" (best first; reviewed ones always show).
 SHOWN = 4
 _BADGE = {"accepted": ":green-badge[accepted]", "rejected": ":red-badge[rejected]"}
 
 
-def _act(row: pd.Series, outcome: str, status: str | None) -> None:
-    with contextlib.suppress(_state.SaveConflict):
-        _state.decide(w, row, outcome, status)
-    st.rerun()
+def _report() -> Any:
+    """The alignment report of the working file's current version (cached per content)."""
+    with st.spinner("Matching the outcomes (the first run embeds the frameworks)..."):
+        return _state.score(w)
 
 
-for o in w.proposal.outcomes:
-    mine = matches[(matches["outcome_id"] == o.id) & matches["framework"].isin(chosen)].sort_values(
-        "score", ascending=False, kind="stable"
+try:
+    report = _report()
+except AlignError as exc:
+    _ui.error(exc)
+    st.stop()
+
+floor, full = report.settings["floor"], report.settings["full"]
+chosen = st.multiselect(
+    "Frameworks shown", list(w.proposal.frameworks), default=list(w.proposal.frameworks)
+)
+
+
+@st.fragment(key=HEADER)
+def score_header() -> None:
+    n_acc = sum(a.get("status") == "accepted" for a in w.alignments)
+    n_rej = sum(a.get("status") == "rejected" for a in w.alignments)
+    try:
+        overall = f"{_report().overall:.0f} / 100"
+    except AlignError as exc:
+        _ui.error(exc)
+        overall = "not available"
+    st.caption(
+        f"Reviewed so far: {n_acc} accepted, {n_rej} rejected. Overall alignment: {overall}."
     )
+
+
+score_header()
+st.caption(
+    f"Scores: :green[green] earn full credit in the alignment score (from {full:.2f}), "
+    f":orange[orange] partial credit, :gray[gray] none (below {floor:.2f})."
+)
+
+
+def _outcome_key(outcome: str) -> str:
+    return f"matches_outcome_{outcome}"
+
+
+def _act(row: pd.Series, outcome: str, status: str | None) -> None:
+    # A button callback: it saves the decision before anything reruns, then reruns only
+    # the score line, this outcome's block and the reviewed table (re-scored once: the
+    # report is cached by the file's new content). On a conflict the whole page reruns,
+    # so the box at the top asks what to do.
+    try:
+        _state.decide(w, row, outcome, status)
+    except _state.SaveConflict:
+        st.rerun()
+    st.rerun([HEADER, _outcome_key(outcome), REVIEWED])
+
+
+def outcome_block(o: Any) -> None:
+    """One outcome: its matches with accept / reject / undo, and replace by searching."""
+    try:
+        matches: pd.DataFrame = _report().to_frame("matches")
+    except AlignError as exc:
+        _ui.error(exc)
+        return
+    mine = matches[(matches["outcome_id"] == o.id) & matches["framework"].isin(chosen)]
+    mine = mine.sort_values("score", ascending=False, kind="stable")
     with st.container(border=True):
         st.markdown(f"**{_ui.plain(o.id)}** · {_ui.plain(o.text)}")
         if mine.empty:
@@ -87,14 +121,19 @@ for o in w.proposal.outcomes:
             with c4:
                 if status:
                     st.markdown(_BADGE.get(status, _ui.plain(status)))
-                    if st.button("Undo", key=f"undo_{key}"):
-                        _act(row, o.id, None)
+                    st.button("Undo", key=f"undo_{key}", on_click=_act, args=(row, o.id, None))
                 else:
                     b1, b2 = st.columns(2)
-                    if b1.button("Accept", key=f"accept_{key}", type="primary"):
-                        _act(row, o.id, "accepted")
-                    if b2.button("Reject", key=f"reject_{key}"):
-                        _act(row, o.id, "rejected")
+                    b1.button(
+                        "Accept",
+                        key=f"accept_{key}",
+                        type="primary",
+                        on_click=_act,
+                        args=(row, o.id, "accepted"),
+                    )
+                    b2.button(
+                        "Reject", key=f"reject_{key}", on_click=_act, args=(row, o.id, "rejected")
+                    )
         if len(mine) > SHOWN:
             st.toggle(f"Show all {len(mine)} matches", key=f"all_{o.id}")
         added = [
@@ -147,6 +186,16 @@ for o in w.proposal.outcomes:
                             pass
                         st.rerun()
 
-st.subheader("Reviewed alignments")
-st.caption("What is stored in the proposal file under `alignments:`.")
-st.dataframe(_state.alignments_frame(w), hide_index=True, key="reviewed_table")
+
+for o in w.proposal.outcomes:
+    st.fragment(key=_outcome_key(o.id))(outcome_block)(o)
+
+
+@st.fragment(key=REVIEWED)
+def reviewed_table() -> None:
+    st.subheader("Reviewed alignments")
+    st.caption("What is stored in the proposal file under `alignments:`.")
+    st.dataframe(_state.alignments_frame(w), hide_index=True, key="reviewed_table")
+
+
+reviewed_table()

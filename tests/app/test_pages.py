@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -161,6 +162,35 @@ def test_accept_reject_undo_are_saved_and_restored(make_app, app_env, small_yaml
     undo = next(b.key for b in again.button if b.key and b.key.startswith("undo_"))
     again.button(key=undo).click().run()
     assert len(saved(app_env)["alignments"]) == 1
+
+
+def overall(at) -> int:
+    m = re.search(r"Overall alignment: (\d+) / 100", text_of(at))
+    assert m, text_of(at)
+    return int(m.group(1))
+
+
+def test_accepting_matches_rescores_the_proposal(make_app, app_env, small_yaml):
+    at = make_app()
+    upload(at, small_yaml)
+    at.switch_page("app_pages/matches.py").run()
+    before = overall(at)
+    for n in range(1, 5):
+        # A decision reruns only the score line and that outcome (fragments), so the
+        # buttons left are those of the outcome just decided; a full run shows the rest.
+        keys = accept_keys(at) or accept_keys(at.run())
+        at.button(key=keys[-1]).click().run()
+        ok(at)
+        assert f"Reviewed so far: {n} accepted" in text_of(at)
+        if overall(at) != before:
+            break
+    after = overall(at)
+    assert after > before  # accepted pairs earn full credit in the re-score
+    assert sum(a["status"] == "accepted" for a in saved(app_env)["alignments"]) == n
+    # the Alignment page and a reload show the same re-scored figure
+    at.switch_page("app_pages/alignment.py").run()
+    assert at.metric[0].value == f"{after} / 100"
+    assert overall(make_app("matches", proposal="sql-badge")) == after
 
 
 def test_replace_a_match_by_searching_the_framework(make_app, app_env, small_yaml):
