@@ -122,8 +122,33 @@ def main() -> None:
     ap.add_argument("--rules", type=int, default=40, help="per side (kept, dropped)")
     ap.add_argument("--sample-postings", type=int, default=80)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--fresh",
+        type=int,
+        default=0,
+        help="draw this many pairs (seed 2, round 3) from postings outside the 80-posting sample",
+    )
     args = ap.parse_args()
     warnings.simplefilter("ignore", AlignDataWarning)
+    if args.fresh:
+        posts = postings(args.data_dir)
+        fw = load_framework("lightcast", data_dir=args.data_dir)
+        finder = LiteralFinder(fw, kinds=list(TAXONOMIES["lightcast"] or ())).fit()
+        ids = posts["posting_id"].sample(n=args.sample_postings, random_state=args.seed)
+        old = pd.read_csv(PAIRS, dtype=str, keep_default_na=False)
+        outside = posts[~posts["posting_id"].isin(ids) & ~posts["posting_id"].isin(old["posting_id"])]
+        found = mentions(finder, outside).drop_duplicates(KEY)
+        pairs = found.sample(n=args.fresh, random_state=2)
+        rows = pairs[["posting_id", "skill_id", "label", "surface_type", "matched", "phrase"]]
+        rows = rows.rename(columns={"label": "skill_name"}).assign(label="", round="3")
+        pd.concat([old, rows]).to_csv(PAIRS, index=False)
+        # The whole sentences, for labelling only (benchmarks/out is not kept in git).
+        (HERE / "out").mkdir(exist_ok=True)
+        pairs[["posting_id", "label", "matched", "sentence"]].to_csv(
+            HERE / "out" / "postings_literal_fresh_sentences.csv", index=False
+        )
+        print(f"drew {len(pairs)} fresh pairs; label them by hand")
+        return
     if args.draw:
         posts = postings(args.data_dir)
         fw = load_framework("lightcast", data_dir=args.data_dir)
