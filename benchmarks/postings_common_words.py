@@ -55,6 +55,18 @@ def main() -> None:
         if len(name.split()) == 1 and len(name) > 2
     }
     common = sorted({n.lower() for n in names if counts[n.lower()] >= args.min_count})
+    # One-word labels and alternate labels that are ordinary words ("Management",
+    # "Operations"): names, but the literal finder's "ordinary" rule asks for a
+    # requirement context before it takes them.
+    own = {
+        str(name)
+        for label, alts in zip(
+            lightcast.competencies["label"], lightcast.competencies["alt_labels"], strict=True
+        )
+        for name in [label, *(alts if alts is not None else [])]
+        if len(str(name).split()) == 1 and len(str(name)) > 2
+    }
+    ordinary = sorted({n.lower() for n in own if counts[n.lower()] >= args.min_count})
     lines = [
         '"""Derived one-word skill names that are ordinary English words.',
         "",
@@ -69,9 +81,19 @@ def main() -> None:
         "    }",
         ")",
         "",
+        "#: One-word labels and alternate labels that are ordinary English words (same count).",
+        "ORDINARY_LABELS: frozenset[str] = frozenset(",
+        "    {",
+        *(f'        "{w}",' for w in ordinary),
+        "    }",
+        ")",
+        "",
     ]
     OUT.write_text("\n".join(lines), "utf-8")
-    print(f"{len(common)} of {len(names)} derived one-word names written to {OUT}")
+    print(
+        f"{len(common)} of {len(names)} derived one-word names and {len(ordinary)} of "
+        f"{len(own)} one-word labels written to {OUT}"
+    )
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ from align.postings._extract import (
     make_skill_matcher,
     split_posting,
 )
-from align.postings._literal import LiteralFinder
+from align.postings._literal import DEFAULT_RULES, LiteralFinder
 
 HERE = Path(__file__).resolve().parent
 _WORD = re.compile(r"[a-z0-9+#]+")
@@ -154,6 +154,13 @@ def main() -> None:
     lit = lit.drop_duplicates()
     results["literal only"] = lit
     per_posting["literal only"] = lit.drop_duplicates().shape[0] / len(bodies)
+    # The optional "ordinary" rule (one-word ordinary-word labels need a requirement sentence).
+    strict = LiteralFinder(fw, kinds=kinds, rules=(*DEFAULT_RULES, "ordinary")).fit()
+    lo = strict.find(segs)
+    lo = pd.DataFrame({"posting": [owner[q] for q in lo["query_index"]], "skill_id": lo["id"]})
+    lo = lo.drop_duplicates()
+    results["literal only, rule ordinary"] = lo
+    per_posting["literal only, rule ordinary"] = len(lo) / len(bodies)
     if not args.no_semantic:
         matcher = make_skill_matcher("lightcast", "hybrid", data_dir=args.data_dir)
         t1 = time.time()
@@ -163,6 +170,9 @@ def main() -> None:
         out["seconds matcher"] = round(time.time() - t1, 1)
         sem = pd.DataFrame({"posting": df["posting_id"].map(pid), "skill_id": df["skill_id"]})
         results["matcher only (before)"] = sem
+        both_ord = pd.concat([sem, lo]).drop_duplicates()
+        results["literal + matcher, rule ordinary"] = both_ord
+        per_posting["literal + matcher, rule ordinary"] = len(both_ord) / len(bodies)
         both = pd.concat([sem, lit]).drop_duplicates()
         results["literal + matcher (default)"] = both
         per_posting["matcher only (before)"] = len(sem) / len(bodies)

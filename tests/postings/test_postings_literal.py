@@ -12,7 +12,12 @@ import pytest
 from align import Framework, FrameworkInfo
 from align.exceptions import AlignDataWarning, InvalidArgumentError
 from align.postings import PostingsStore
-from align.postings._literal import LITERAL_COLUMNS, LiteralFinder
+from align.postings._literal import (
+    CONTEXT_RULES,
+    DEFAULT_RULES,
+    LITERAL_COLUMNS,
+    LiteralFinder,
+)
 
 LABELS = [
     "Python (Programming Language)",
@@ -34,6 +39,8 @@ LABELS = [
     "SQL (Programming Language)",
     "Project Management",
     "Management",
+    "Innovation",
+    "Operations",
 ]
 
 
@@ -87,6 +94,34 @@ def test_rules_can_be_switched_off(finder: LiteralFinder) -> None:
     assert LABELS[1] in names(plain, "Work with our R&D team.")
     with pytest.raises(InvalidArgumentError, match="context rules"):
         LiteralFinder(finder.frameworks, rules=["bogus"])
+
+
+@pytest.mark.parametrize(
+    ("text", "default", "strict"),
+    [
+        # company blurbs and other senses: taken by default, dropped by rule "ordinary"
+        ("We bring innovation to government organizations and beyond.", {"Innovation"}, set()),
+        ("Apply machine learning techniques to improve operations.", {"Operations"}, set()),
+        # requirement sentences and bullets keep them
+        ("Experience in operations research or innovation management", {"Operations",
+         "Innovation", "Management"}, {"Operations", "Innovation", "Management"}),
+        ("Strong project management skills", {"Project Management", "Management"},
+         {"Project Management", "Management"}),
+        ("Innovation", {"Innovation"}, {"Innovation"}),
+        # names that are not ordinary words are not governed by the rule
+        ("We process data in Python and Hadoop every day.", {LABELS[0], "Apache Hadoop"},
+         {LABELS[0], "Apache Hadoop"}),
+    ],
+)  # fmt: skip
+def test_ordinary_rule(
+    finder: LiteralFinder, text: str, default: set[str], strict: set[str]
+) -> None:
+    assert "ordinary" in CONTEXT_RULES and "ordinary" not in DEFAULT_RULES
+    assert names(finder, text) == default
+    on = LiteralFinder(finder.frameworks, rules=(*DEFAULT_RULES, "ordinary")).fit()
+    assert names(on, text) == strict
+    assert on.surfaces_.set_index("text").loc["Innovation", "ordinary"]
+    assert not on.surfaces_.set_index("text").loc["Python", "ordinary"]
 
 
 def test_output_columns_and_offsets(finder: LiteralFinder) -> None:

@@ -52,6 +52,15 @@ mentions in ``benchmarks/postings_literal.py`` (see
     "tool", "code", "script", "framework", "platform", "technology" or
     "database" (and their plurals and -ing forms), or the sentence is the
     name alone (a bullet).
+``ordinary``
+    A one-word label that is an ordinary word (:data:`ORDINARY_LABELS`:
+    "Management", "Operations", "Innovation", "Statistics") counts only in a
+    sentence that reads as a requirement or skill statement (:data:`REQUIREMENT_CUES`:
+    "experience", "knowledge of", "skills", "proficiency", "background", "degree",
+    "strong", "required", "preferred", ...) or is at most four words (a bullet):
+    "bringing innovation to government" and "improve operation" are not asked-for
+    skills. Off by default (see ``DEFAULT_RULES``): on held-out labels it raised
+    precision a little and cost recall (``benchmarks/RESULTS-postings.md``).
 
 Names inside longer names count too: "Machine Learning Algorithms" also
 names Machine Learning and Algorithms, "Data Visualization" also Visualization.
@@ -69,7 +78,7 @@ import pandas as pd
 
 from align._match import _stem
 from align.exceptions import InvalidArgumentError
-from align.postings._common_words import COMMON_WORDS
+from align.postings._common_words import COMMON_WORDS, ORDINARY_LABELS
 
 if TYPE_CHECKING:
     from align.frameworks._model import Framework
@@ -77,7 +86,9 @@ if TYPE_CHECKING:
 __all__ = [
     "ALIASES",
     "CONTEXT_RULES",
+    "DEFAULT_RULES",
     "LITERAL_COLUMNS",
+    "REQUIREMENT_CUES",
     "VENDORS",
     "LiteralFinder",
 ]
@@ -115,7 +126,22 @@ CONTEXT_RULES: dict[str, str] = {
     "other derived one-word names in lower case need a technical context",
     "glue": "a short name glued to a letter by &, -, . or ' (or to one letter by /) does not count",
     "context": "a short name (R, C, Go) needs a technical context",
+    "ordinary": "a one-word label that is an ordinary word (Management, Operations) counts "
+    "only in a requirement sentence or a bullet",
 }
+
+#: Rules applied when ``rules`` is not given.
+DEFAULT_RULES: tuple[str, ...] = ("acronym", "case", "glue", "context")
+
+#: Words that make a sentence read as a requirement or skill statement (rule ``ordinary``).
+REQUIREMENT_CUES = re.compile(
+    r"\b(?:skills?|experience[ds]?|knowledge|proficien\w*|expert\w*|background|degrees?|"
+    r"familiar\w*|understanding|abilit(?:y|ies)|able to|strong|excellent|exceptional|"
+    r"outstanding|demonstrated|required|requirements?|preferred|plus|bachelor'?s?|"
+    r"master'?s?|ph\.?d|b\.?s|m\.?s|qualifications?|must|competenc\w*|capabilit\w*|"
+    r"track record|solid|working in|working with|responsible|lead|manage)\b",
+    re.IGNORECASE,
+)
 
 #: Columns of :meth:`LiteralFinder.find`.
 LITERAL_COLUMNS: tuple[str, ...] = (
@@ -163,7 +189,8 @@ class LiteralFinder:
     aliases : mapping of label to names, optional
         Extra names by label; default :data:`ALIASES`.
     rules : sequence of str or None
-        Context rules to apply (keys of :data:`CONTEXT_RULES`); default all.
+        Context rules to apply (keys of :data:`CONTEXT_RULES`); default
+        :data:`DEFAULT_RULES` (all but ``ordinary``).
         ``()`` turns them off (plain word-boundary matching, for measuring).
     derived : bool
         Derive names from labels (qualifier, acronym, vendor, aliases).
@@ -201,7 +228,7 @@ class LiteralFinder:
         self.frameworks = _check_frameworks(frameworks)
         self.kinds = None if kinds is None else list(kinds)
         self.aliases = dict(ALIASES if aliases is None else aliases)
-        rules = tuple(CONTEXT_RULES) if rules is None else tuple(rules)
+        rules = DEFAULT_RULES if rules is None else tuple(rules)
         unknown = sorted(set(rules) - set(CONTEXT_RULES))
         if unknown:
             raise InvalidArgumentError(
@@ -282,6 +309,14 @@ class LiteralFinder:
         surf["short"] = short
         surf["tiny"] = core.str.len() <= 2
         surf["needs_context"] = short
+        # Rule "ordinary": one-word labels that are ordinary words ("Management").
+        surf["ordinary"] = (
+            (surf["words"] == 1)
+            & surf["type"].isin(["label", "alt"])
+            & ~surf["acronym"]
+            & (core.str.len() > 2)
+            & surf["text"].str.lower().isin(ORDINARY_LABELS)
+        )
         self.surfaces_ = surf
         index: dict[tuple[str, ...], list[int]] = {}
         for s, toks in enumerate(surf["tokens"]):
@@ -305,6 +340,7 @@ class LiteralFinder:
         s_soft = surf["soft_capital"].to_numpy()
         s_tiny = surf["tiny"].to_numpy()
         s_ctx = surf["needs_context"].to_numpy()
+        s_ord = surf["ordinary"].to_numpy()
         s_text = surf["text"].to_numpy(object)
         s_type = surf["type"].to_numpy(object)
         ids = self.items_["id"].to_numpy(object)
@@ -360,6 +396,8 @@ class LiteralFinder:
                     or bool(plain - {s_item[s]})
                     or bool(ctx_items - {s_item[s]})
                 ]
+            if "ordinary" in rules and len(toks) > 4 and not REQUIREMENT_CUES.search(raw):
+                kept = [h for h in kept if not s_ord[h[2]]]
             seen: set[int] = set()
             for a, b, s in sorted(kept):
                 it = int(s_item[s])
