@@ -92,16 +92,20 @@ def postings_ingest(
     print_frame(show, "table", title=f"Loaded into {path}")
 
 
+OccupationsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--occupation", help="O*NET-SOC code or prefix (15-2051, 15-); repeatable."),
+]
+RegionsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--region", help="State (TX, Texas), MSA or county; repeatable."),
+]
+
+
 @postings_app.command("demand")
 def postings_demand(
-    occupation: Annotated[
-        list[str] | None,
-        typer.Option("--occupation", help="O*NET-SOC code or prefix (15-2051, 15-); repeatable."),
-    ] = None,
-    region: Annotated[
-        list[str] | None,
-        typer.Option("--region", help="State (TX, Texas), MSA or county; repeatable."),
-    ] = None,
+    occupation: OccupationsOpt = None,
+    region: RegionsOpt = None,
     period: Annotated[str | None, typer.Option("--period", help="2024, 2024Q2 or 2024-05.")] = None,
     top: Annotated[int, typer.Option("--top", help="Number of skills.")] = 20,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
@@ -194,14 +198,8 @@ def postings_code_titles(
 
 @postings_app.command("occupations")
 def postings_occupations(
-    occupation: Annotated[
-        list[str] | None,
-        typer.Option("--occupation", help="O*NET-SOC code or prefix (15-2051, 15-); repeatable."),
-    ] = None,
-    region: Annotated[
-        list[str] | None,
-        typer.Option("--region", help="State (TX, Texas), MSA or county; repeatable."),
-    ] = None,
+    occupation: OccupationsOpt = None,
+    region: RegionsOpt = None,
     top: Annotated[int | None, typer.Option("--top", help="Number of codes.")] = 20,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     db: PostingsDbOpt = None,
