@@ -173,6 +173,16 @@ def check_upload(name: str, data: bytes) -> None:
         ) from None
 
 
+def save_upload(name: str, data: bytes, folder: str) -> Path:
+    """Check an uploaded file and keep it under the working folder's ``folder``."""
+    check_upload(name, data)
+    where = workdir() / folder
+    where.mkdir(exist_ok=True)
+    path = where / _safe_name(name)
+    path.write_bytes(data)
+    return path
+
+
 def _safe_name(name: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).strip(".-") or "upload.yaml"
     return stem[:80]

@@ -24,14 +24,10 @@ policy_text = _state.default_policy_text()
 policy_name = "the built-in default policy"
 if up is not None:
     try:
-        _state.check_upload(up.name, up.getvalue())
+        policy_path = _state.save_upload(up.name, up.getvalue(), "policies")
     except AlignError as exc:
         _ui.error(exc)
         st.stop()
-    folder = _state.workdir() / "policies"
-    folder.mkdir(exist_ok=True)
-    policy_path = folder / _state._safe_name(up.name)
-    policy_path.write_bytes(up.getvalue())
     policy_text = up.getvalue().decode("utf-8-sig")
     policy_name = up.name
 

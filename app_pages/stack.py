@@ -38,14 +38,10 @@ up = s2.file_uploader(
 path: Path | None = choice
 if up is not None:
     try:
-        _state.check_upload(up.name, up.getvalue())
+        path = _state.save_upload(up.name, up.getvalue(), "stacks")
     except AlignError as exc:
         _ui.error(exc)
         st.stop()
-    folder = _state.workdir() / "stacks"
-    folder.mkdir(exist_ok=True)
-    path = folder / _state._safe_name(up.name)
-    path.write_bytes(up.getvalue())
 
 if path is None:
     st.info("Choose a stack file to analyse.")
