@@ -132,8 +132,10 @@ def main() -> None:
         "--fresh",
         type=int,
         default=0,
-        help="draw this many pairs (seed 2, round 3) from postings outside the 80-posting sample",
+        help="draw this many pairs (seed ROUND - 1) from postings outside the 80-posting "
+        "sample and outside every labelled round",
     )
+    ap.add_argument("--round", type=int, default=3, help="the round a --fresh draw labels")
     args = ap.parse_args()
     warnings.simplefilter("ignore", AlignDataWarning)
     if args.fresh:
@@ -146,14 +148,14 @@ def main() -> None:
             ~posts["posting_id"].isin(ids) & ~posts["posting_id"].isin(old["posting_id"])
         ]
         found = mentions(finder, outside).drop_duplicates(KEY)
-        pairs = found.sample(n=args.fresh, random_state=2)
+        pairs = found.sample(n=args.fresh, random_state=args.round - 1)
         rows = pairs[["posting_id", "skill_id", "label", "surface_type", "matched", "phrase"]]
-        rows = rows.rename(columns={"label": "skill_name"}).assign(label="", round="3")
+        rows = rows.rename(columns={"label": "skill_name"}).assign(label="", round=str(args.round))
         pd.concat([old, rows]).to_csv(PAIRS, index=False)
         # The whole sentences, for labelling only (benchmarks/out is not kept in git).
         (HERE / "out").mkdir(exist_ok=True)
         pairs[["posting_id", "label", "matched", "sentence"]].to_csv(
-            HERE / "out" / "postings_literal_fresh_sentences.csv", index=False
+            HERE / "out" / f"postings_literal_fresh_sentences_round{args.round}.csv", index=False
         )
         print(f"drew {len(pairs)} fresh pairs; label them by hand")
         return
