@@ -156,11 +156,23 @@ def main() -> None:
     per_posting["literal only"] = lit.drop_duplicates().shape[0] / len(bodies)
     # The optional "ordinary" rule (one-word ordinary-word labels need a requirement sentence).
     strict = LiteralFinder(fw, kinds=kinds, rules=(*DEFAULT_RULES, "ordinary")).fit()
+    # (measured with the default rules of the day: rule "employer" joined them after round 5)
     lo = strict.find(segs)
     lo = pd.DataFrame({"posting": [owner[q] for q in lo["query_index"]], "skill_id": lo["id"]})
     lo = lo.drop_duplicates()
     results["literal only, rule ordinary"] = lo
     per_posting["literal only, rule ordinary"] = len(lo) / len(bodies)
+    before = tuple(r for r in DEFAULT_RULES if r != "employer")
+    for name, rules in (
+        ("literal only, before rule employer (old default)", before),
+        ("literal only, default + group", (*DEFAULT_RULES, "group")),
+        ("literal only, default + number", (*DEFAULT_RULES, "number")),
+    ):
+        f2 = LiteralFinder(fw, kinds=kinds, rules=rules).fit()
+        le = f2.find(segs)
+        le = pd.DataFrame({"posting": [owner[q] for q in le["query_index"]], "skill_id": le["id"]})
+        results[name] = le.drop_duplicates()
+        per_posting[name] = len(results[name]) / len(bodies)
     if not args.no_semantic:
         matcher = make_skill_matcher("lightcast", "hybrid", data_dir=args.data_dir)
         t1 = time.time()

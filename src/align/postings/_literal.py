@@ -61,6 +61,21 @@ mentions in ``benchmarks/postings_literal.py`` (see
     "bringing innovation to government" and "improve operation" are not asked-for
     skills. Off by default (see ``DEFAULT_RULES``): on held-out labels it raised
     precision a little and cost recall (``benchmarks/RESULTS-postings.md``).
+``employer``
+    No name counts in a sentence about the employer rather than the job: one with
+    "we", "our", "founded", "headquartered", "backed by", "is a leading ..."
+    (:data:`EMPLOYER_CUES`) that has no requirement cue, does not address the
+    candidate ("you", "candidate", "this role") and names no tool, language or
+    platform ("We write in Ruby, Java and Swift" counts). "GreatAmerica is a national
+    equipment finance company" does not ask for Finance. On by default.
+``group``
+    A name followed by "team", "group", "department", "organization" or
+    "leadership" names people, not a skill: "the Data Science team". Off by
+    default (no gain on the blind sample).
+``number``
+    A one-word ordinary-word label counts only in its own number: "data collection"
+    is not *Collections*, "an investment" not *Investments* (but "communication
+    skills" is not *Communications* either, which is right). Off by default.
 
 Names inside longer names count too: "Machine Learning Algorithms" also
 names Machine Learning and Algorithms, "Data Visualization" also Visualization.
@@ -85,8 +100,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALIASES",
+    "CANDIDATE_CUES",
     "CONTEXT_RULES",
     "DEFAULT_RULES",
+    "EMPLOYER_CUES",
     "LITERAL_COLUMNS",
     "REQUIREMENT_CUES",
     "VENDORS",
@@ -128,10 +145,16 @@ CONTEXT_RULES: dict[str, str] = {
     "context": "a short name (R, C, Go) needs a technical context",
     "ordinary": "a one-word label that is an ordinary word (Management, Operations) counts "
     "only in a requirement sentence or a bullet",
+    "employer": "no name counts in a sentence about the employer (we, our, founded, backed by) "
+    "that asks nothing of the candidate and names no tool, language or platform",
+    "group": "a name followed by team, group, department, organization or leadership names "
+    "people, not a skill ('the data science team')",
+    "number": "an ordinary-word label counts only in the label's own number "
+    "('data collection' is not Collections)",
 }
 
 #: Rules applied when ``rules`` is not given.
-DEFAULT_RULES: tuple[str, ...] = ("acronym", "case", "glue", "context")
+DEFAULT_RULES: tuple[str, ...] = ("acronym", "case", "glue", "context", "employer")
 
 #: Words that make a sentence read as a requirement or skill statement (rule ``ordinary``).
 REQUIREMENT_CUES = re.compile(
@@ -140,6 +163,28 @@ REQUIREMENT_CUES = re.compile(
     r"outstanding|demonstrated|required|requirements?|preferred|plus|bachelor'?s?|"
     r"master'?s?|ph\.?d|b\.?s|m\.?s|qualifications?|must|competenc\w*|capabilit\w*|"
     r"track record|solid|working in|working with|responsible|lead|manage)\b",
+    re.IGNORECASE,
+)
+
+#: A sentence about the employer rather than the job (rule ``employer``).
+EMPLOYER_CUES = re.compile(
+    r"\b(?:we|we['’]re|we['’]ve|we['’]ll|our|ours|(?-i:us)|founded|headquartered|backed by|"
+    r"employees|companies like|(?:llc|inc)\b\.?|"
+    r"is (?:a|an|the) (?:leading|global|certified|non-?profit|premier|fast-growing|"
+    r"world['’]s|nation['’]s|industry))\b",
+    re.IGNORECASE,
+)
+#: Words that address the candidate: the sentence is about the job (rule ``employer``).
+CANDIDATE_CUES = re.compile(
+    r"\b(?:you|your|you['’]ll|you['’]re|candidates?|applicants?|this role|the role|position|"
+    r"seeking|looking for|hiring|join)\b",
+    re.IGNORECASE,
+)
+
+#: Words after a name that make it the name of a group of people (rule ``group``).
+_GROUP_AFTER = re.compile(
+    r"\s*(?:teams?|groups?|departments?|organi[sz]ations?|org|units?|divisions?|leadership|"
+    r"leaders|function|practice)\b",
     re.IGNORECASE,
 )
 
@@ -342,6 +387,7 @@ class LiteralFinder:
         s_ctx = surf["needs_context"].to_numpy()
         s_ord = surf["ordinary"].to_numpy()
         s_text = surf["text"].to_numpy(object)
+        s_low = surf["text"].str.lower().to_numpy(object)
         s_type = surf["type"].to_numpy(object)
         ids = self.items_["id"].to_numpy(object)
         labs = self.items_["label"].to_numpy(object)
@@ -398,6 +444,22 @@ class LiteralFinder:
                 ]
             if "ordinary" in rules and len(toks) > 4 and not REQUIREMENT_CUES.search(raw):
                 kept = [h for h in kept if not s_ord[h[2]]]
+            if "group" in rules:
+                kept = [h for h in kept if not _GROUP_AFTER.match(raw, spans[h[1] - 1][1])]
+            if "number" in rules:
+                kept = [
+                    (a, b, s)
+                    for a, b, s in kept
+                    if not (s_ord[s] and raw[spans[a][0] : spans[b - 1][1]].lower() != s_low[s])
+                ]
+            if (
+                "employer" in rules
+                and EMPLOYER_CUES.search(raw)
+                and not REQUIREMENT_CUES.search(raw)
+                and not CANDIDATE_CUES.search(raw)
+                and not _CUES.search(raw)
+            ):
+                kept = []
             seen: set[int] = set()
             for a, b, s in sorted(kept):
                 it = int(s_item[s])
