@@ -216,8 +216,8 @@ def main() -> None:
     # Rounds 2 and 3 were labelled before the rules they measure: the held-out figure.
     # Rounds 2-5 were labelled after the old default's rules were fixed; round 5 (seed 4) was
     # labelled before rules employer, group and number were run on it: their blind figure.
-    lab["held_out"] = lab["round"].isin(["2", "3", "4", "5"]).map(
-        {True: "held_out", False: "fitting"}
+    lab["held_out"] = (
+        lab["round"].isin(["2", "3", "4", "5"]).map({True: "held_out", False: "fitting"})
     )
     out: dict = {"pairs_labelled": len(lab)}
     (HERE / "out").mkdir(exist_ok=True)
@@ -236,7 +236,8 @@ def main() -> None:
         now = set(zip(found["posting_id"], found["skill_id"], strict=True))
         keys = zip(lab["posting_id"], lab["skill_id"], strict=True)
         lab["extracted_now"] = [k in now for k in keys]
-        current = HERE / "out" / f"postings_literal_current_{name.replace(' ', '_').replace('+', '_')}.csv"
+        slug = "".join(c if c.isalnum() else "_" for c in name)
+        current = HERE / "out" / f"postings_literal_current_{slug}.csv"
         lab[lab["extracted_now"]].to_csv(current, index=False)
         out[name] = {
             "pairs_no_longer_extracted": int((~lab["extracted_now"]).sum()),
