@@ -115,17 +115,22 @@ def professional_matches(
     surface[:, :] = np.array(defs, dtype=object)[None, :]
     beh_part = np.full((len(texts), len(items)), np.nan)
     ex_part = np.full((len(texts), len(items)), np.nan)
-    examples = example_outcomes()
     parents = beh["parent_id"].to_numpy()
     blabels = beh["label"].astype(str).to_numpy()
     bv = emb.encode(blabels.tolist()) if len(beh) else np.zeros((0, q.shape[1]))
+    examples = example_outcomes()
+    owners = [cid for cid in items["id"] if len(examples.get(cid, ())) >= _TOP_EXAMPLES]
+    ex_owner = np.array([cid for cid in owners for _ in examples[cid]], dtype=object)
+    ex_texts = [text for cid in owners for text in examples[cid]]
+    ev = emb.encode(ex_texts) if ex_texts else np.zeros((0, q.shape[1]))
     for j, cid in enumerate(items["id"]):
         cols = np.flatnonzero(parents == cid)
         if len(cols) >= _TOP_BEHAVIOURS:
             beh_part[:, j] = _mean_best(q, bv[cols], _TOP_BEHAVIOURS)
             surface[:, j] = blabels[cols[(q @ bv[cols].T).argmax(axis=1)]]
-        if len(examples.get(cid, ())) >= _TOP_EXAMPLES:
-            ex_part[:, j] = _mean_best(q, emb.encode(list(examples[cid])), _TOP_EXAMPLES)
+        rows = np.flatnonzero(ex_owner == cid)
+        if len(rows):
+            ex_part[:, j] = _mean_best(q, ev[rows], _TOP_EXAMPLES)
     parts["behaviours"] = beh_part
     parts["examples"] = ex_part
     total = np.zeros((len(texts), len(items)))
