@@ -124,3 +124,19 @@ def test_only_the_postings_store_touches_its_connection() -> None:
             if isinstance(node, ast.Attribute) and node.attr in {"_transaction", "_next_batch_id"}:
                 offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert not offenders, offenders
+
+
+def test_warnings_point_at_the_callers_line(data_dir) -> None:
+    """A warning raised deep inside align names the user's file, not align's internals
+    (the shared O*NET copy lacks three files, which load_framework warns about)."""
+    import warnings
+
+    from align import load_framework
+    from align.exceptions import AlignDataWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_framework("onet", data_dir=data_dir)
+    ours = [w for w in caught if issubclass(w.category, AlignDataWarning)]
+    assert ours, [str(w.message) for w in caught]
+    assert all(w.filename == __file__ for w in ours), [w.filename for w in ours]

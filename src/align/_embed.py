@@ -55,6 +55,7 @@ import numpy as np
 
 from align._config import PathLike
 from align._config import cache_dir as _cache_root
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, CacheError, InvalidArgumentError, ModelLoadError
 
 __all__ = ["BACKENDS", "Embedder", "cache_info", "clear_cache", "get_embedder"]
@@ -349,7 +350,7 @@ class _VectorStore:
             "needed, so results are unchanged; delete the moved file when you no longer "
             "need it.",
             AlignDataWarning,
-            stacklevel=6,
+            stacklevel=user_stacklevel(),
         )
 
     def _degrade(self, what: str, exc: BaseException) -> None:
@@ -364,7 +365,7 @@ class _VectorStore:
             "computed without the cache meanwhile (slower, same results); nothing cached "
             "was deleted.",
             AlignDataWarning,
-            stacklevel=6,
+            stacklevel=user_stacklevel(),
         )
 
     def _close_conn(self) -> None:
@@ -433,7 +434,7 @@ class _VectorStore:
                 f"{bad[0]:,} cached vector(s) in {self.path} failed their integrity check "
                 "(damaged or altered rows); they are recomputed and overwritten.",
                 AlignDataWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         return found
 
@@ -529,7 +530,7 @@ def _read_bundle(stem: Path, rows: int) -> np.ndarray | None:
             f"the cached vector bundle {path} could not be used ({exc}); it was deleted and "
             "the vectors are read from the main cache (or recomputed) instead.",
             AlignDataWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
         path.unlink(missing_ok=True)
         return None
@@ -583,7 +584,7 @@ def _default_folder() -> Path | None:
                 "ALIGN_CACHE_DIR to a writable folder. Vectors are computed without a cache "
                 "meanwhile (slower, same results).",
                 AlignDataWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         return None
 
@@ -850,7 +851,7 @@ class Embedder:
                 "start of a text; split long documents into sentences or outcomes to match "
                 "all of it.",
                 AlignDataWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
         return out
 

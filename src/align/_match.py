@@ -55,6 +55,7 @@ from rapidfuzz import fuzz, process
 from align._config import METHODS, Method, PathLike
 from align._embed import Embedder, get_embedder
 from align._safeio import check_text
+from align._warnings import user_stacklevel
 from align.exceptions import (
     AlignDataWarning,
     InvalidArgumentError,
@@ -850,7 +851,7 @@ class Matcher:
                 f"{len(blank)} blank text(s) (index {shown}) have nothing to match; they get "
                 "no matches.",
                 AlignDataWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
         live = [i for i, q in enumerate(queries) if q.strip()]
         mask = self._item_mask(kinds, occupations, frameworks)

@@ -128,9 +128,9 @@ def professional_matches(
         if len(cols) >= _TOP_BEHAVIOURS:
             beh_part[:, j] = _mean_best(q, bv[cols], _TOP_BEHAVIOURS)
             surface[:, j] = blabels[cols[(q @ bv[cols].T).argmax(axis=1)]]
-        rows = np.flatnonzero(ex_owner == cid)
-        if len(rows):
-            ex_part[:, j] = _mean_best(q, ev[rows], _TOP_EXAMPLES)
+        mine = np.flatnonzero(ex_owner == cid)
+        if len(mine):
+            ex_part[:, j] = _mean_best(q, ev[mine], _TOP_EXAMPLES)
     parts["behaviours"] = beh_part
     parts["examples"] = ex_part
     total = np.zeros((len(texts), len(items)))

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, InvalidArgumentError
 from align.proposals import ReviewedAlignment
 
@@ -299,6 +300,6 @@ def gather_alignments(
         "Review them in the dashboard (or add 'alignments:' to the proposal file) before "
         "issuing the badge.",
         AlignDataWarning,
-        stacklevel=2,
+        stacklevel=user_stacklevel(),
     )
     return found

@@ -24,6 +24,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align._safeio import write_text_atomic
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning
 from align.frameworks._model import KINDS, Framework
 
@@ -104,7 +105,7 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
             f"{comps.loc[dupes, 'id'].iloc[0]!r}); exported the first row of each, since CASE "
             "identifiers must be unique.",
             AlignDataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         comps = comps[~dupes]
 
@@ -234,7 +235,7 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
             f"{len(orphans)} competencies of '{info.key}' have a parent that is not in the "
             f"framework (first: {orphans[0]!r}); they were exported at the top level.",
             AlignDataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     rel = framework.relations
     inner = rel[rel["source_id"].isin(links) & rel["target_id"].isin(links)]

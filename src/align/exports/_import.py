@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from align._safeio import MAX_DOCUMENT_BYTES, load_data
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, InvalidArgumentError
 from align.exports._alignments import FRAMEWORKS, coerce_alignment
 from align.proposals import Proposal, ReviewedAlignment
@@ -244,6 +245,6 @@ def add_alignments(proposal: Proposal, alignments: list[Any]) -> Proposal:
             f"{len(moved)} alignment(s) name outcomes this proposal does not have "
             f"({'; '.join(moved[:5])}); they were attached to the credential as a whole.",
             AlignDataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     return proposal.model_copy(update={"alignments": [*proposal.alignments, *added]})

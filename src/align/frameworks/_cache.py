@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from align._config import cache_dir
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning
 from align.frameworks._model import Framework, FrameworkInfo
 
@@ -126,7 +127,7 @@ def cached_framework(
                 f"the cached copy of {key!r} in {entry} could not be read ({exc}); "
                 "parsing the source files again and replacing it.",
                 AlignDataWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
             shutil.rmtree(entry, ignore_errors=True)
     fw = build()

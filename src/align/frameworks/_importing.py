@@ -24,6 +24,7 @@ from pathlib import Path
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
+from align._warnings import user_stacklevel
 from align.exceptions import (
     AlignDataWarning,
     FrameworkNotFoundError,
@@ -164,7 +165,7 @@ def import_framework(
             f"copied {key} to {str(dest)!r}, but load_framework({key!r}) now fails ({exc}); "
             f"check the other files under {str(base)!r}.",
             AlignDataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         return dest
     if by_name.version != fw.version:
@@ -173,6 +174,6 @@ def import_framework(
             f"{by_name.version} from {by_name.info.source_path!r} (newer). Load yours with "
             f"load_framework({str(dest)!r}) or remove the other release.",
             AlignDataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     return dest

@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from align._safeio import check_regular_file, parse_json
+from align._warnings import user_stacklevel
 from align.exceptions import (
     AlignDataWarning,
     FrameworkFormatError,
@@ -70,7 +71,7 @@ def relay_warnings() -> Iterator[None]:
         yield
     for w in caught:
         # 1: this generator, 2: contextlib's __exit__, 3: the loader, 4: its caller.
-        warnings.warn(w.message, w.category, stacklevel=4)
+        warnings.warn(w.message, w.category, stacklevel=user_stacklevel())
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def decode(raw: bytes, name: str, *, allow_utf16: bool = True, allow_cp1252: boo
             "on Windows). Check that accented characters look right, or save the file as "
             "CSV UTF-8 to silence this warning.",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         return text
 

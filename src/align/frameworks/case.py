@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from align._config import PathLike
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.exports._case import CASE_NAMESPACE, ITEM_TYPES, to_case, write_case
 from align.frameworks._builtin import slug
@@ -151,7 +152,7 @@ def load_case(path: PathLike, *, key: str | None = None) -> Framework:
         warnings.warn(
             f"CASE file '{file}' has a CFDocument but no CFItems; the framework is empty.",
             AlignDataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     rows, ids = _item_rows(items, file, key, doc)
     doc_ids = {str(doc.get("identifier", "")), str(doc.get("uri", ""))} - {""}
@@ -283,7 +284,7 @@ def _item_rows(
             f"CASE file '{file}': skipped {skipped} CFItem(s) with no identifier, no statement "
             "or a repeated identifier.",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     return rows, ids
 
@@ -349,7 +350,7 @@ def _apply_associations(
             f"CASE file '{file}': {dangling} isChildOf association(s) point to items that are "
             "not in the package; those items were placed at the top of the hierarchy.",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     cycle = _cut_cycles(parents)
     if cycle:
@@ -360,7 +361,7 @@ def _apply_associations(
             "their parent links in the cycle were ignored and they were kept as competencies "
             "at the top of the hierarchy. Fix the associations in the CASE tool.",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     children: dict[int, list[int]] = defaultdict(list)
     for child, options in parents.items():

@@ -34,6 +34,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, FrameworkFormatError
 from align.frameworks._builtin import builtin_info, competency_row, given_files, read_builtin, slug
 from align.frameworks._model import Framework, FrameworkInfo
@@ -217,7 +218,7 @@ def _from_files(files: list[Path], source: Path) -> Framework:
             f"the CMC models in '{source}' share {int(dupes.sum())} competency ids (the same "
             "tier, area and name); kept the first of each.",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     first = parts[0].info
     info = FrameworkInfo(
@@ -293,7 +294,7 @@ def _from_tables(files: list[Path], source: Path) -> Framework:
             f"{int(blank.sum())} row(s) of the CMC model in '{source}' have no competency "
             f"name (first at line {int(table.loc[blank, 'line'].iloc[0])}); they were skipped.",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         table = table[~blank]
     if table.empty:

@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
@@ -498,7 +499,7 @@ def load_esco(
                 "relations or the hierarchy are incomplete. Add the ESCO relations zip (or those "
                 "CSV files) to load them.",
                 AlignDataWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
         return cached_framework(
             "esco", sources, build, use_cache=use_cache, build_version=BUILD_VERSION
@@ -537,7 +538,7 @@ def _competencies(tables: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
             f"ESCO skills file has skillType value(s) {unknown} this loader does not know; "
             "those skills were loaded as kind 'skill'.",
             AlignDataWarning,
-            stacklevel=5,
+            stacklevel=user_stacklevel(),
         )
     blank = int((skill_type == "").sum())
     if blank:

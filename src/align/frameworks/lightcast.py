@@ -19,6 +19,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
@@ -183,7 +184,7 @@ def _from_csv(file: Path) -> pd.DataFrame:
         warnings.warn(
             f"{str(file)!r}: {int(blank.sum())} row(s) have an empty id or name and were skipped.",
             AlignDataWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
         out = out[~blank]
     return out.reset_index(drop=True)
@@ -202,7 +203,7 @@ def _blank_placeholders(df: pd.DataFrame, file: Path) -> None:
                 "a placeholder, not a Lightcast category; it was left blank. Use a release "
                 "with real categories (the Skills API gives them) to group skills.",
                 AlignDataWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
             df[c] = ""
 
@@ -302,7 +303,7 @@ def _build(file: Path) -> Framework:
             f"{str(file)!r}: {int(dup.sum())} skill id(s) appear more than once (e.g. "
             f"{df['id'][dup].iloc[0]!r}); the first row of each was kept.",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         df = df[~dup].reset_index(drop=True)
     types = df["type"].str.strip()

@@ -31,6 +31,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, FrameworkFormatError
 from align.frameworks._builtin import builtin_info, competency_row, given_files, read_builtin, slug
 from align.frameworks._model import Framework, FrameworkInfo
@@ -219,7 +220,7 @@ def _from_files(files: list[Path], source: Path) -> Framework:
             "definitions; the competencies were created from the names in the behaviours "
             "table, with empty descriptions.",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         named = pd.concat(beh_tables, ignore_index=True)
         comps = named.drop_duplicates("name")[["name", "source_id", "file"]].assign(definition="")
@@ -264,7 +265,7 @@ def _competency_rows(
             warnings.warn(
                 f"NACE file '{rec['file']}' has a competency row with no name; it was skipped.",
                 AlignDataWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
             continue
         if code in by_name.values():
@@ -272,7 +273,7 @@ def _competency_rows(
                 f"NACE file '{rec['file']}' lists competency {rec['name']!r} more than once; "
                 "kept the first definition.",
                 AlignDataWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
             continue
         by_name[code] = code
@@ -312,6 +313,6 @@ def _behaviour_rows(
             f"({sorted(unknown)}); those behaviours were skipped. Check the spelling of the "
             "competency names in both tables.",
             AlignDataWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     return rows

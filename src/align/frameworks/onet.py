@@ -60,6 +60,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
@@ -897,7 +898,7 @@ def _warn_missing(release: _Release, version: str) -> None:
             "from the missing files are absent. Get the full release with "
             "`align data fetch onet`.",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from align._config import PathLike
+from align._warnings import user_stacklevel
 from align.exceptions import (
     AlignDataWarning,
     FrameworkFormatError,
@@ -214,7 +215,7 @@ def _load_tabular(
             f"{str(file)!r}: {int(blank.sum())} row(s) have an empty label "
             f"(column {columns['label']!r}) and were skipped.",
             AlignDataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     keep = ~blank
     if not keep.any():
@@ -305,7 +306,7 @@ def _codes(ids: pd.Series | None, labels: pd.Series, file: Path) -> pd.Series:
                 f"{str(file)!r}: {int(empty.sum())} row(s) have an empty id; codes were made "
                 "from their labels.",
                 AlignDataWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
             codes[empty] = labels[empty].map(_slug)
     seen: dict[str, int] = {}
@@ -322,7 +323,7 @@ def _codes(ids: pd.Series | None, labels: pd.Series, file: Path) -> pd.Series:
             f"{str(file)!r}: {dups} row(s) repeat an id already used; they were given the "
             "suffixes -2, -3, ... so every competency stays distinct.",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     return pd.Series(out, index=labels.index)
 
@@ -336,7 +337,7 @@ def _kinds(values: pd.Series, default: str, file: Path, column: str | None) -> p
             f"{str(file)!r}: column {column!r} has kind(s) {unknown[:10]} that are not "
             f"competency kinds ({sorted(KINDS)}); those rows were given kind {default!r}.",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     return norm.where(norm.isin(list(KINDS)), default)
 
@@ -361,7 +362,7 @@ def _parents(data: pd.DataFrame, key: str, file: Path, column: str | None) -> pd
             f"{str(file)!r}: {len(unknown)} parent value(s) in column {column!r} match no id "
             f"or label in the file (e.g. {unknown[0]!r}); those rows were kept as top-level.",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     return pd.Series(out, index=data.index, dtype=object)
 
@@ -375,7 +376,7 @@ def _levels(data: pd.DataFrame, file: Path, column: str | None) -> pd.Series:
                 f"{str(file)!r}: {int(bad.sum())} value(s) in column {column!r} are not numbers "
                 f"(e.g. {data['level'][bad].iloc[0]!r}); their level was left empty.",
                 AlignDataWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
         return nums
     return _depths(data["id"], data["parent_id"])

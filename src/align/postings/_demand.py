@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from align._config import PathLike
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, InvalidArgumentError, PostingsDataError
 from align.postings._load import state_abbr
 from align.postings._store import PostingsStore, open_store
@@ -274,7 +275,7 @@ def _warn_empty(what: str, occupation: Any, region: Any, period: Any) -> None:
         "like 'TX' or 'Texas', MSA or county codes or names as exported), widen the period, "
         "or load more postings.",
         AlignDataWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
 
 

@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from align._config import PathLike
 from align._safeio import check_encoding, check_regular_file
+from align._warnings import user_stacklevel
 from align.exceptions import (
     AlignDataWarning,
     InvalidArgumentError,
@@ -368,7 +369,7 @@ def _dedupe_columns(names: list[str], path: Path) -> list[str]:
             f"and the others were renamed ({', '.join(renamed[:5])}). Rename the columns in the "
             "export, or map the one you want with --map COL=FIELD.",
             AlignDataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     return out
 

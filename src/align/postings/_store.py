@@ -53,6 +53,7 @@ from tqdm.auto import tqdm
 
 from align._config import PathLike
 from align._safeio import check_encoding, check_regular_file
+from align._warnings import user_stacklevel
 from align.exceptions import (
     AlignDataWarning,
     AlignError,
@@ -770,14 +771,14 @@ class PostingsStore:
                 f"loaded the rest. Examples: {examples}. Fix those rows and ingest the file "
                 "again to add them (rows already loaded are not duplicated).",
                 AlignDataWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         if truncated:
             warnings.warn(
                 f"file {str(path)!r}: cut {truncated:,} oversized cell(s) to "
                 f"{MAX_BODY_CHARS:,} characters (body) or {MAX_CELL_CHARS:,} (other fields).",
                 AlignDataWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         return report
 

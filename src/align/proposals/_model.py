@@ -60,6 +60,7 @@ from pydantic import (
 
 from align._config import PathLike
 from align._safeio import load_data
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, ProposalError
 
 __all__ = [
@@ -316,7 +317,7 @@ class Proposal(_Model):
             warnings.warn(
                 f"proposal {self.title!r}: outcome(s) {blank} have no text and were left out.",
                 AlignDataWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
             self.outcomes = kept
         seen: set[str] = set()

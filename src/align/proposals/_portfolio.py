@@ -21,6 +21,7 @@ import pandas as pd
 
 from align._calibration import CREDIT_FLOOR, CREDIT_FULL
 from align._config import Method, PathLike
+from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, InvalidArgumentError, ProposalError
 from align.frameworks import Framework, load_framework
 from align.proposals._demand import demand_from_onet, demand_from_postings
@@ -115,7 +116,9 @@ def load_portfolio(folder: PathLike) -> list[Proposal]:
     ):
         if not path.is_file():  # a FIFO or device named like a proposal: never opened
             warnings.warn(
-                f"skipped {path.name}: not a regular file.", AlignDataWarning, stacklevel=2
+                f"skipped {path.name}: not a regular file.",
+                AlignDataWarning,
+                stacklevel=user_stacklevel(),
             )
             continue
         with open(path, "rb") as fh:
@@ -126,7 +129,9 @@ def load_portfolio(folder: PathLike) -> list[Proposal]:
             out.append(load_proposal(path))
         except ProposalError as exc:
             # One broken file should not hide the rest of an institution's portfolio.
-            warnings.warn(f"skipped {path.name}: {exc}", AlignDataWarning, stacklevel=2)
+            warnings.warn(
+                f"skipped {path.name}: {exc}", AlignDataWarning, stacklevel=user_stacklevel()
+            )
     if not out:
         raise ProposalError(
             f"portfolio folder {str(root)!r} holds no proposal files (.yaml, .yml or .json)."
@@ -146,7 +151,7 @@ def _known_codes(fw: Framework, codes: list[str], creds: Sequence[Proposal]) -> 
             'Fix the code in that file (find codes with `align match "<job title>" '
             "--framework onet-occupations`).",
             AlignDataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     kept = [c for c in codes if c in known]
     if not kept:
