@@ -84,3 +84,26 @@ def test_competencies_without_behaviours_or_examples_use_what_they_have(embedder
     assert t.iloc[0]["id"] == "x:a"
     assert np.isfinite(t["semantic_score"]).all()
     assert sum(WEIGHTS.values()) == pytest.approx(1.0)
+
+
+def test_blank_texts_match_nothing(nace_frameworks: dict[str, Framework], embedder) -> None:
+    t = professional_matches(
+        ["Work well in a team", "  ", ""], nace_frameworks["NACE's own file"], embedder=embedder
+    )
+    assert set(t["query_index"]) == {0}
+
+
+def test_align_match_uses_the_same_nace_matching(
+    nace_frameworks: dict[str, Framework], embedder
+) -> None:
+    from align import match
+
+    text = "Present data-driven recommendations to stakeholders orally and in writing."
+    fw = nace_frameworks["NACE's own file"]
+    via_match = match(text, fw, top_k=3, embedder=embedder)
+    direct = professional_matches([text], fw, embedder=embedder, top_k=3)
+    assert via_match["id"].tolist() == direct["id"].tolist()
+    assert via_match["kind"].eq("competency").all()
+    # an explicit method or kinds keeps the plain matcher (behaviours as rows)
+    plain = match(text, fw, top_k=3, kinds="all", embedder=embedder)
+    assert plain["kind"].eq("behaviour").any()

@@ -1080,7 +1080,11 @@ def match(
         keeps the asked kinds it has. A mapping gives each framework its own
         kinds (``{"onet": ["skill"], "esco": "all"}``; keys are the names as
         given or framework keys). ``None``: each framework's default kinds
-        (:data:`SKIPPED_KINDS` left out).
+        (:data:`SKIPPED_KINDS` left out); NACE with the default ``hybrid``
+        method is then matched as the score matches it, one row per
+        competency, through its definitions, sample behaviours and
+        outcome-shaped examples (:mod:`align._professional`), with the best
+        behaviour as ``matched_surface``.
     occupations : str or sequence of str, optional
         Only competencies these occupations require (see :meth:`Matcher.match`);
         frameworks without occupations then contribute no matches.
@@ -1117,6 +1121,23 @@ def match(
         resolved = [r for r in resolved if not r[1].occupations.empty]
     frames = []
     for name, fw, fw_target in resolved:
+        if (
+            fw.info.key == "nace"
+            and method == "hybrid"
+            and fw_target == "competencies"
+            and _kinds_for(kinds, name, fw, fw_target) is None
+            and occupations is None
+        ):
+            # NACE through its definitions, behaviours and outcome-shaped examples, as
+            # score_alignment matches it (align._professional): one competency per row.
+            from align._professional import professional_matches
+
+            pm = professional_matches(
+                [texts] if isinstance(texts, str) else list(texts), fw, embedder=embedder,
+                top_k=top_k,
+            )  # fmt: skip
+            frames.append(pm[pm["score"] >= min_score].reset_index(drop=True))
+            continue
         matcher = Matcher(
             fw,
             method,

@@ -151,6 +151,8 @@ def professional_matches(
     rows = []
     k = min(top_k, len(items))
     for i, text in enumerate(texts):
+        if not str(text).strip():
+            continue  # a blank outcome matches nothing (as with the Matcher)
         order = np.argsort(-score[i], kind="stable")[:k]
         for r, j in enumerate(order, start=1):
             rows.append(
