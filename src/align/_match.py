@@ -42,7 +42,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -54,6 +53,7 @@ from rapidfuzz import fuzz, process
 
 from align._config import METHODS, Method, PathLike
 from align._embed import Embedder, get_embedder
+from align._matchbase import MATCH_COLUMNS, normalise
 from align._safeio import check_text
 from align._warnings import user_stacklevel
 from align.exceptions import (
@@ -111,23 +111,6 @@ SKIPPED_KINDS: dict[str, frozenset[str]] = {
 # for occupations (a job title gains little from string evidence beyond its embedding).
 _DEFAULT_LEXICAL_WEIGHT = {"competencies": 0.35, "occupations": 0.1}
 
-#: Columns of the DataFrame returned by :meth:`Matcher.match`, in order.
-MATCH_COLUMNS: tuple[str, ...] = (
-    "query_index",
-    "query",
-    "rank",
-    "framework",
-    "id",
-    "code",
-    "label",
-    "kind",
-    "url",
-    "score",
-    "semantic_score",
-    "lexical_score",
-    "matched_surface",
-)
-
 _MAX_NGRAM = 8
 _QUALIFIER = re.compile(r"\s*\([^)]*\)")
 # An all-capitals surface such as "IT", "HR" or "SQL": in a query written in mixed case
@@ -137,30 +120,6 @@ _ACRONYM = re.compile(r"[A-Z][A-Z0-9+#]{0,5}")
 _CAPS_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9+#]*(?![a-z0-9])")
 # Bounds the (queries x surfaces) similarity block held in memory at once.
 _BLOCK_FLOATS = 16_000_000
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#]*")
-
-
-def _stem(tok: str) -> str:
-    if len(tok) > 4 and tok.endswith("ies"):
-        return tok[:-3] + "y"
-    if len(tok) > 3 and tok.endswith("s") and not tok.endswith(("ss", "us", "is")):
-        return tok[:-1]
-    return tok
-
-
-def normalise(text: str) -> str:
-    """Normalise text for lexical matching.
-
-    Lower case, Unicode compatibility forms, ``&`` as ``and``, punctuation as
-    spaces (``+`` and ``#`` kept for C++ and C#), plural ``s`` stripped.
-
-    Examples
-    --------
-    >>> normalise("Analyse  Financial-Statements & Reports!")
-    'analyse financial statement and report'
-    """
-    text = unicodedata.normalize("NFKC", text).lower().replace("&", " and ")
-    return " ".join(_stem(t) for t in _TOKEN.findall(text))
 
 
 _CLAUSE = re.compile(
@@ -1016,6 +975,13 @@ def _resolve(
     return name, load_framework(source, data_dir=data_dir), fw_target
 
 
+def _professional_route(fw: Framework, method: str, target: str, kinds: Any) -> bool:
+    """Whether :func:`match` matches ``fw`` as the score matches NACE (align._professional)."""
+    return (
+        fw.info.key == "nace" and method == "hybrid" and target == "competencies" and kinds is None
+    )
+
+
 def _kinds_for(
     kinds: KindsArg, name: str, fw: Framework, target: Target
 ) -> Sequence[str] | str | None:
@@ -1121,12 +1087,8 @@ def match(
         resolved = [r for r in resolved if not r[1].occupations.empty]
     frames = []
     for name, fw, fw_target in resolved:
-        if (
-            fw.info.key == "nace"
-            and method == "hybrid"
-            and fw_target == "competencies"
-            and _kinds_for(kinds, name, fw, fw_target) is None
-            and occupations is None
+        if occupations is None and _professional_route(
+            fw, method, fw_target, _kinds_for(kinds, name, fw, fw_target)
         ):
             # NACE through its definitions, behaviours and outcome-shaped examples, as
             # score_alignment matches it (align._professional): one competency per row.

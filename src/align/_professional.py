@@ -96,7 +96,7 @@ def professional_matches(
         behaviour or definition that matched best.
     """
     from align._embed import get_embedder
-    from align._match import MATCH_COLUMNS, normalise
+    from align._matchbase import MATCH_COLUMNS, normalise
 
     comps = fw.competencies
     items = comps[~comps["kind"].isin(["area", "behaviour"])].reset_index(drop=True)

@@ -109,7 +109,7 @@ class _Capture:
 
 
 def _match_texts(framework: Framework, target: str, kinds: Any) -> list[str]:
-    from align._match import Matcher
+    from align._match import Matcher, _professional_route
 
     capture = _Capture()
     Matcher(
@@ -118,6 +118,13 @@ def _match_texts(framework: Framework, target: str, kinds: Any) -> list[str]:
         kinds=kinds,
         embedder=capture,  # type: ignore[arg-type]
     ).fit()
+    if _professional_route(framework, "hybrid", target, kinds):
+        # align.match reads NACE through definitions, behaviours and example outcomes.
+        from align._professional import professional_matches
+
+        probe = "\x00probe"
+        professional_matches([probe], framework, embedder=capture)
+        capture.texts = [t for t in capture.texts if t != probe]
     return capture.texts
 
 

@@ -5,7 +5,7 @@ lists ten tools gives each of them only part of its vector, so a skill named
 outright can score below the extraction threshold. :class:`LiteralFinder`
 finds the names themselves: each skill's label, its alternate labels and
 names derived from the label, matched on word boundaries in normalised text
-(lower case, plural ``s`` stripped, as :func:`align._match.normalise`).
+(lower case, plural ``s`` stripped, as :func:`align._matchbase.normalise`).
 
 Names derived from a label (the *derived* surfaces):
 
@@ -91,7 +91,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from align._match import _stem
+from align._matchbase import _stem
 from align.exceptions import InvalidArgumentError
 from align.postings._common_words import COMMON_WORDS, ORDINARY_LABELS
 
