@@ -763,6 +763,7 @@ class Matcher:
         kinds: Sequence[str] | str | None = None,
         occupations: Sequence[str] | str | None = None,
         frameworks: Sequence[str] | str | None = None,
+        show_progress: bool | None = None,
     ) -> pd.DataFrame:
         """Return the best matches of each text.
 
@@ -782,6 +783,10 @@ class Matcher:
             as ``13-2051.00``, ESCO occupation URIs or namespaced ids).
         frameworks : str or sequence of str, optional
             Only competencies of these framework keys.
+        show_progress : bool, optional
+            Progress bar while the texts are embedded; ``None`` uses the
+            matcher's ``show_progress`` (callers with their own bar, such as
+            postings extraction counting postings, pass ``False``).
 
         Returns
         -------
@@ -816,14 +821,21 @@ class Matcher:
         mask = self._item_mask(kinds, occupations, frameworks)
         if not live or not mask.any():
             return _empty_result()
-        rows = self._score(queries, live, mask, top_k, float(min_score))
+        progress = self.show_progress if show_progress is None else show_progress
+        rows = self._score(queries, live, mask, top_k, float(min_score), progress)
         if not rows:
             return _empty_result()
         out = pd.DataFrame(rows, columns=list(MATCH_COLUMNS))
         return out.sort_values(["query_index", "rank"], kind="stable").reset_index(drop=True)
 
     def _score(
-        self, queries: list[str], live: list[int], mask: np.ndarray, top_k: int, min_score: float
+        self,
+        queries: list[str],
+        live: list[int],
+        mask: np.ndarray,
+        top_k: int,
+        min_score: float,
+        show_progress: bool | None = None,
     ) -> list[tuple[Any, ...]]:
         surf_idx = np.flatnonzero(mask[self._surf_item])
         sub_items = self._surf_item[surf_idx]
@@ -841,7 +853,7 @@ class Matcher:
                 raise InvalidArgumentError("the matcher has no vectors; call fit() first.")
             # One encode call for queries and their clauses: row r of all_vecs.
             flat = [*q_texts, *(p for ps in pieces for p in ps)]
-            all_vecs = self.embedder.encode(flat)
+            all_vecs = self.embedder.encode(flat, show_progress=show_progress)
             piece_rows: list[list[int]] = []
             r = len(q_texts)
             for ps in pieces:

@@ -251,6 +251,7 @@ def extract_text_skills(
     threshold: float = DEFAULT_THRESHOLD,
     top_k: int = 3,
     literal: LiteralFinder | bool = True,
+    show_progress: bool | None = None,
 ) -> pd.DataFrame:
     """Extract skills from posting texts with a fitted matcher and literal mentions.
 
@@ -277,6 +278,10 @@ def extract_text_skills(
         Also extract literal mentions (``True``: a finder over the matcher's
         skills, built on first use and kept with the matcher; or a finder
         from :func:`make_literal_finder`); ``False`` for the matcher alone.
+    show_progress : bool, optional
+        Progress bar while sentences are embedded (``None``: the matcher's
+        setting). :func:`extract_skills` passes ``False``: its own bar counts
+        postings.
 
     Returns
     -------
@@ -317,7 +322,7 @@ def extract_text_skills(
     q_of = {q: j for j, q in enumerate(queries)}
     frames = []
     hits = (
-        matcher.match(queries, top_k=top_k, min_score=float(threshold))
+        matcher.match(queries, top_k=top_k, min_score=float(threshold), show_progress=show_progress)
         if matcher is not None
         else pd.DataFrame()
     )
@@ -387,8 +392,15 @@ def run_batch(
     the caller can replace old extractions of postings that now match nothing.
     """
     ids = batch["posting_id"].tolist()
+    # The caller's bar counts postings; an inner bar per batch of sentences would only
+    # interrupt it.
     out = extract_text_skills(
-        ids, batch["body"].tolist(), matcher, threshold=threshold, literal=literal
+        ids,
+        batch["body"].tolist(),
+        matcher,
+        threshold=threshold,
+        literal=literal,
+        show_progress=False,
     )
     out.attrs["postings"] = len(batch)
     out.attrs["posting_ids"] = ids

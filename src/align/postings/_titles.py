@@ -124,16 +124,14 @@ def code_job_titles(
         by_lower.setdefault(t.lower(), t)
     queries = list(by_lower.values())
     parts = []
-    for start in tqdm(
-        range(0, len(queries), batch_size),
-        disable=not progress,
-        desc="code titles",
-        unit=" batches",
-    ):
-        chunk = queries[start : start + batch_size]
-        res = m.match(chunk, top_k=top_k, min_score=min_score)
-        res["query"] = [chunk[i] for i in res["query_index"]]
-        parts.append(res)
+    # One bar in titles (distinct ones), not the embedder's bar per batch of texts.
+    with tqdm(total=len(queries), disable=not progress, desc="code titles", unit=" titles") as bar:
+        for start in range(0, len(queries), batch_size):
+            chunk = queries[start : start + batch_size]
+            res = m.match(chunk, top_k=top_k, min_score=min_score, show_progress=False)
+            res["query"] = [chunk[i] for i in res["query_index"]]
+            parts.append(res)
+            bar.update(len(chunk))
     empty = pd.DataFrame(columns=list(TITLE_COLUMNS))
     if not parts:
         return empty
