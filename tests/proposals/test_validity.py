@@ -94,7 +94,7 @@ def test_specific_beats_vague_by_ten_points(scores, code) -> None:
 
 
 def test_onet_wording_is_the_ceiling_and_own_tasks_reach_most_of_it(scores) -> None:
-    # On average (the benchmark: verbatim >= own for 8 in 10 occupations, and own reaches
+    # On average (the benchmark: verbatim >= own for about 3 in 4 occupations, and own reaches
     # 80 % of verbatim at the median); here the task statements are also in the O*NET
     # framework they are matched against, which the benchmark holds out.
     own = [scores[c, "own"].overall for c in OCCUPATIONS]
