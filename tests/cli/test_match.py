@@ -295,3 +295,20 @@ def test_esco_and_occupation_targets_end_to_end(
     assert best["label"] == expected_label and best["score"] == 1.0
     assert best["url"].startswith(url_prefix)
     assert list(best) == JSONL_KEYS
+
+
+def test_table_fits_80_columns_and_widens_beyond(monkeypatch: pytest.MonkeyPatch) -> None:
+    from align.cli import _app
+
+    text = "Present data-driven recommendations to stakeholders orally and in writing."
+    monkeypatch.setattr(_app.console, "width", 80)
+    narrow = runner.invoke(app, ["match", text, "--framework", "nace", "--top-k", "3"])
+    assert narrow.exit_code == 0, narrow.output
+    lines = narrow.stdout.rstrip("\n").splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80, narrow.stdout
+    assert "matched on" in narrow.stdout and "nace:communication" in narrow.stdout
+    assert "semantic" not in narrow.stdout
+    monkeypatch.setattr(_app.console, "width", 140)
+    wide = runner.invoke(app, ["match", text, "--framework", "nace", "--top-k", "3"])
+    assert wide.exit_code == 0, wide.output
+    assert "semantic" in wide.stdout and "lexical" in wide.stdout

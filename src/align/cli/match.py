@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 import warnings
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from align._safeio import (
     dumps_json,
     read_stdin_text,
 )
-from align.cli._app import CsvRawOpt, DataDirOpt, app, emit, safe, write_csv
+from align.cli._app import CsvRawOpt, DataDirOpt, app, console, emit, safe, write_csv
 
 _MATCH_FORMATS = ("table", "csv", "jsonl")
 _JSONL_KEYS = (
@@ -59,6 +60,9 @@ def _jsonl_value(value: Any) -> Any:
     if isinstance(value, float) and value != value:  # NaN: not valid JSON
         return None
     return value
+
+
+_WIDE = 110
 
 
 @app.command("match")
@@ -168,18 +172,21 @@ def match_cmd(
     else:
         for i, q in enumerate(queries):
             g = res[res["query_index"] == i]
-            table = Table(
-                "#",
-                "competency",
-                "kind",
-                "framework",
-                "score",
-                "semantic",
-                "lexical",
-                "matched on",
-                title=safe(q) if q.strip() else "(blank)",
-                title_justify="left",
-            )
+            table = Table(title=safe(q) if q.strip() else "(blank)", title_justify="left")
+            # The names and what matched get the width; numbers never wrap. Below 110
+            # columns the semantic/lexical split and the framework column are left out
+            # (the framework key is shown with the code): the --format csv has everything.
+            wide = console.width >= _WIDE
+            table.add_column("#", no_wrap=True)
+            table.add_column("competency", ratio=3)
+            table.add_column("kind", no_wrap=True, max_width=10)
+            if wide:
+                table.add_column("framework", no_wrap=True)
+            table.add_column("score", no_wrap=True, justify="right")
+            if wide:
+                table.add_column("semantic", no_wrap=True, justify="right")
+                table.add_column("lexical", no_wrap=True, justify="right")
+            table.add_column("matched on", ratio=3)
             rows: list[Any] = list(g.itertuples(index=False))
             for row in rows:
                 sem = (
@@ -187,14 +194,13 @@ def match_cmd(
                     if row.semantic_score != row.semantic_score
                     else (f"{row.semantic_score:.2f}")
                 )
-                table.add_row(
-                    str(row.rank),
-                    f"{safe(row.label)} [dim]({safe(row.code)})[/]",
-                    safe(row.kind),
-                    safe(row.framework),
-                    f"{row.score:.2f}",
-                    sem,
-                    f"{row.lexical_score:.2f}",
-                    safe(row.matched_surface),
-                )
+                code = safe(row.code) if wide else f"{safe(row.framework)}:{safe(row.code)}"
+                cells = [str(row.rank), f"{safe(row.label)} [dim]({code})[/]", safe(row.kind)]
+                if wide:
+                    cells.append(safe(row.framework))
+                cells.append(f"{row.score:.2f}")
+                if wide:
+                    cells += [sem, f"{row.lexical_score:.2f}"]
+                cells.append(safe(textwrap.shorten(str(row.matched_surface), 90, placeholder=" …")))
+                table.add_row(*cells)
             emit(table)
