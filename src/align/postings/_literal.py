@@ -74,8 +74,9 @@ mentions in ``benchmarks/postings_literal.py`` (see
     default (no gain on the blind sample).
 ``number``
     A one-word ordinary-word label counts only in its own number: "data collection"
-    is not *Collections*, "an investment" not *Investments* (but "communication
-    skills" is not *Communications* either, which is right). Off by default.
+    is not *Collections*, "an investment" not *Investments*. It also drops right
+    ones: "communication skills" does name *Communications* (Lightcast's soft-skill
+    labels are plural). Off by default.
 
 Names inside longer names count too: "Machine Learning Algorithms" also
 names Machine Learning and Algorithms, "Data Visualization" also Visualization.
