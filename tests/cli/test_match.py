@@ -301,14 +301,14 @@ def test_table_fits_80_columns_and_widens_beyond(monkeypatch: pytest.MonkeyPatch
     from align.cli import _app
 
     text = "Present data-driven recommendations to stakeholders orally and in writing."
-    monkeypatch.setattr(_app.console, "width", 80)
+    monkeypatch.setattr(_app.console, "_width", 80)  # restored to None (follow the terminal)
     narrow = runner.invoke(app, ["match", text, "--framework", "nace", "--top-k", "3"])
     assert narrow.exit_code == 0, narrow.output
     lines = narrow.stdout.rstrip("\n").splitlines()
     assert max(len(line.rstrip()) for line in lines) <= 80, narrow.stdout
     assert "matched on" in narrow.stdout and "nace:communication" in narrow.stdout
     assert "semantic" not in narrow.stdout
-    monkeypatch.setattr(_app.console, "width", 140)
+    monkeypatch.setattr(_app.console, "_width", 140)
     wide = runner.invoke(app, ["match", text, "--framework", "nace", "--top-k", "3"])
     assert wide.exit_code == 0, wide.output
     assert "semantic" in wide.stdout and "lexical" in wide.stdout
