@@ -167,6 +167,7 @@ def main() -> None:
         ("literal only, before rule employer (old default)", before),
         ("literal only, default + group", (*DEFAULT_RULES, "group")),
         ("literal only, default + number", (*DEFAULT_RULES, "number")),
+        ("literal only, default + plural", (*DEFAULT_RULES, "plural")),
     ):
         f2 = LiteralFinder(fw, kinds=kinds, rules=rules).fit()
         le = f2.find(segs)

@@ -161,6 +161,9 @@ def test_employer_rule(finder: LiteralFinder, text: str, expected: set[str]) -> 
         ("group", "Strong Operations skills.", {"Operations"}, {"Operations"}),
         ("number", "Improve the operation of the plant.", {"Operations"}, set()),
         ("number", "Run daily operations.", {"Operations"}, {"Operations"}),
+        ("plural", "Improve the operation of the plant.", {"Operations"}, set()),
+        ("plural", "Strong operation skills.", {"Operations"}, {"Operations"}),
+        ("plural", "Run daily operations.", {"Operations"}, {"Operations"}),
     ],
 )  # fmt: skip
 def test_optional_rules(

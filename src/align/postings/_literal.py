@@ -77,6 +77,12 @@ mentions in ``benchmarks/postings_literal.py`` (see
     is not *Collections*, "an investment" not *Investments*. It also drops right
     ones: "communication skills" does name *Communications* (Lightcast's soft-skill
     labels are plural). Off by default.
+``plural``
+    A one-word label in the plural written in the singular does not count ("SOAP"
+    is not *Soaps*, "an eye for" not *Eyes*, "mechanical engineering" not
+    *Mechanicals*), except right before "skill(s)" ("communication skills" names
+    *Communications*). Off by default: on the blind round 6 it moved precision
+    from 0.76 to 0.78.
 
 Names inside longer names count too: "Machine Learning Algorithms" also
 names Machine Learning and Algorithms, "Data Visualization" also Visualization.
@@ -150,6 +156,8 @@ CONTEXT_RULES: dict[str, str] = {
     "that asks nothing of the candidate and names no tool, language or platform",
     "group": "a name followed by team, group, department, organization or leadership names "
     "people, not a skill ('the data science team')",
+    "plural": "a one-word label in the plural written in the singular does not count "
+    "('SOAP' is not Soaps, 'an eye for' not Eyes), except before 'skills'",
     "number": "an ordinary-word label counts only in the label's own number "
     "('data collection' is not Collections)",
 }
@@ -188,6 +196,9 @@ _GROUP_AFTER = re.compile(
     r"leaders|function|practice)\b",
     re.IGNORECASE,
 )
+
+#: "communication skills" names Communications: the singular before "skill(s)" (rule ``plural``).
+_SKILLS_AFTER = re.compile(r"\s+skills?\b", re.IGNORECASE)
 
 #: Columns of :meth:`LiteralFinder.find`.
 LITERAL_COLUMNS: tuple[str, ...] = (
@@ -452,6 +463,17 @@ class LiteralFinder:
                     (a, b, s)
                     for a, b, s in kept
                     if not (s_ord[s] and raw[spans[a][0] : spans[b - 1][1]].lower() != s_low[s])
+                ]
+            if "plural" in rules:
+                kept = [
+                    (a, b, s)
+                    for a, b, s in kept
+                    if not (
+                        b - a == 1
+                        and s_low[s].endswith("s")
+                        and raw[spans[a][0] : spans[a][1]].lower() == s_low[s][:-1]
+                        and not _SKILLS_AFTER.match(raw, spans[a][1])
+                    )
                 ]
             if (
                 "employer" in rules
