@@ -26,6 +26,28 @@ def warn(message: object) -> None:
     st.warning(plain(message), icon=":material/warning:")
 
 
+def by_label(matrix: pd.DataFrame, labels: dict[Any, Any]) -> pd.DataFrame:
+    """A coverage matrix with its competency ids replaced by (shortened) labels."""
+    return matrix.set_axis([str(labels.get(i, i))[:48] for i in matrix.index])
+
+
+def coverage_heatmap(mat: pd.DataFrame) -> Any:
+    """Credit of each credential (columns) for each competency (rows) as a heatmap."""
+    import plotly.express as px
+
+    fig = px.imshow(
+        mat,
+        color_continuous_scale="Blues",
+        zmin=0,
+        zmax=1,
+        aspect="auto",
+        labels={"x": "credential", "y": "", "color": "credit"},
+        height=160 + 22 * len(mat),
+    )
+    fig.update_yaxes(dtick=1)
+    return fig
+
+
 def chart_with_table(fig: Any, table: pd.DataFrame, key: str) -> None:
     """A plotly chart with its data table beside it (accessible, copyable)."""
     left, right = st.columns([3, 2])

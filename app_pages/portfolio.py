@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import plotly.express as px
 import streamlit as st
 
 from align.exceptions import AlignError
@@ -51,17 +50,7 @@ uncovered = skills[skills["best_coverage"] <= 0]
 st.markdown(f"**{len(uncovered)} of {len(skills)} demanded skills no credential covers.**")
 st.dataframe(skills.round(3), hide_index=True, key="pf_skills")
 st.subheader("Coverage: demanded skills × credentials")
-mat = report.matrix.copy()
 labels = dict(zip(skills["id"], skills["label"], strict=False))
-mat.index = [str(labels.get(i, i))[:48] for i in mat.index]
-fig = px.imshow(
-    mat,
-    color_continuous_scale="Blues",
-    zmin=0,
-    zmax=1,
-    aspect="auto",
-    labels={"x": "credential", "y": "", "color": "credit"},
-    height=160 + 22 * len(mat),
-)
-fig.update_yaxes(dtick=1)
+mat = _ui.by_label(report.matrix, labels)
+fig = _ui.coverage_heatmap(mat)
 _ui.chart_with_table(fig, mat.round(2).reset_index(names="skill"), "pf_matrix")

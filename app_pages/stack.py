@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import plotly.express as px
 import streamlit as st
 
 from align.exceptions import AlignError
@@ -62,18 +61,8 @@ m2.metric("Credits", f"{gaps.credits:g}" + (f" of {gaps.threshold:g}" if gaps.th
 st.subheader("Coverage: credentials × target competencies")
 table = gaps.to_frame("gaps")
 labels = dict(zip(table["id"], table["label"], strict=False))
-cov = gaps.coverage.copy()
-cov.index = [str(labels.get(i, i))[:48] for i in cov.index]
-fig = px.imshow(
-    cov,
-    color_continuous_scale="Blues",
-    zmin=0,
-    zmax=1,
-    aspect="auto",
-    labels={"x": "credential", "y": "", "color": "credit"},
-    height=160 + 22 * len(cov),
-)
-fig.update_yaxes(dtick=1)
+cov = _ui.by_label(gaps.coverage, labels)
+fig = _ui.coverage_heatmap(cov)
 left, right = st.columns([3, 2])
 left.plotly_chart(fig, key="coverage_chart", config={"displaylogo": False})
 right.dataframe(cov.round(2), key="coverage_table")
