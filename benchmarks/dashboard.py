@@ -33,17 +33,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+from align.committee._packet import HEADLESS_CHROMIUM_ARGS
+
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARGS = list(HEADLESS_CHROMIUM_ARGS)
 
 
 def _port() -> int:

@@ -39,15 +39,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import tempfile
 import warnings
 from pathlib import Path
 
 import pandas as pd
+from _postings_common import glassdoor
 
 from align import load_framework
 from align.exceptions import AlignDataWarning
-from align.postings import PostingsStore
 from align.postings._extract import TAXONOMIES, split_posting
 from align.postings._literal import DEFAULT_RULES, LiteralFinder
 
@@ -72,16 +71,6 @@ def phrase(text: str, start: int, end: int, words: int = 8) -> str:
     left = text[:start].split()[-(words // 2) :]
     right = text[end:].split()[: words // 2 - 1]
     return " ".join([*left, text[start:end], *right])
-
-
-def postings(data_dir: Path) -> pd.DataFrame:
-    src = data_dir / "job_postings/glassdoor_ds_jobs_2021/Uncleaned_DS_jobs.csv"
-    with PostingsStore(Path(tempfile.mkdtemp(prefix="align-literal-")) / "g.duckdb") as s:
-        s.ingest(src, preset="glassdoor", progress=False)
-        return s.query(
-            "SELECT posting_id, body FROM postings "
-            "ORDER BY CAST(split_part(posting_id, ':', 2) AS INTEGER)"
-        )
 
 
 def mentions(finder: LiteralFinder, posts: pd.DataFrame) -> pd.DataFrame:
@@ -143,7 +132,7 @@ def main() -> None:
     args = ap.parse_args()
     warnings.simplefilter("ignore", AlignDataWarning)
     if args.fresh:
-        posts = postings(args.data_dir)
+        posts = glassdoor(args.data_dir)
         fw = load_framework("lightcast", data_dir=args.data_dir)
         finder = LiteralFinder(fw, kinds=list(TAXONOMIES["lightcast"] or ())).fit()
         ids = posts["posting_id"].sample(n=args.sample_postings, random_state=args.seed)
@@ -164,7 +153,7 @@ def main() -> None:
         print(f"drew {len(pairs)} fresh pairs; label them by hand")
         return
     if args.draw:
-        posts = postings(args.data_dir)
+        posts = glassdoor(args.data_dir)
         fw = load_framework("lightcast", data_dir=args.data_dir)
         kinds = list(TAXONOMIES["lightcast"] or ())
         finder = LiteralFinder(fw, kinds=kinds).fit()
@@ -210,7 +199,7 @@ def main() -> None:
         return
     # Score the finder as it is now: labelled pairs it no longer extracts are left out
     # (the rules changed after round 1; see the file header).
-    posts = postings(args.data_dir)
+    posts = glassdoor(args.data_dir)
     fw = load_framework("lightcast", data_dir=args.data_dir)
     kinds = list(TAXONOMIES["lightcast"] or ())
     lab = pd.read_csv(PAIRS, dtype=str, keep_default_na=False)

@@ -26,16 +26,15 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import pandas as pd
+from _postings_common import glassdoor
 
 from align import load_framework
 from align.exceptions import AlignDataWarning
-from align.postings import PostingsStore
 from align.postings._extract import (
     DEFAULT_THRESHOLD,
     TAXONOMIES,
@@ -47,16 +46,6 @@ from align.postings._literal import DEFAULT_RULES, LiteralFinder
 
 HERE = Path(__file__).resolve().parent
 _WORD = re.compile(r"[a-z0-9+#]+")
-
-
-def glassdoor(data_dir: Path) -> pd.DataFrame:
-    src = data_dir / "job_postings/glassdoor_ds_jobs_2021/Uncleaned_DS_jobs.csv"
-    with PostingsStore(Path(tempfile.mkdtemp(prefix="align-recall-")) / "g.duckdb") as s:
-        s.ingest(src, preset="glassdoor", progress=False)
-        return s.query(
-            "SELECT posting_id, body FROM postings "
-            "ORDER BY CAST(split_part(posting_id, ':', 2) AS INTEGER)"
-        )
 
 
 def named(bodies: list[str], finder: LiteralFinder) -> pd.DataFrame:

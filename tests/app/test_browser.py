@@ -21,21 +21,14 @@ from pathlib import Path
 
 import pytest
 
+from align.committee._packet import HEADLESS_CHROMIUM_ARGS
 from tests.app.conftest import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.realdata]
 
 ARTIFACTS = REPO / "test-artifacts"
 EXAMPLE = REPO / "data" / "examples" / "data-analytics.yaml"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = list(HEADLESS_CHROMIUM_ARGS)
 
 
 def _chromium() -> str:

@@ -463,6 +463,21 @@ def _version() -> str:
         return "(source tree)"
 
 
+#: Flags for a headless Chromium that never reaches the network (also used by the
+#: dashboard's browser test and benchmark).
+HEADLESS_CHROMIUM_ARGS: tuple[str, ...] = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
+)
+
+
 def find_chromium() -> str | None:
     """Path of a Chromium/Chrome binary: ``ALIGN_CHROMIUM``, else chromium on the PATH."""
     env = os.environ.get("ALIGN_CHROMIUM")
@@ -488,15 +503,7 @@ def run_chromium(
         )
     cmd = [
         exe,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--disable-dev-shm-usage",
+        *HEADLESS_CHROMIUM_ARGS,
         f"--user-data-dir={Path(workdir) / 'profile'}",
         *args,
     ]
