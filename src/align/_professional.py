@@ -36,6 +36,7 @@ before any matching; the test half and a later "fresh" set are only reported,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -44,7 +45,13 @@ import pandas as pd
 
 from align.frameworks import Framework
 
-__all__ = ["SEMANTIC_SCALE", "WEIGHTS", "example_outcomes", "professional_matches"]
+__all__ = [
+    "SEMANTIC_SCALE",
+    "WEIGHTS",
+    "example_outcomes",
+    "professional_matches",
+    "surface_texts",
+]
 
 #: Weight of each kind of text in ``semantic`` (dev-tuned on a grid of 0-1 weights
 #: and 1-3 best sentences; renormalised over the kinds a competency has).
@@ -80,6 +87,42 @@ def _mean_best(q: np.ndarray, vectors: np.ndarray, k: int) -> np.ndarray:
     return np.asarray(sims[:, -k:].mean(axis=1))
 
 
+@dataclass(frozen=True)
+class _Surfaces:
+    """The texts a framework's competencies are matched through (definitions first)."""
+
+    definitions: list[str]
+    behaviours: list[str]
+    behaviour_parents: np.ndarray
+    examples: list[str]
+    example_owners: list[str]
+
+    @classmethod
+    def of(cls, fw: Framework) -> _Surfaces:
+        comps = fw.competencies
+        items = comps[~comps["kind"].isin(["area", "behaviour"])]
+        beh = comps[comps["kind"] == "behaviour"]
+        examples = example_outcomes()
+        owners = [cid for cid in items["id"] if len(examples.get(cid, ())) >= _TOP_EXAMPLES]
+        return cls(
+            definitions=[
+                f"{lb}: {d}" if isinstance(d, str) and d.strip() else str(lb)
+                for lb, d in zip(items["label"], items["description"], strict=True)
+            ],
+            behaviours=beh["label"].astype(str).tolist(),
+            behaviour_parents=beh["parent_id"].to_numpy(),
+            examples=[text for cid in owners for text in examples[cid]],
+            example_owners=[cid for cid in owners for _ in examples[cid]],
+        )
+
+
+def surface_texts(fw: Framework) -> list[str]:
+    """Every text :func:`professional_matches` embeds for ``fw`` besides the queries
+    (what ``align cache warm`` needs)."""
+    src = _Surfaces.of(fw)
+    return [*src.definitions, *src.behaviours, *src.examples]
+
+
 def professional_matches(
     texts: Sequence[str], fw: Framework, *, embedder: Any = None, top_k: int = 3
 ) -> pd.DataFrame:
@@ -102,27 +145,20 @@ def professional_matches(
     items = comps[~comps["kind"].isin(["area", "behaviour"])].reset_index(drop=True)
     if not len(texts) or items.empty:
         return pd.DataFrame(columns=list(MATCH_COLUMNS))
-    beh = comps[comps["kind"] == "behaviour"]
     emb = embedder if embedder is not None else get_embedder()
-    defs = [
-        f"{lb}: {d}" if isinstance(d, str) and d.strip() else str(lb)
-        for lb, d in zip(items["label"], items["description"], strict=True)
-    ]
+    src = _Surfaces.of(fw)
     q = emb.encode(list(texts))
-    dv = emb.encode(defs)
+    dv = emb.encode(src.definitions)
     parts = {"definition": q @ dv.T}
     surface = np.empty((len(texts), len(items)), dtype=object)
-    surface[:, :] = np.array(defs, dtype=object)[None, :]
+    surface[:, :] = np.array(src.definitions, dtype=object)[None, :]
     beh_part = np.full((len(texts), len(items)), np.nan)
     ex_part = np.full((len(texts), len(items)), np.nan)
-    parents = beh["parent_id"].to_numpy()
-    blabels = beh["label"].astype(str).to_numpy()
-    bv = emb.encode(blabels.tolist()) if len(beh) else np.zeros((0, q.shape[1]))
-    examples = example_outcomes()
-    owners = [cid for cid in items["id"] if len(examples.get(cid, ())) >= _TOP_EXAMPLES]
-    ex_owner = np.array([cid for cid in owners for _ in examples[cid]], dtype=object)
-    ex_texts = [text for cid in owners for text in examples[cid]]
-    ev = emb.encode(ex_texts) if ex_texts else np.zeros((0, q.shape[1]))
+    parents = src.behaviour_parents
+    blabels = np.array(src.behaviours, dtype=object)
+    bv = emb.encode(src.behaviours) if src.behaviours else np.zeros((0, q.shape[1]))
+    ex_owner = np.array(src.example_owners, dtype=object)
+    ev = emb.encode(src.examples) if src.examples else np.zeros((0, q.shape[1]))
     for j, cid in enumerate(items["id"]):
         cols = np.flatnonzero(parents == cid)
         if len(cols) >= _TOP_BEHAVIOURS:

@@ -120,11 +120,9 @@ def _match_texts(framework: Framework, target: str, kinds: Any) -> list[str]:
     ).fit()
     if _professional_route(framework, "hybrid", target, kinds):
         # align.match reads NACE through definitions, behaviours and example outcomes.
-        from align._professional import professional_matches
+        from align._professional import surface_texts
 
-        probe = "\x00probe"
-        professional_matches([probe], framework, embedder=capture)
-        capture.texts = [t for t in capture.texts if t != probe]
+        capture.texts.extend(surface_texts(framework))
     return capture.texts
 
 
