@@ -90,9 +90,10 @@ def test_extracted_skills_fill_in_only_where_exports_have_none(store: PostingsSt
         "('t1', DATE '2024-03-01', '15-2051.00', 'TX')"
     )
     store.con.execute(
-        "INSERT INTO posting_skills VALUES "
-        "('t1', 'esco:x', 'data mining', 'skill', 'extracted', 0.8, 'hybrid', 'ev', 9), "
-        "('p1', 'esco:y', 'ignored', 'skill', 'extracted', 0.9, 'hybrid', 'ev', 9)"
+        "INSERT INTO posting_skills (posting_id, skill_id, skill_name, skill_type, source, "
+        "score, method, evidence, batch_id, asked, asked_score) VALUES "
+        "('t1', 'esco:x', 'data mining', 'skill', 'extracted', 0.8, 'hybrid', 'ev', 9, TRUE, .9), "
+        "('p1', 'esco:y', 'ignored', 'skill', 'extracted', 0.9, 'hybrid', 'ev', 9, TRUE, .9)"
     )
     auto = _by_id(skill_demand(store))
     assert "esco:x" in auto and "esco:y" not in auto  # p1 has export skills
@@ -101,10 +102,78 @@ def test_extracted_skills_fill_in_only_where_exports_have_none(store: PostingsSt
     assert "esco:x" not in _by_id(skill_demand(store, source="export"))
 
 
+def _extracted(store: PostingsStore, rows: str) -> None:
+    store.con.execute(
+        "INSERT INTO posting_skills (posting_id, skill_id, skill_name, skill_type, source, "
+        "score, method, evidence, batch_id, asked, asked_score) VALUES " + rows
+    )
+
+
+def test_demand_counts_asked_skills_unless_told_all(store: PostingsStore) -> None:
+    store.con.execute(
+        "INSERT INTO postings (posting_id, onet) VALUES ('t1', '15-2051.00'), ('t2', '15-2051.00')"
+    )
+    _extracted(
+        store,
+        "('t1', 'x:py', 'Python', 'skill', 'extracted', NULL, 'literal', 'Python required.', "
+        "9, TRUE, .95), "
+        "('t2', 'x:py', 'Python', 'skill', 'extracted', NULL, 'literal', 'Use Python.', "
+        "9, TRUE, .9), "
+        "('t2', 'x:ch', 'Chassis', 'skill', 'extracted', NULL, 'literal', "
+        "'Cosma provides chassis.', 9, FALSE, .2)",
+    )
+    asked = _by_id(skill_demand(store, source="extracted"))
+    assert set(asked) == {"x:py"} and asked["x:py"]["postings"] == 2
+    # A skill only named does not count, but its posting stays in the share's denominator.
+    every = skill_demand(store, source="extracted", mentions="all")
+    assert _by_id(every)["x:ch"]["postings"] == 1
+    assert every.attrs["postings"] == 2 and every.attrs["mentions"] == "all"
+    only_named = skill_demand(store, source="extracted", occupation="15-", mentions="asked")
+    assert only_named.attrs["postings"] == 2
+    # Export skills count whatever mentions says.
+    assert _by_id(skill_demand(store, source="export"))[SQL]["postings"] >= 1
+
+
+def test_extractions_without_asked_scores_count_and_say_how_to_score_them(
+    store: PostingsStore,
+) -> None:
+    store.con.execute("INSERT INTO postings (posting_id) VALUES ('t1')")
+    _extracted(
+        store, "('t1', 'x:py', 'Python', 'skill', 'extracted', .7, 'hybrid', 'e', 9, NULL, NULL)"
+    )
+    with pytest.warns(AlignDataWarning, match=r"no asked score.*extract-skills --redo"):
+        df = skill_demand(store, source="extracted")
+    assert _by_id(df)["x:py"]["postings"] == 1
+
+
+def test_database_from_before_asked_scores_is_upgraded(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE posting_skills (posting_id VARCHAR, skill_id VARCHAR, skill_name VARCHAR, "
+        "skill_type VARCHAR, source VARCHAR, score DOUBLE, method VARCHAR, evidence VARCHAR, "
+        "batch_id INTEGER)"
+    )
+    con.execute("INSERT INTO posting_skills VALUES ('a', 'x:py', 'Python', 'skill', 'export', "
+                "NULL, 'export', NULL, 1)")  # fmt: skip
+    con.close()
+    with PostingsStore(path) as s:  # opened for writing: the columns are added
+        cols = s.query("SELECT * FROM posting_skills").columns.tolist()
+    assert cols[-2:] == ["asked", "asked_score"]
+
+
+def test_bad_mentions(store: PostingsStore) -> None:
+    with pytest.raises(InvalidArgumentError, match=r"mentions 'some'.*'asked'.*'all'"):
+        skill_demand(store, mentions="some")  # type: ignore[arg-type]
+
+
 def test_coded_titles_count_as_occupation(store: PostingsStore) -> None:
     store.con.execute("INSERT INTO postings (posting_id, title_raw) VALUES ('c1', 'Nurse')")
     store.con.execute(
-        "INSERT INTO posting_skills VALUES ('c1', 'name:triage', 'Triage', "
+        "INSERT INTO posting_skills (posting_id, skill_id, skill_name, skill_type, source, "
+        "score, method, evidence, batch_id) VALUES ('c1', 'name:triage', 'Triage', "
         "'skill', 'export', NULL, 'export', NULL, 9)"
     )
     store.con.execute(

@@ -159,11 +159,8 @@ def test_employer_rule(finder: LiteralFinder, text: str, expected: set[str]) -> 
     [
         ("group", "Partner with the Operations team on planning.", {"Operations"}, set()),
         ("group", "Strong Operations skills.", {"Operations"}, {"Operations"}),
-        ("number", "Improve the operation of the plant.", {"Operations"}, set()),
+        ("number", "Strong operation skills.", {"Operations"}, set()),
         ("number", "Run daily operations.", {"Operations"}, {"Operations"}),
-        ("plural", "Improve the operation of the plant.", {"Operations"}, set()),
-        ("plural", "Strong operation skills.", {"Operations"}, {"Operations"}),
-        ("plural", "Run daily operations.", {"Operations"}, {"Operations"}),
     ],
 )  # fmt: skip
 def test_optional_rules(
@@ -173,6 +170,21 @@ def test_optional_rules(
     assert names(finder, text) == default
     on = LiteralFinder(finder.frameworks, rules=(*DEFAULT_RULES, rule)).fit()
     assert names(on, text) == with_rule
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Improve the operation of the plant.", set()),  # singular: not the plural label
+        ("Strong operation skills.", {"Operations"}),  # ... except before "skills"
+        ("Run daily operations.", {"Operations"}),
+    ],
+)
+def test_plural_rule_is_on_by_default(finder: LiteralFinder, text: str, expected: set[str]) -> None:
+    assert "plural" in DEFAULT_RULES
+    assert names(finder, text) == expected
+    off = LiteralFinder(finder.frameworks, rules=[r for r in DEFAULT_RULES if r != "plural"])
+    assert names(off.fit(), text) == {"Operations"}
 
 
 def test_output_columns_and_offsets(finder: LiteralFinder) -> None:

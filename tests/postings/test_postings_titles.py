@@ -80,7 +80,8 @@ def test_code_titles_fills_uncoded_postings_and_feeds_demand(tmp_path: Path, lex
     with PostingsStore(":memory:") as store:
         store.ingest(path, preset="linkedin", progress=False)
         store.con.execute(
-            "INSERT INTO posting_skills VALUES ('linkedin:1', 'name:triage', "
+            "INSERT INTO posting_skills (posting_id, skill_id, skill_name, skill_type, source, "
+            "score, method, evidence, batch_id) VALUES ('linkedin:1', 'name:triage', "
             "'Triage', 'skill', 'export', NULL, 'export', NULL, 1)"
         )
         found = code_titles(store, matcher=lexical, top_k=2, progress=False)

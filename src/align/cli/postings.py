@@ -113,6 +113,14 @@ def postings_demand(
     source: Annotated[
         str, typer.Option("--source", help="auto, export or extracted skills.")
     ] = "auto",
+    mentions: Annotated[
+        str,
+        typer.Option(
+            "--mentions",
+            help="Extracted skills to count: 'asked' (the posting asks for them) or 'all' "
+            "(every skill named, company descriptions and team names included).",
+        ),
+    ] = "asked",
     db: PostingsDbOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -126,6 +134,7 @@ def postings_demand(
         period=period,
         top=top,
         source=source,  # type: ignore[arg-type]  # checked by skill_demand
+        mentions=mentions,  # type: ignore[arg-type]  # checked by skill_demand
     )
     title = (
         f"Skill demand: {df.attrs.get('postings', 0):,} postings with skills "

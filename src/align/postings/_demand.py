@@ -36,6 +36,7 @@ from align.postings._store import PostingsStore, open_store
 __all__ = [
     "DEMAND_COLUMNS",
     "PERIOD_UNITS",
+    "SKILL_MENTIONS",
     "SKILL_SOURCES",
     "occupation_counts",
     "parse_period",
@@ -52,6 +53,13 @@ SKILL_SOURCES: dict[str, str] = {
     "auto": "the export's skill columns where a posting has them, else the extracted skills",
     "export": "only skills from the export's skill columns",
     "extracted": "only skills extracted from posting text",
+}
+Mentions = Literal["asked", "all"]
+#: Which extracted skills demand counts (:mod:`align.postings._asked`).
+SKILL_MENTIONS: dict[str, str] = {
+    "asked": "extracted skills the posting asks for (asked score at the threshold; skills "
+    "extracted before asked scores existed count too); export skills always count",
+    "all": "every skill a posting names, company descriptions and team names included",
 }
 RegionLevel = Literal["state", "msa", "county", "none"]
 _REGION_LEVELS: dict[str, str | None] = {
@@ -216,6 +224,37 @@ def _skills_cte(store: PostingsStore, source: str) -> str:
     )
 
 
+def _counted_sql(store: PostingsStore, mentions: str) -> str:
+    """SQL true for the ``posting_skills`` rows (alias ``s``) that demand counts."""
+    if mentions not in SKILL_MENTIONS:
+        raise InvalidArgumentError(
+            f"mentions {mentions!r} is not one of {', '.join(SKILL_MENTIONS)}: 'asked' counts "
+            "the skills a posting asks for, 'all' every skill it names."
+        )
+    if mentions == "all":
+        return "TRUE"
+    cols = store.query(
+        "SELECT count(*) AS n FROM duckdb_columns() WHERE table_name = 'posting_skills' "
+        "AND column_name = 'asked'"
+    )
+    if not int(cols["n"].iloc[0]):
+        return "TRUE"  # a database written before asked scores existed, opened read-only
+    unscored = int(
+        store.query(
+            "SELECT count(*) AS n FROM posting_skills WHERE source = 'extracted' AND asked IS NULL"
+        )["n"].iloc[0]
+    )
+    if unscored:
+        warnings.warn(
+            f"{unscored:,} extracted skills in {_where_db(store)} have no asked score (they "
+            "were extracted by an earlier align), so they all count as asked for. Run `align "
+            "postings extract-skills --redo` to score them.",
+            AlignDataWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return "s.asked IS NOT FALSE"
+
+
 def _check_dates(store: PostingsStore, period: str | None) -> None:
     """A period filter on postings that carry no dates would silently match nothing."""
     if period is None:
@@ -289,6 +328,7 @@ def skill_demand(
     source: SkillSource = "auto",
     trend_unit: PeriodUnit = "year",
     skill_types: list[str] | None = None,
+    mentions: Mentions = "asked",
 ) -> pd.DataFrame:
     """Rank the skills that matching postings ask for.
 
@@ -312,6 +352,11 @@ def skill_demand(
         window just before it is added, so the trend is the change from it.
     skill_types : list of str, optional
         Keep only these skill types (``"specialized"``, ``"software"``, ...).
+    mentions : {"asked", "all"}
+        Extracted skills to count (see :data:`SKILL_MENTIONS`): ``"asked"``
+        counts a skill where the posting asks for it, not where it only names
+        it ("Cosma provides chassis ..."); ``"all"`` counts every naming.
+        Export skills always count.
 
     Returns
     -------
@@ -348,7 +393,7 @@ def skill_demand(
     store, owned = open_store(db, read_only=True)
     try:
         return _skill_demand(
-            store, occupation, region, period, top, source, trend_unit, skill_types
+            store, occupation, region, period, top, source, trend_unit, skill_types, mentions
         )
     finally:
         if owned:
@@ -364,6 +409,7 @@ def _skill_demand(
     source: str,
     trend_unit: str,
     skill_types: list[str] | None,
+    mentions: str = "asked",
 ) -> pd.DataFrame:
     if trend_unit not in PERIOD_UNITS:
         raise InvalidArgumentError(
@@ -374,6 +420,7 @@ def _skill_demand(
     win = parse_period(period) if period is not None else None
     _check_dates(store, period)
     eff = _skills_cte(store, source)
+    counted = _counted_sql(store, mentions)
     types_sql, type_params = "TRUE", []
     if skill_types:
         types_sql = "s.skill_type IN (" + ", ".join("?" * len(skill_types)) + ")"
@@ -385,18 +432,31 @@ def _skill_demand(
     WITH base AS (SELECT b.posting_id FROM ({_BASE}) b WHERE {where}),
          eff AS ({eff}),
          hit AS MATERIALIZED (
-            SELECT s.posting_id, s.skill_id, s.skill_name, s.skill_type, s.source
+            SELECT s.posting_id, s.skill_id, s.skill_name, s.skill_type, s.source,
+                   {counted} AS counted
             FROM eff s SEMI JOIN base USING (posting_id) WHERE {types_sql})
     -- A posting lists a skill once per source (ingest and extraction dedupe), and
-    -- "auto" takes one source per posting, so count(*) counts postings.
+    -- "auto" takes one source per posting, so count(*) counts postings. The share's
+    -- denominator is every posting with skill data, asked or not.
     SELECT skill_id, min(skill_name) AS skill_name, min(skill_type) AS skill_type,
-           min(source) AS source, count(*) AS postings,
+           min(source) AS source, count(*) FILTER (WHERE counted) AS postings,
            (SELECT count(DISTINCT posting_id) FROM hit) AS denom
-    FROM hit GROUP BY skill_id
+    FROM hit GROUP BY skill_id HAVING count(*) FILTER (WHERE counted) > 0
     ORDER BY postings DESC, skill_name, skill_id
     """
     df = store.query(sql, params + type_params)
-    denom = int(df["denom"].iloc[0]) if len(df) else 0
+    denom = (
+        int(df["denom"].iloc[0])
+        if len(df)
+        else int(
+            store.query(
+                f"WITH base AS (SELECT b.posting_id FROM ({_BASE}) b WHERE {where}), "
+                f"eff AS ({eff}) SELECT count(DISTINCT s.posting_id) AS n FROM eff s "
+                f"SEMI JOIN base USING (posting_id) WHERE {types_sql}",
+                params + type_params,
+            )["n"].iloc[0]
+        )
+    )
     if n_matching and not denom and not skill_types:
         raise _no_skills(store, source, n_matching)
     df = df.drop(columns="denom")
@@ -415,6 +475,7 @@ def _skill_demand(
         trend_unit,
         types_sql,
         type_params,
+        counted,
     )
     df["trend"] = df["skill_id"].map(trend).astype("float64")
     df["trend_periods"] = steps
@@ -427,6 +488,7 @@ def _skill_demand(
             "region": region,
             "period": period,
             "source": source,
+            "mentions": mentions,
         }
     )
     if n_matching == 0:
@@ -444,6 +506,7 @@ def _trend(
     trend_unit: str,
     types_sql: str,
     type_params: list[Any],
+    counted: str = "TRUE",
 ) -> tuple[dict[str, float], int]:
     if not skill_ids:
         return {}, 0
@@ -458,10 +521,11 @@ def _trend(
             WITH base AS (SELECT b.posting_id, date_trunc('{unit}', b.posted) AS step
                           FROM ({_BASE}) b WHERE {where} AND b.posted IS NOT NULL),
                  eff AS ({eff}),
-                 hit AS (SELECT s.posting_id, s.skill_id, base.step FROM eff s
-                         JOIN base USING (posting_id) WHERE {types_sql}),
+                 hit AS (SELECT s.posting_id, s.skill_id, base.step, {counted} AS counted
+                         FROM eff s JOIN base USING (posting_id) WHERE {types_sql}),
                  denom AS (SELECT step, count(DISTINCT posting_id) AS n FROM hit GROUP BY step)
-            SELECT h.skill_id, h.step, count(*) AS k, any_value(d.n) AS n
+            SELECT h.skill_id, h.step, count(*) FILTER (WHERE h.counted) AS k,
+                   any_value(d.n) AS n
             FROM hit h JOIN denom d USING (step)
             WHERE h.skill_id IN (SELECT skill_id FROM _trend_skills)
             GROUP BY h.skill_id, h.step

@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 
 from align._config import Method, PathLike
 from align.exceptions import InvalidArgumentError, UnknownNameError
+from align.postings._asked import AskedScorer
 from align.postings._dask import require_distributed, run_on_dask
 from align.postings._store import SKILL_ROW_COLUMNS, PostingsStore, open_store
 
@@ -251,6 +252,7 @@ def extract_text_skills(
     threshold: float = DEFAULT_THRESHOLD,
     top_k: int = 3,
     literal: LiteralFinder | bool = True,
+    asked: AskedScorer | bool = True,
     show_progress: bool | None = None,
 ) -> pd.DataFrame:
     """Extract skills from posting texts with a fitted matcher and literal mentions.
@@ -278,6 +280,11 @@ def extract_text_skills(
         Also extract literal mentions (``True``: a finder over the matcher's
         skills, built on first use and kept with the matcher; or a finder
         from :func:`make_literal_finder`); ``False`` for the matcher alone.
+    asked : AskedScorer or bool
+        Score whether each posting asks for the skills it names
+        (:mod:`align.postings._asked`). ``True``: with the matcher's embedding
+        model when it is the default one, else from the sentence's cue words;
+        ``False`` leaves ``asked`` and ``asked_score`` empty.
     show_progress : bool, optional
         Progress bar while sentences are embedded (``None``: the matcher's
         setting). :func:`extract_skills` passes ``False``: its own bar counts
@@ -287,9 +294,12 @@ def extract_text_skills(
     -------
     DataFrame
         Columns :data:`EXTRACT_COLUMNS`: one row per posting and skill, sorted
-        by posting (input order). ``method`` is ``"literal"`` when the posting
-        names the skill (``evidence`` is the first sentence naming it), else
-        the matcher's method (``evidence`` is the best-scoring sentence).
+        by posting (input order). ``asked_score`` is the highest probability,
+        over the sentences that name or match the skill, that the posting asks
+        for it, and ``asked`` says whether that reaches the model's threshold.
+        ``evidence`` is that sentence (the first one on ties, a sentence naming
+        the skill before one the matcher found); ``method`` is ``"literal"``
+        when the evidence sentence names the skill, else the matcher's method.
         ``score`` is the matcher's best score for the skill in the posting
         when it reached ``threshold``, else NaN (a literal mention only).
     """
@@ -349,10 +359,14 @@ def extract_text_skills(
         return _empty_extract()
     allhits = pd.concat(frames, ignore_index=True)
     best_score = allhits.groupby(["owner", "id"])["score"].max()
-    # Literal rows first (the sentence that names the skill), then by score, then position.
+    scorer = _scorer(asked, matcher)
+    allhits["asked_score"] = _asked_scores(scorer, allhits, segments)
+    # The sentence most likely to ask for the skill; on ties a sentence that names it, then
+    # the matcher's best, then the first.
     allhits["lit"] = allhits["method"] == "literal"
+    order = ["owner", "asked_score", "lit", "score", "pos"]
     allhits = allhits.sort_values(
-        ["owner", "lit", "score", "pos"], ascending=[True, False, False, True], kind="stable"
+        order, ascending=[True, False, False, False, True], kind="stable", na_position="last"
     )
     best = allhits.drop_duplicates(["owner", "id"], keep="first")
     best = best.assign(
@@ -360,6 +374,11 @@ def extract_text_skills(
     )
     best = best.sort_values(["owner", "lit", "score", "pos"],
                             ascending=[True, False, False, True], kind="stable")  # fmt: skip
+    flag = (
+        pd.array([None] * len(best), dtype="boolean")
+        if scorer is None
+        else pd.array(best["asked_score"].to_numpy() >= scorer.threshold, dtype="boolean")
+    )
     ids = list(posting_ids)
     out = pd.DataFrame({
         "posting_id": [ids[i] for i in best["owner"]],
@@ -369,11 +388,44 @@ def extract_text_skills(
         "score": best["score"].astype(float).round(6).to_numpy(),
         "method": best["method"].to_numpy(),
         "evidence": best["evidence"].to_numpy(),
+        "asked": flag,
+        "asked_score": best["asked_score"].astype(float).round(4).to_numpy(),
     })  # fmt: skip
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["asked_variant"] = "off" if scorer is None else scorer.variant
+    return out
 
 
-_HIT_COLUMNS = ("owner", "pos", "id", "label", "kind", "score", "method", "evidence")
+_HIT_COLUMNS = ("owner", "pos", "seg", "id", "label", "kind", "score", "method", "evidence")
+# One scorer per matcher (the embedding variant needs the matcher's embedder).
+_SCORERS: weakref.WeakKeyDictionary[Any, AskedScorer] = weakref.WeakKeyDictionary()
+
+
+def _scorer(asked: AskedScorer | bool, matcher: Matcher | None) -> AskedScorer | None:
+    if asked is False:
+        return None
+    if asked is not True:
+        return asked
+    if matcher is None:
+        return AskedScorer(None)
+    if matcher not in _SCORERS:
+        embedder = matcher.embedder if matcher.method in ("hybrid", "semantic") else None
+        _SCORERS[matcher] = AskedScorer(embedder)
+    return _SCORERS[matcher]
+
+
+def _asked_scores(scorer: AskedScorer | None, hits: pd.DataFrame, segments: list[str]) -> Any:
+    """``asked_score`` of each hit row, each (sentence, skill) pair scored once."""
+    if scorer is None:
+        return np.full(len(hits), np.nan)
+    pairs = hits[["seg", "label"]].drop_duplicates()
+    scores = scorer.score([segments[k] for k in pairs["seg"]], pairs["label"].tolist())
+    pairs = pairs.assign(asked_score=scores)
+    return (
+        hits[["seg", "label"]]
+        .merge(pairs, on=["seg", "label"], how="left")["asked_score"]
+        .to_numpy()
+    )
 
 
 def _empty_extract() -> pd.DataFrame:
@@ -546,7 +598,8 @@ def _extract(
             )
         )
     total = store.count_texts_to_extract(limit=limit)
-    done = stored = 0
+    done = stored = asked = 0
+    variants: set[str] = set()
     fits: dict[str, int] = {}
     # One batch, one transaction: a failure leaves the database as it was.
     with store.write_batch("extract", preset=taxonomy) as batch:
@@ -577,13 +630,18 @@ def _extract(
                 if redo:
                     batch.delete_extracted_skills(part.attrs["posting_ids"])
                 stored += batch.add_extracted_skills(part)
+                if len(part):
+                    asked += int(part["asked"].fillna(False).sum())
+                    variants.add(str(part.attrs.get("asked_variant", "off")))
                 done += n
                 bar.update(n)
         seconds = time.perf_counter() - t0
         rate = done / seconds if seconds > 0 else float("nan")
         note = (
             f"taxonomy={taxonomy} method={method} threshold={thr} engine={engine}; "
-            f"{done:,} postings in {seconds:.1f} s ({rate:.1f} postings/s)"
+            f"{done:,} postings in {seconds:.1f} s ({rate:.1f} postings/s); "
+            f"{asked:,} of {stored:,} skills asked for (asked score: "
+            f"{', '.join(sorted(variants)) or 'none'})"
         )
         if engine == "dask":
             note += f"; {sum(fits.values())} matcher fit(s) on {len(fits)} worker(s)"

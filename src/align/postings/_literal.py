@@ -113,6 +113,7 @@ __all__ = [
     "EMPLOYER_CUES",
     "LITERAL_COLUMNS",
     "REQUIREMENT_CUES",
+    "TOOL_CUES",
     "VENDORS",
     "LiteralFinder",
 ]
@@ -160,10 +161,12 @@ CONTEXT_RULES: dict[str, str] = {
     "('SOAP' is not Soaps, 'an eye for' not Eyes), except before 'skills'",
     "number": "an ordinary-word label counts only in the label's own number "
     "('data collection' is not Collections)",
+    "crossing": "of two names that overlap without one holding the other, the second does "
+    "not count ('business intelligence analysis' is not Intelligence Analysis)",
 }
 
 #: Rules applied when ``rules`` is not given.
-DEFAULT_RULES: tuple[str, ...] = ("acronym", "case", "glue", "context", "employer")
+DEFAULT_RULES: tuple[str, ...] = ("acronym", "case", "glue", "context", "employer", "plural")
 
 #: Words that make a sentence read as a requirement or skill statement (rule ``ordinary``).
 REQUIREMENT_CUES = re.compile(
@@ -213,7 +216,8 @@ _ALL_CAPS = re.compile(r"[A-Z][A-Z0-9+#./&-]{0,7}")
 # Tokens on the original text: letters/digits with + and # (C++, C#), '&' as its own token.
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*|&")
 _GLUE = "&-.'/’"
-_CUES = re.compile(
+#: Words that make a sentence technical: a tool, language or platform is meant.
+TOOL_CUES = re.compile(
     r"\b(?:languages?|programming|software|packages?|librar(?:y|ies)|tools?|"
     r"toolkits?|code|coding|scripts?|scripting|frameworks?|platforms?|technolog(?:y|ies)|"
     r"databases?|stacks?)\b",
@@ -439,10 +443,12 @@ class LiteralFinder:
                 ):
                     continue  # "economics, statistics" is not Economic Statistics
                 kept.append((a, b, s))
+            if "crossing" in rules and len(kept) > 1:
+                kept = _without_crossing(kept)
             needs = {s for _, _, s in kept if s_ctx[s] and "context" in rules} | lower
             if needs:
                 plain = {s_item[s] for _, _, s in kept if s not in needs}
-                cue = bool(_CUES.search(raw))
+                cue = bool(TOOL_CUES.search(raw))
                 alone = len(toks) <= 2
                 ctx_items = {s_item[s] for _, _, s in kept if s in needs}
                 kept = [
@@ -480,7 +486,7 @@ class LiteralFinder:
                 and EMPLOYER_CUES.search(raw)
                 and not REQUIREMENT_CUES.search(raw)
                 and not CANDIDATE_CUES.search(raw)
-                and not _CUES.search(raw)
+                and not TOOL_CUES.search(raw)
             ):
                 kept = []
             seen: set[int] = set()
@@ -497,6 +503,17 @@ class LiteralFinder:
         for c in ("query_index", "start", "end"):
             df[c] = df[c].astype(np.int64)
         return df
+
+
+def _without_crossing(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Drop a name that starts inside an earlier name and ends after it (rule ``crossing``).
+
+    Read left to right, "business intelligence analysis" is Business Intelligence then
+    "analysis"; Intelligence Analysis starts inside it and runs past its end.
+    Names inside longer names are kept ("machine learning" in "machine learning algorithms").
+    """
+    spans = {(a, b) for a, b, _ in hits}
+    return [(a, b, s) for a, b, s in hits if not any(a0 < a < b0 < b for a0, b0 in spans)]
 
 
 def _glued(text: str, start: int, end: int) -> bool:

@@ -16,7 +16,11 @@ Tables
     (``specialized``/``software``/``certification``/``common``/``skill`` from
     exports; the framework kind when extracted), ``source`` (``export`` or
     ``extracted``), ``score`` (matcher score in [0, 1]; NULL for export
-    skills), ``method``, ``evidence`` (the sentence matched), ``batch_id``.
+    skills), ``method``, ``evidence`` (the sentence matched), ``batch_id``,
+    ``asked_score`` (probability that the posting asks for the skill it names,
+    :mod:`align.postings._asked`; NULL for export skills) and ``asked``
+    (``asked_score`` at the model's threshold; demand counts a skill unless it
+    is FALSE).
 ``posting_occupations``
     Title coding results: ``posting_id``, ``rank``, ``onet_code``,
     ``onet_title``, ``score``, ``method``, ``batch_id``.
@@ -107,7 +111,10 @@ CREATE TABLE IF NOT EXISTS postings (
     url VARCHAR, salary_from DOUBLE, salary_to DOUBLE, batch_id INTEGER);
 CREATE TABLE IF NOT EXISTS posting_skills (
     posting_id VARCHAR, skill_id VARCHAR, skill_name VARCHAR, skill_type VARCHAR,
-    source VARCHAR, score DOUBLE, method VARCHAR, evidence VARCHAR, batch_id INTEGER);
+    source VARCHAR, score DOUBLE, method VARCHAR, evidence VARCHAR, batch_id INTEGER,
+    asked BOOLEAN, asked_score DOUBLE);
+ALTER TABLE posting_skills ADD COLUMN IF NOT EXISTS asked BOOLEAN;
+ALTER TABLE posting_skills ADD COLUMN IF NOT EXISTS asked_score DOUBLE;
 CREATE TABLE IF NOT EXISTS posting_occupations (
     posting_id VARCHAR, rank INTEGER, onet_code VARCHAR, onet_title VARCHAR, score DOUBLE,
     method VARCHAR, batch_id INTEGER);
@@ -121,6 +128,7 @@ CREATE TABLE IF NOT EXISTS batches (
 #: Columns of stored extracted skills (``posting_skills`` rows with source 'extracted').
 SKILL_ROW_COLUMNS: tuple[str, ...] = (
     "posting_id", "skill_id", "skill_name", "skill_type", "score", "method", "evidence",
+    "asked", "asked_score",
 )  # fmt: skip
 #: Columns of stored occupation codes (``posting_occupations`` without ``batch_id``).
 OCCUPATION_ROW_COLUMNS: tuple[str, ...] = (
@@ -179,8 +187,10 @@ class BatchWriter:
         con.register("_found", frame)
         try:
             con.execute(
-                "INSERT INTO posting_skills SELECT posting_id, skill_id, skill_name, "
-                "skill_type, 'extracted', score, method, evidence, batch_id FROM _found"
+                "INSERT INTO posting_skills (posting_id, skill_id, skill_name, skill_type, "
+                "source, score, method, evidence, batch_id, asked, asked_score) SELECT "
+                "posting_id, skill_id, skill_name, skill_type, 'extracted', score, method, "
+                "evidence, batch_id, asked, asked_score FROM _found"
             )
         finally:
             con.unregister("_found")
@@ -738,8 +748,9 @@ class PostingsStore:
                 )
                 loaded = self.counts()["postings"] - before
                 con.execute(
-                    "INSERT INTO posting_skills SELECT posting_id, skill_id, skill_name, "
-                    "skill_type, 'export', NULL, 'export', NULL, ? FROM stg.stage_skills "
+                    "INSERT INTO posting_skills (posting_id, skill_id, skill_name, "
+                    "skill_type, source, method, batch_id) SELECT posting_id, skill_id, "
+                    "skill_name, skill_type, 'export', 'export', ? FROM stg.stage_skills "
                     "SEMI JOIN stage_kept USING (seq)",
                     [batch_id],
                 )
