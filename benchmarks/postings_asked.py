@@ -38,18 +38,28 @@ from _postings_common import glassdoor
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+from align import load_framework
 from align._embed import get_embedder
 from align.exceptions import AlignDataWarning
-from align.postings._asked import CUE_FEATURES, asked_features
-from align.postings._extract import split_posting
+from align.postings._asked import CUE_FEATURES, AskedScorer, asked_features
+from align.postings._extract import (
+    DEFAULT_THRESHOLD,
+    TAXONOMIES,
+    extract_text_skills,
+    split_posting,
+)
+from align.postings._literal import LiteralFinder
 
 HERE = Path(__file__).resolve().parent
 PAIRS = HERE / "postings_precision_labels_literal.csv"
+# Pairs the matcher found (earlier waves; never used in fitting): a second, independent test.
+MATCHER_PAIRS = [HERE / f"postings_precision_labels{s}.csv" for s in ("", "_t045", "_t070")]
 WEIGHTS = HERE.parent / "src" / "align" / "postings" / "_asked_weights.json"
 FIT_ROUNDS = ["1", "2", "3", "4", "5", "6"]
 TEST_ROUND = "7"
 KEEP_RIGHT = 0.95
 C = 1.0
+DATA_DIR = HERE.parent.parent / "shared" / "data"
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> list[float]:
@@ -78,6 +88,41 @@ def labelled_sentences(lab: pd.DataFrame, posts: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=lab.index, dtype=object)
 
 
+def matcher_pairs(posts: pd.DataFrame) -> pd.DataFrame:
+    """The matcher's labelled pairs with their evidence sentence (stored as its first words)."""
+    lab = pd.concat(pd.read_csv(p, dtype=str, keep_default_na=False) for p in MATCHER_PAIRS)
+    lab = lab[lab["label"].isin(["0", "1"])].drop_duplicates(["posting_id", "skill_id"])
+    body = dict(zip(posts["posting_id"], posts["body"].fillna(""), strict=True))
+    sentences = []
+    for pid, ph in zip(lab["posting_id"], lab["phrase"], strict=True):
+        want = "".join(ph.split())
+        segs = split_posting(body.get(pid, ""), max_chars=None)
+        sentences.append(next((s for s in segs if "".join(s.split()).startswith(want)), None))
+    lab = lab.assign(sentence=sentences, score=lab["score"].astype(float))
+    lab = lab[lab["sentence"].notna()].reset_index(drop=True)
+    # Does the posting also name the skill (then the pair is a literal one too)?
+    fw = load_framework("lightcast", data_dir=DATA_DIR)
+    finder = LiteralFinder(fw, kinds=list(TAXONOMIES["lightcast"] or ())).fit()
+    named = []
+    for pid, sid in zip(lab["posting_id"], lab["skill_id"], strict=True):
+        found = finder.find(split_posting(body.get(pid, ""), max_chars=None))
+        named.append(sid in set(found["id"]))
+    return lab.assign(literal=named)
+
+
+def runtime_pairs(lab: pd.DataFrame, posts: pd.DataFrame, scorer: AskedScorer) -> np.ndarray:
+    """``asked_score`` of each labelled pair as extraction gives it: the highest over every
+    sentence of the posting that names the skill (literal finder, default rules)."""
+    fw = load_framework("lightcast", data_dir=DATA_DIR)
+    finder = LiteralFinder(fw, kinds=list(TAXONOMIES["lightcast"] or ())).fit()
+    ids = sorted(set(lab["posting_id"]))
+    body = posts.set_index("posting_id").loc[ids, "body"].fillna("").tolist()
+    got = extract_text_skills(ids, body, None, literal=finder, asked=scorer)
+    score = got.set_index(["posting_id", "skill_id"])["asked_score"]
+    keys = list(zip(lab["posting_id"], lab["skill_id"], strict=True))
+    return np.array([score.get(k, np.nan) for k in keys], dtype=float)
+
+
 def fit(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
     return LogisticRegression(C=C, max_iter=5000).fit(x, y)
 
@@ -102,6 +147,8 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, default=HERE.parent.parent / "shared" / "data")
     ap.add_argument("--write", action="store_true", help="write the fitted weights")
     args = ap.parse_args()
+    global DATA_DIR
+    DATA_DIR = args.data_dir
     warnings.simplefilter("ignore", AlignDataWarning)
     posts = glassdoor(args.data_dir)
     lab = pd.read_csv(PAIRS, dtype=str, keep_default_na=False)
@@ -153,6 +200,40 @@ def main() -> None:
             f"{r7['precision_before']} -> {r7['precision_asked']} {r7['wilson95']} "
             f"(right kept {r7['right_pairs_kept']}, wrong dropped {r7['wrong_pairs_dropped']})"
         )
+    # With the weights as shipped (run --write first): the pairs as extraction scores them,
+    # and the matcher's pairs from earlier waves, which no fitting saw.
+    mp = matcher_pairs(posts)
+    ym = mp["label"].astype(int).to_numpy()
+    out["matcher_pairs_found"] = len(mp)
+    r7 = lab[test_rows].reset_index(drop=True)
+    for variant, emb in (("embedding", embedder), ("cues", None)):
+        scorer = AskedScorer(emb)
+        assert scorer.variant == variant
+        pm = scorer.score(mp["sentence"].tolist(), mp["skill_name"].tolist())
+        at = (mp["score"] >= DEFAULT_THRESHOLD).to_numpy()
+        only = at & ~mp["literal"].to_numpy()
+        out[variant]["matcher_pairs_shipped"] = kept_figures(ym, pm, scorer.threshold)
+        out[variant]["matcher_pairs_at_default_threshold"] = kept_figures(
+            ym[at], pm[at], scorer.threshold
+        )
+        out[variant]["matcher_only_pairs_at_default_threshold"] = kept_figures(
+            ym[only], pm[only], scorer.threshold
+        )
+        pr = runtime_pairs(r7, posts, scorer)
+        ok = ~np.isnan(pr)
+        out[variant]["round_7_as_extracted_shipped"] = kept_figures(
+            r7["label"].astype(int).to_numpy()[ok], pr[ok], scorer.threshold
+        )
+        for key in (
+            "matcher_pairs_shipped",
+            "matcher_pairs_at_default_threshold",
+            "matcher_only_pairs_at_default_threshold",
+            "round_7_as_extracted_shipped",
+        ):
+            f = out[variant][key]
+            print(f"{variant} {key}: {f['pairs']} pairs, precision {f['precision_before']} -> "
+                  f"{f['precision_asked']} {f['wilson95']}, right kept {f['right_pairs_kept']}, "
+                  f"AUC {f['auc']}")  # fmt: skip
     (HERE / "out").mkdir(exist_ok=True)
     (HERE / "out" / "postings_asked.json").write_text(json.dumps(out, indent=2), "utf-8")
     if args.write:

@@ -34,7 +34,9 @@ import pandas as pd
 from _postings_common import glassdoor
 
 from align import load_framework
+from align._embed import get_embedder
 from align.exceptions import AlignDataWarning
+from align.postings._asked import AskedScorer
 from align.postings._extract import (
     DEFAULT_THRESHOLD,
     TAXONOMIES,
@@ -151,18 +153,25 @@ def main() -> None:
     lo = lo.drop_duplicates()
     results["literal only, rule ordinary"] = lo
     per_posting["literal only, rule ordinary"] = len(lo) / len(bodies)
-    before = tuple(r for r in DEFAULT_RULES if r != "employer")
+    before = tuple(r for r in DEFAULT_RULES if r not in ("employer", "plural"))
     for name, rules in (
-        ("literal only, before rule employer (old default)", before),
+        ("literal only, before rules employer and plural (old default)", before),
+        ("literal only, without plural (default of rounds 5-6)", (*before, "employer")),
         ("literal only, default + group", (*DEFAULT_RULES, "group")),
         ("literal only, default + number", (*DEFAULT_RULES, "number")),
-        ("literal only, default + plural", (*DEFAULT_RULES, "plural")),
     ):
         f2 = LiteralFinder(fw, kinds=kinds, rules=rules).fit()
         le = f2.find(segs)
         le = pd.DataFrame({"posting": [owner[q] for q in le["query_index"]], "skill_id": le["id"]})
         results[name] = le.drop_duplicates()
         per_posting[name] = len(results[name]) / len(bodies)
+    # What demand counts by default: the skills extraction marks as asked for.
+    scorer = AskedScorer(None if args.no_semantic else get_embedder())
+    la = extract_text_skills(ids, bodies, None, literal=finder, asked=scorer)
+    la = la[la["asked"].fillna(False).astype(bool)]
+    name = f"literal only, asked ({scorer.variant} variant: what demand counts)"
+    results[name] = pd.DataFrame({"posting": la["posting_id"].map(pid), "skill_id": la["skill_id"]})
+    per_posting[name] = len(results[name]) / len(bodies)
     if not args.no_semantic:
         matcher = make_skill_matcher("lightcast", "hybrid", data_dir=args.data_dir)
         t1 = time.time()
@@ -179,6 +188,13 @@ def main() -> None:
         results["literal + matcher (default)"] = both
         per_posting["matcher only (before)"] = len(sem) / len(bodies)
         per_posting["literal + matcher (default)"] = len(both) / len(bodies)
+        full = extract_text_skills(ids, bodies, matcher, threshold=args.threshold)
+        fa = full[full["asked"].fillna(False).astype(bool)]
+        name = "literal + matcher, asked (what demand counts by default)"
+        results[name] = pd.DataFrame({"posting": fa["posting_id"].map(pid),
+                                      "skill_id": fa["skill_id"]})  # fmt: skip
+        per_posting[name] = len(fa) / len(bodies)
+        out["asked variant of the default extraction"] = full.attrs.get("asked_variant")
         named_now = set(zip(lit["posting"], lit["skill_id"], strict=True))
         out["matcher pairs that are also literal mentions"] = round(
             sum(k in named_now for k in zip(sem["posting"], sem["skill_id"], strict=True))

@@ -41,6 +41,7 @@ LABELS = [
     "Management",
     "Innovation",
     "Operations",
+    "Apache 1.3",
 ]
 
 
@@ -185,6 +186,11 @@ def test_plural_rule_is_on_by_default(finder: LiteralFinder, text: str, expected
     assert names(finder, text) == expected
     off = LiteralFinder(finder.frameworks, rules=[r for r in DEFAULT_RULES if r != "plural"])
     assert names(off.fit(), text) == {"Operations"}
+
+
+def test_a_version_number_alone_names_nothing(finder: LiteralFinder) -> None:
+    assert names(finder, "1 - 3 years in predictive modeling") == set()
+    assert names(finder, "Experience with Apache 1.3 servers.") == {"Apache 1.3"}
 
 
 def test_output_columns_and_offsets(finder: LiteralFinder) -> None:
