@@ -649,12 +649,24 @@ def dumps_json(obj: Any, **kwargs: Any) -> str:
     --------
     >>> dumps_json({"score": float("nan"), "n": [1, float("inf")]})
     '{"score": null, "n": [1, null]}'
+
+    Characters that line-oriented readers take for a line break (U+0085,
+    U+2028, U+2029; Python's ``str.splitlines``) are escaped, so one JSON
+    document stays on one line of a JSON Lines file:
+
+    >>> dumps_json({"q": "a\\x85b"})
+    '{"q": "a\\\\u0085b"}'
     """
     kwargs.setdefault("ensure_ascii", False)
     try:
-        return json.dumps(obj, allow_nan=False, **kwargs)
+        text = json.dumps(obj, allow_nan=False, **kwargs)
     except ValueError:
-        return json.dumps(_json_safe(obj), allow_nan=False, **kwargs)
+        text = json.dumps(_json_safe(obj), allow_nan=False, **kwargs)
+    # Outside strings JSON has no such characters, so escaping them everywhere is safe.
+    return text.translate(_LINE_BREAKS)
+
+
+_LINE_BREAKS = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
 
 
 #: First characters that make a spreadsheet treat a CSV cell as a formula.

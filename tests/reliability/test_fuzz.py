@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from align.exceptions import AlignError
@@ -201,6 +201,7 @@ def test_match_random_texts(texts: list[str]) -> None:
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(text=st.one_of(TEXT, LONG), fmt=st.sampled_from(["table", "csv", "jsonl"]))
+@example(text="\x85", fmt="jsonl")  # a line break to str.splitlines: once split a JSON line
 def test_match_cli_never_prints_a_traceback(cli: Callable[..., Any], text: str, fmt: str) -> None:
     res = cli("match", text, "--framework", "nace", "--method", "lexical", "--format", fmt)
     assert res.code in (0, 2), res.err
