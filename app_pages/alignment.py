@@ -44,7 +44,9 @@ with st.expander("Demand from a job-postings database (optional)", expanded=Fals
             st.markdown(
                 f"**Skill demand** for {_ui.plain(occ)} in {_ui.plain(region or 'all regions')}"
                 f", {_ui.plain(period or 'all dates')}: "
-                f"{int(demand.attrs.get('postings', 0)):,} postings with skill data."
+                f"{int(demand.attrs.get('postings', 0)):,} postings with skill data. A skill "
+                "found in a posting's text counts where the posting asks for it, not where "
+                "it only names it (a company description, a team's name)."
             )
             if demand.empty:
                 st.info("No postings match these filters; widen the region or the period.")
