@@ -20,8 +20,8 @@
 # but no skills, occupation codes or dates, and 33,246 LinkedIn postings from 2023 with titles
 # and LinkedIn's 35 job functions but no text. We ask what each can tell a curriculum
 # committee, and what it cannot. Everything runs in seconds: skills are found as *literal
-# mentions* (a posting that names Python asks for Python), without the embedding model; the
-# default `extract_skills` adds the model's paraphrase matches on top.
+# mentions* (the skills a posting names), without the embedding model; the default
+# `extract_skills` adds the model's paraphrase matches on top.
 
 # %%
 import os
@@ -68,17 +68,33 @@ except PostingsDataError as err:
 # its qualifier ("Python" for *Python (Programming Language)*), without a vendor ("Hadoop" for
 # *Apache Hadoop*), and a few aliases ("AWS"). Short and ambiguous names follow context rules:
 # "R" counts in "Python or R", not in "R&D"; "Excel" counts as *Microsoft Excel*, "excel at"
-# does not. `extract_skills` returns what it stored: each skill with the sentence that named
-# it as evidence.
+# does not. `extract_skills` returns what it stored: each skill with its evidence sentence, and
+# `asked`: whether the posting *asks* for the skill or only names it (a company description, a
+# team's name). Without the model the score reads the sentence's cue words ("experience",
+# "you", "we"); the default method scores with the model too, which is more accurate.
 
 # %%
 found = extract_skills(glassdoor, method="literal", progress=False)
 print(found.attrs["batch"]["note"])
-found[["posting_id", "skill_name", "method", "evidence"]].head()
+found[["posting_id", "skill_name", "asked", "asked_score", "evidence"]].head()
+
+# %% [markdown]
+# Demand counts the skills postings ask for. `mentions="all"` counts every naming instead: the
+# gap is largest for words company descriptions use ("We value innovation and collaboration").
 
 # %%
 demand = skill_demand(glassdoor, top=15)
 demand[["rank", "skill_name", "postings", "share"]]
+
+# %%
+every = skill_demand(glassdoor, mentions="all").set_index("skill_name")["postings"]
+asked = skill_demand(glassdoor).set_index("skill_name")["postings"]
+gap = (
+    every.to_frame("named").join(asked.rename("asked for")).fillna(0).astype(int).head(40)
+)
+gap.assign(share_asked=(gap["asked for"] / gap["named"]).round(2)).sort_values(
+    "share_asked"
+).head(6)
 
 # %%
 named = found[found["skill_name"].isin(["Apache Hadoop", "R (Programming Language)"])]
