@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from align.exceptions import AlignDataWarning, InvalidArgumentError
+from align.exceptions import InvalidArgumentError
 from align.postings import extract_text_skills
 from align.postings._asked import CUE_FEATURES, AskedScorer, _weights, cue_features
 from align.postings._literal import LiteralFinder
@@ -71,11 +70,10 @@ def test_extraction_scores_every_skill_and_shows_the_sentence_that_asks(tiny_ski
 
 @pytest.fixture(scope="module")
 def round7(data_dir: Path) -> pd.DataFrame:
-    """The blind labelling round 7 (labelled before the asked model existed) with the sentence
-    each label judged: the first sentence in which the default finder names the skill, as drawn."""
-    from align import load_framework
+    """The blind labelling round 7 (labelled before the asked model existed), each pair with the
+    sentence its label judged: the posting's sentence holding the label's stored phrase."""
     from align.postings import PostingsStore
-    from align.postings._extract import TAXONOMIES, split_posting
+    from align.postings._extract import split_posting
 
     lab = pd.read_csv(LABELS, dtype=str, keep_default_na=False)
     lab = lab[lab["round"] == "7"].reset_index(drop=True)
@@ -83,15 +81,12 @@ def round7(data_dir: Path) -> pd.DataFrame:
         store.ingest(data_dir / GLASSDOOR, preset="glassdoor", progress=False)
         posts = store.query("SELECT posting_id, body FROM postings")
     body = dict(zip(posts["posting_id"], posts["body"], strict=True))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AlignDataWarning)
-        fw = load_framework("lightcast", data_dir=data_dir)
-    finder = LiteralFinder(fw, kinds=list(TAXONOMIES["lightcast"] or ())).fit()
     sentences = []
-    for pid, sid in zip(lab["posting_id"], lab["skill_id"], strict=True):
+    for pid, ph in zip(lab["posting_id"], lab["phrase"], strict=True):
+        # The phrase was joined from the words around the mention: compare without spaces.
+        want = "".join(ph.split())
         segs = split_posting(body[pid], max_chars=None)
-        found = finder.find(segs)
-        sentences.append(segs[int(found.loc[found["id"] == sid, "query_index"].iloc[0])])
+        sentences.append(next(s for s in segs if want in "".join(s.split())))
     return lab.assign(sentence=sentences, y=lab["label"].astype(int))
 
 
