@@ -159,6 +159,23 @@ def test_database_from_before_asked_scores_is_upgraded(tmp_path: Path) -> None:
     con.execute("INSERT INTO posting_skills VALUES ('a', 'x:py', 'Python', 'skill', 'export', "
                 "NULL, 'export', NULL, 1)")  # fmt: skip
     con.close()
+    con = duckdb.connect(str(path))  # an old extraction, read before the upgrade: it counts
+    con.execute(
+        "CREATE TABLE postings (posting_id VARCHAR, posted DATE, onet VARCHAR, soc_5 VARCHAR, "
+        "onet_name VARCHAR, state VARCHAR, state_name VARCHAR, msa VARCHAR, msa_name VARCHAR, "
+        "county VARCHAR, county_name VARCHAR, title_raw VARCHAR, title VARCHAR)"
+    )
+    con.execute(
+        "CREATE TABLE posting_occupations (posting_id VARCHAR, rank INTEGER, "
+        "onet_code VARCHAR, onet_title VARCHAR)"
+    )
+    con.execute("INSERT INTO postings (posting_id) VALUES ('b')")
+    con.execute("INSERT INTO posting_skills VALUES ('b', 'x:sql', 'SQL', 'skill', 'extracted', "
+                "0.7, 'hybrid', 'e', 2)")  # fmt: skip
+    con.close()
+    with pytest.warns(AlignDataWarning, match="no asked score"):
+        old = skill_demand(path, source="extracted")  # opened read-only: no column to add
+    assert old["skill_id"].tolist() == ["x:sql"]
     with PostingsStore(path) as s:  # opened for writing: the columns are added
         cols = s.query("SELECT * FROM posting_skills").columns.tolist()
     assert cols[-2:] == ["asked", "asked_score"]

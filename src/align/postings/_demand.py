@@ -237,11 +237,12 @@ def _counted_sql(store: PostingsStore, mentions: str) -> str:
         "SELECT count(*) AS n FROM duckdb_columns() WHERE table_name = 'posting_skills' "
         "AND column_name = 'asked'"
     )
-    if not int(cols["n"].iloc[0]):
-        return "TRUE"  # a database written before asked scores existed, opened read-only
+    # A database written before asked scores existed and opened read-only has no column.
+    scored = bool(int(cols["n"].iloc[0]))
     unscored = int(
         store.query(
-            "SELECT count(*) AS n FROM posting_skills WHERE source = 'extracted' AND asked IS NULL"
+            "SELECT count(*) AS n FROM posting_skills WHERE source = 'extracted'"
+            + (" AND asked IS NULL" if scored else "")
         )["n"].iloc[0]
     )
     if unscored:
@@ -252,7 +253,7 @@ def _counted_sql(store: PostingsStore, mentions: str) -> str:
             AlignDataWarning,
             stacklevel=user_stacklevel(),
         )
-    return "s.asked IS NOT FALSE"
+    return "s.asked IS NOT FALSE" if scored else "TRUE"
 
 
 def _check_dates(store: PostingsStore, period: str | None) -> None:
