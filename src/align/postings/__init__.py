@@ -4,11 +4,13 @@ Load Lightcast-style exports (or Glassdoor/LinkedIn files through a preset)
 into an embedded DuckDB database with :func:`ingest_postings`, then ask
 :func:`skill_demand`, :func:`occupation_counts`, :func:`coded_occupations` and
 :func:`top_titles`. :func:`extract_skills` finds skills in posting text (literal
-mentions and the matcher); :func:`code_titles` codes job titles to O*NET-SOC.
+mentions and the matcher) and scores whether each posting asks for them
+(:class:`AskedScorer`); :func:`code_titles` codes job titles to O*NET-SOC.
 """
 
 from __future__ import annotations
 
+from align.postings._asked import AskedScorer
 from align.postings._demand import (
     DEMAND_COLUMNS,
     occupation_counts,
@@ -37,6 +39,7 @@ __all__ = [
     "EXTRACT_METHODS",
     "FIELDS",
     "PRESETS",
+    "AskedScorer",
     "LiteralFinder",
     "PostingsStore",
     "code_job_titles",

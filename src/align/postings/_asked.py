@@ -118,6 +118,17 @@ class AskedScorer:
     variant : {"embedding", "cues"}
     threshold : float
         Scores at or above it count as asked.
+
+    Examples
+    --------
+    >>> scorer = AskedScorer()  # no embedder: the cue-only variant
+    >>> scorer
+    <AskedScorer cues threshold=0.614>
+    >>> p = scorer.score(["3+ years of experience with SQL is required.",
+    ...                   "Acme Corp is a leading provider of SQL consulting."],
+    ...                  ["SQL (Programming Language)"] * 2)
+    >>> (p >= scorer.threshold).tolist()
+    [True, False]
     """
 
     def __init__(self, embedder: Embedder | None = None) -> None:
