@@ -168,7 +168,8 @@ def test_extract_skills_and_code_titles_commands(tmp_path: Path, data_dir: Path)
             "ID": "t2",
             "TITLE_RAW": "Data Scientist",
             "STATE": "TX",
-            "BODY": "Experience with Python (Programming Language) and SQL.",
+            "BODY": "Experience with Python (Programming Language) and SQL. Our platform "
+            "helps hospitals plan forestry and water treatment projects across the country.",
         },
     ]
     src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -186,3 +187,12 @@ def test_extract_skills_and_code_titles_commands(tmp_path: Path, data_dir: Path)
     assert "Microsoft Excel" in names and all(
         r["source"] == "extracted" for r in json.loads(res.stdout)
     )
+    # The company sentence names Forestry without asking for it: only --mentions all counts it.
+    demand = ["postings", "demand", "--db", db]
+    assert "skills the postings ask for" in runner.invoke(app, demand).output
+    assert "every skill named" in runner.invoke(app, [*demand, "--mentions", "all"]).output
+    asked = runner.invoke(app, [*demand, "--format", "csv"]).stdout
+    every = runner.invoke(app, [*demand, "--mentions", "all", "--format", "csv"]).stdout
+    assert "Forestry" not in asked and "Forestry" in every and "SQL" in asked
+    res = runner.invoke(app, ["postings", "demand", "--db", db, "--mentions", "some"])
+    assert "mentions 'some' is not one of asked, all" in str(res.exception)

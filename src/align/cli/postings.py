@@ -138,7 +138,8 @@ def postings_demand(
     )
     title = (
         f"Skill demand: {df.attrs.get('postings', 0):,} postings with skills "
-        f"({df.attrs.get('postings_matching', 0):,} matching)"
+        f"({df.attrs.get('postings_matching', 0):,} matching); "
+        + ("skills the postings ask for" if mentions == "asked" else "every skill named")
     )
     print_frame(df, fmt, title=title, csv_raw=csv_raw)
 
