@@ -41,11 +41,12 @@ from sklearn.metrics import roc_auc_score
 from align import load_framework
 from align._embed import get_embedder
 from align.exceptions import AlignDataWarning
-from align.postings._asked import CUE_FEATURES, AskedScorer, asked_features
+from align.postings._asked import CUE_FEATURES, AskedScorer, _weights, asked_features
 from align.postings._extract import (
     DEFAULT_THRESHOLD,
     TAXONOMIES,
     extract_text_skills,
+    make_skill_matcher,
     split_posting,
 )
 from align.postings._literal import LiteralFinder
@@ -54,6 +55,8 @@ HERE = Path(__file__).resolve().parent
 PAIRS = HERE / "postings_precision_labels_literal.csv"
 # Pairs the matcher found (earlier waves; never used in fitting): a second, independent test.
 MATCHER_PAIRS = [HERE / f"postings_precision_labels{s}.csv" for s in ("", "_t045", "_t070")]
+# Pairs of the default extraction (literal and matcher), drawn with --draw and labelled blind.
+EXTRACTION = HERE / "postings_precision_labels_extraction.csv"
 WEIGHTS = HERE.parent / "src" / "align" / "postings" / "_asked_weights.json"
 FIT_ROUNDS = ["1", "2", "3", "4", "5", "6"]
 TEST_ROUND = "7"
@@ -123,6 +126,64 @@ def runtime_pairs(lab: pd.DataFrame, posts: pd.DataFrame, scorer: AskedScorer) -
     return np.array([score.get(k, np.nan) for k in keys], dtype=float)
 
 
+def default_extraction(posts: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """What ``align postings extract-skills`` stores for these postings (hybrid, defaults)."""
+    matcher = make_skill_matcher("lightcast", "hybrid", data_dir=DATA_DIR)
+    body = posts.set_index("posting_id").loc[ids, "body"].fillna("").tolist()
+    return extract_text_skills(ids, body, matcher, show_progress=False)
+
+
+def draw_extraction_round(posts: pd.DataFrame, n: int, round_: int) -> None:
+    """Draw ``n`` stored (posting, skill) pairs of the default extraction, from postings outside
+    every labelled sample, for labelling by hand (seed ``round_ - 1``). The file gets the pairs
+    without their asked score; the evidence sentences go to ``out/`` for the labeller."""
+    used = set(pd.read_csv(PAIRS, dtype=str)["posting_id"])
+    for path in [*MATCHER_PAIRS, EXTRACTION]:
+        if path.exists():
+            used |= set(pd.read_csv(path, dtype=str)["posting_id"])
+    # The 80 postings of postings_extract.py (seed 0 over the file order).
+    used |= set(posts["posting_id"].sample(n=80, random_state=0))
+    fresh = [p for p in posts["posting_id"] if p not in used]
+    got = default_extraction(posts, fresh)
+    pairs = got.sample(n=n, random_state=round_ - 1).reset_index(drop=True)
+    rows = pd.DataFrame({
+        "posting_id": pairs["posting_id"], "skill_id": pairs["skill_id"],
+        "skill_name": pairs["skill_name"], "method": pairs["method"],
+        "phrase": pairs["evidence"].map(lambda e: " ".join(str(e).split()[:8])),
+        "label": "", "round": str(round_),
+    })  # fmt: skip
+    old = pd.read_csv(EXTRACTION, dtype=str, keep_default_na=False) if EXTRACTION.exists() else None
+    pd.concat([old, rows]).to_csv(EXTRACTION, index=False)
+    (HERE / "out").mkdir(exist_ok=True)
+    pairs[["posting_id", "skill_name", "method", "evidence"]].to_csv(
+        HERE / "out" / f"postings_extraction_sentences_round{round_}.csv", index=False
+    )
+    print(f"drew {n} pairs from {len(fresh)} fresh postings ({len(got)} stored pairs); label them")
+
+
+def extraction_figures(posts: pd.DataFrame) -> dict:
+    """Precision of the stored pairs and of the asked ones, on the labelled extraction rounds."""
+    lab = pd.read_csv(EXTRACTION, dtype=str, keep_default_na=False)
+    lab = lab[lab["label"].isin(["0", "1"])]
+    got = default_extraction(posts, sorted(set(lab["posting_id"])))
+    got = got.set_index(["posting_id", "skill_id"])
+    keys = list(zip(lab["posting_id"], lab["skill_id"], strict=True))
+    lab = lab[[k in got.index for k in keys]].copy()
+    keys = list(zip(lab["posting_id"], lab["skill_id"], strict=True))
+    lab["asked"] = [bool(got.loc[k, "asked"]) for k in keys]
+    lab["asked_score"] = [float(got.loc[k, "asked_score"]) for k in keys]
+    y = lab["label"].astype(int).to_numpy()
+    p = lab["asked_score"].to_numpy()
+    thr = float(_weights()["embedding"]["threshold"])
+    out = {"all stored pairs": kept_figures(y, p, thr)}
+    for method, g in lab.groupby(lab["method"] == "literal"):
+        yy, pp = g["label"].astype(int).to_numpy(), g["asked_score"].to_numpy()
+        name = "evidence names the skill (literal)" if method else "matcher only"
+        out[name] = kept_figures(yy, pp, thr) if len(set(yy)) > 1 else {
+            "pairs": len(yy), "precision_before": round(float(yy.mean()), 3)}  # fmt: skip
+    return out
+
+
 def fit(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
     return LogisticRegression(C=C, max_iter=5000).fit(x, y)
 
@@ -146,11 +207,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", type=Path, default=HERE.parent.parent / "shared" / "data")
     ap.add_argument("--write", action="store_true", help="write the fitted weights")
+    ap.add_argument("--draw", type=int, default=0, help="draw this many extraction pairs")
+    ap.add_argument("--round", type=int, default=8, help="the round a --draw labels")
     args = ap.parse_args()
     global DATA_DIR
     DATA_DIR = args.data_dir
     warnings.simplefilter("ignore", AlignDataWarning)
     posts = glassdoor(args.data_dir)
+    if args.draw:
+        draw_extraction_round(posts, args.draw, args.round)
+        return
     lab = pd.read_csv(PAIRS, dtype=str, keep_default_na=False)
     lab = lab[lab["label"].isin(["0", "1"])].copy()
     lab["sentence"] = labelled_sentences(lab, posts)
@@ -234,6 +300,10 @@ def main() -> None:
             print(f"{variant} {key}: {f['pairs']} pairs, precision {f['precision_before']} -> "
                   f"{f['precision_asked']} {f['wilson95']}, right kept {f['right_pairs_kept']}, "
                   f"AUC {f['auc']}")  # fmt: skip
+    if EXTRACTION.exists():
+        out["extraction_rounds"] = extraction_figures(posts)
+        for name, f in out["extraction_rounds"].items():
+            print(f"extraction round(s), {name}: {f}")
     (HERE / "out").mkdir(exist_ok=True)
     (HERE / "out" / "postings_asked.json").write_text(json.dumps(out, indent=2), "utf-8")
     if args.write:
