@@ -42,6 +42,7 @@ LABELS = [
     "Innovation",
     "Operations",
     "Apache 1.3",
+    "Data Capture (SQL)",
 ]
 
 
@@ -186,6 +187,12 @@ def test_plural_rule_is_on_by_default(finder: LiteralFinder, text: str, expected
     assert names(finder, text) == expected
     off = LiteralFinder(finder.frameworks, rules=[r for r in DEFAULT_RULES if r != "plural"])
     assert names(off.fit(), text) == {"Operations"}
+
+
+def test_a_bracket_that_does_not_abbreviate_the_name_is_no_acronym(finder: LiteralFinder) -> None:
+    # "(SQL)" qualifies Data Capture; it must not take the name "SQL" from SQL itself.
+    assert names(finder, "Knowledge of SQL and databases") == {"SQL (Programming Language)"}
+    assert names(finder, "Experience with ETL pipelines") == {"Extract Transform Load (ETL)"}
 
 
 def test_a_version_number_alone_names_nothing(finder: LiteralFinder) -> None:

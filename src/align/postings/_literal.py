@@ -520,6 +520,22 @@ def _glued(text: str, start: int, end: int) -> bool:
     )
 
 
+def _abbreviates(acronym: str, name: str) -> bool:
+    """True when the acronym's letters occur in the name in order (digits aside).
+
+    "ETL" abbreviates "Extract Transform Load", "XML" "Extensible Markup Language",
+    "J2EE" "Java Platform Enterprise Edition"; "SQL" does not abbreviate "Data Capture",
+    nor "HTML" "Framing": those brackets say what the skill is about.
+    """
+    text = name.lower()
+    pos = 0
+    for c in (c for c in acronym.lower() if c.isalpha()):
+        pos = text.find(c, pos) + 1
+        if pos == 0:
+            return False
+    return True
+
+
 def _derive(label: str) -> list[tuple[str, str]]:
     """Names derived from a label: (name, kind) with kind bare, acronym or vendor."""
     out: list[tuple[str, str]] = []
@@ -530,8 +546,9 @@ def _derive(label: str) -> list[tuple[str, str]]:
         inner = m.group(1).strip()
         if bare:
             out.append((bare, "bare"))
-        # Two-letter ones ("LEED Accredited Professional (AP)") name too much else.
-        if len(inner) >= 3 and _ACRONYM_IN_BRACKETS.fullmatch(inner):
+        # Two-letter ones ("LEED Accredited Professional (AP)") name too much else; a
+        # bracket that does not abbreviate the name is a qualifier ("Data Capture (SQL)").
+        if len(inner) >= 3 and _ACRONYM_IN_BRACKETS.fullmatch(inner) and _abbreviates(inner, bare):
             out.append((inner, "acronym"))
     for vendor in VENDORS:
         rest = bare[len(vendor) + 1 :].strip() if bare.startswith(vendor + " ") else ""
