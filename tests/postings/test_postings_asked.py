@@ -21,8 +21,8 @@ GLASSDOOR = "job_postings/glassdoor_ds_jobs_2021/Uncleaned_DS_jobs.csv"
 
 def test_shipped_weights_fit_their_features() -> None:
     w = _weights()
-    assert len(w["cues"]["coef"]) == len(CUE_FEATURES)
-    assert len(w["embedding"]["coef"]) == 384 + 384 + len(CUE_FEATURES)
+    assert len(w["cues"]["coef"]) == len(CUE_FEATURES) + 1  # and "named"
+    assert len(w["embedding"]["coef"]) == 384 + 384 + len(CUE_FEATURES) + 1
     assert w["embedding"]["embedding_model"] == "all-MiniLM-L6-v2"
     for variant in ("cues", "embedding"):
         assert 0.0 < w[variant]["threshold"] < 1.0
@@ -47,7 +47,7 @@ def test_other_models_and_no_model_use_the_cue_variant(tiny_skills) -> None:
     p = s.score(["Strong experience with Python required.", "We are a leading Python shop."],
                 ["Python", "Python"])  # fmt: skip
     assert p.shape == (2,) and ((p >= 0) & (p <= 1)).all() and p[0] > p[1]
-    with pytest.raises(InvalidArgumentError, match="one skill label per sentence"):
+    with pytest.raises(InvalidArgumentError, match="one skill label"):
         s.score(["a", "b"], ["x"])
 
 
@@ -102,3 +102,21 @@ def test_blind_round_holds_the_precision_target(round7: pd.DataFrame, embedder) 
     assert y[asked].mean() >= 0.85
     assert asked[y == 1].mean() >= 0.95
     assert np.corrcoef(p, y)[0, 1] > 0.4
+
+
+def test_a_named_skill_scores_higher_than_a_paraphrase() -> None:
+    scorer = AskedScorer(None)
+    text = "Experience with forklifts in a busy warehouse is required."
+    named, paraphrased = scorer.score([text, text], ["Forklift Operation"] * 2, [True, False])
+    assert named > paraphrased
+
+
+def test_the_matcher_does_not_read_headings_and_one_word_bullets(tiny_skills) -> None:
+    from align import Matcher
+
+    matcher = Matcher(tiny_skills, "lexical").fit()
+    texts = ["Forklift operation", "Forklift operation in the warehouse every day."]
+    assert (matcher.match(texts[:1])["score"] > 0.9).any()  # the matcher alone takes it
+    got = extract_text_skills(["short", "long"], texts, matcher, literal=False)
+    assert "short" not in set(got["posting_id"])
+    assert "Forklift Operation" in set(got.loc[got["posting_id"] == "long", "skill_name"])

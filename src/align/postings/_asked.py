@@ -23,7 +23,8 @@ variants ship in ``_asked_weights.json``:
     "preferred"; :data:`~align.postings._literal.REQUIREMENT_CUES`), a word
     addressing the candidate ("you", "this role"), an employer word ("we",
     "our", "founded"), a tool word ("software", "platform"), a bullet of at
-    most four words, and the sentence's length. Used by method ``literal``
+    most four words, and the sentence's length; and whether the sentence
+    names the skill or the matcher only paraphrased it. Used by method ``literal``
     and ``lexical`` and with any other embedding model (whose vectors the
     fitted weights do not fit).
 
@@ -46,7 +47,14 @@ from align.postings._literal import CANDIDATE_CUES, EMPLOYER_CUES, REQUIREMENT_C
 if TYPE_CHECKING:
     from align._embed import Embedder
 
-__all__ = ["ASKED_VARIANTS", "CUE_FEATURES", "AskedScorer", "asked_features", "cue_features"]
+__all__ = [
+    "ASKED_VARIANTS",
+    "CUE_FEATURES",
+    "NAMED_FEATURE",
+    "AskedScorer",
+    "asked_features",
+    "cue_features",
+]
 
 #: The fitted variants (module docstring).
 ASKED_VARIANTS: tuple[str, ...] = ("embedding", "cues")
@@ -55,6 +63,8 @@ ASKED_VARIANTS: tuple[str, ...] = ("embedding", "cues")
 CUE_FEATURES: tuple[str, ...] = (
     "requirement", "candidate", "employer", "tool", "bullet", "length",
 )  # fmt: skip
+#: The feature after the cues: the sentence names the skill (else the matcher paraphrased it).
+NAMED_FEATURE = "named"
 
 # The embedding variant reads what the matcher reads: the first 300 characters.
 _SENTENCE_CHARS = 300
@@ -78,15 +88,20 @@ def cue_features(sentences: Sequence[str]) -> np.ndarray:
 
 
 def asked_features(
-    sentences: Sequence[str], skills: Sequence[str], embedder: Embedder | None = None
+    sentences: Sequence[str],
+    skills: Sequence[str],
+    embedder: Embedder | None = None,
+    named: Sequence[bool] | None = None,
 ) -> np.ndarray:
     """The model's inputs for each (sentence, skill label) pair.
 
     With an embedder: the sentence's vector (its first 300 characters, what the
-    matcher reads), the skill label's vector and :func:`cue_features`; without:
-    the cue features alone.
+    matcher reads), the skill label's vector, :func:`cue_features` and whether
+    the sentence names the skill (``named``; default: it does); without: the cue
+    features and ``named``.
     """
-    cues = cue_features(sentences)
+    flag = np.ones(len(sentences)) if named is None else np.asarray(named, dtype=np.float64)
+    cues = np.hstack([cue_features(sentences), flag.reshape(-1, 1)])
     if embedder is None:
         return cues
     sent = embedder.encode([s[:_SENTENCE_CHARS] for s in sentences], show_progress=False)
@@ -122,8 +137,8 @@ class AskedScorer:
     Examples
     --------
     >>> scorer = AskedScorer()  # no embedder: the cue-only variant
-    >>> scorer
-    <AskedScorer cues threshold=0.614>
+    >>> scorer.variant
+    'cues'
     >>> p = scorer.score(["3+ years of experience with SQL is required.",
     ...                   "Acme Corp is a leading provider of SQL consulting."],
     ...                  ["SQL (Programming Language)"] * 2)
@@ -146,16 +161,27 @@ class AskedScorer:
     def __repr__(self) -> str:
         return f"<AskedScorer {self.variant} threshold={self.threshold:.3f}>"
 
-    def score(self, sentences: Sequence[str], skills: Sequence[str]) -> np.ndarray:
-        """Probability in [0, 1] that the posting asks for ``skills[i]`` in ``sentences[i]``."""
-        if len(sentences) != len(skills):
+    def score(
+        self,
+        sentences: Sequence[str],
+        skills: Sequence[str],
+        named: Sequence[bool] | None = None,
+    ) -> np.ndarray:
+        """Probability in [0, 1] that the posting asks for ``skills[i]`` in ``sentences[i]``.
+
+        ``named[i]`` says whether the sentence names the skill (a literal
+        mention) rather than only paraphrasing it (a match of the matcher);
+        default: every sentence names its skill.
+        """
+        if len(sentences) != len(skills) or (named is not None and len(named) != len(skills)):
             from align.exceptions import InvalidArgumentError
 
             raise InvalidArgumentError(
-                f"sentences has {len(sentences)} items but skills has {len(skills)}; "
-                "pass one skill label per sentence."
+                f"sentences has {len(sentences)} items but skills has {len(skills)}"
+                + ("" if named is None else f" and named {len(named)}")
+                + "; pass one skill label (and one named flag) per sentence."
             )
         if not len(sentences):
             return np.zeros(0)
-        z = asked_features(sentences, skills, self.embedder) @ self._coef + self._intercept
+        z = asked_features(sentences, skills, self.embedder, named) @ self._coef + self._intercept
         return 1.0 / (1.0 + np.exp(-z))

@@ -93,6 +93,10 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _MAX_SEGMENT = 300
+# Segments shorter than this are left to literal mentions: of 24 labelled matches of the
+# matcher in segments of at most four words that name no skill, 3 were right
+# (benchmarks/RESULTS-postings.md, "Asked or only named").
+_MIN_MATCH_WORDS = 5
 # Benefits listed as short bullet items ("Retirement Plan", "Compensation"); only
 # whole short items, because "compensation" in a sentence can be the job itself.
 _BENEFIT_ITEM = re.compile(
@@ -260,8 +264,10 @@ def extract_text_skills(
     A skill the posting names outright (its label, an alternate label or a
     derived name such as "Hadoop" for "Apache Hadoop"; see
     :mod:`align.postings._literal`) is extracted whatever its score; the
-    matcher adds the skills whose score reaches ``threshold`` (paraphrases).
-    A sentence repeated across postings is matched once.
+    matcher adds the skills whose score reaches ``threshold`` (paraphrases) in
+    sentences of five words or more (a heading such as "Care" or "Primary
+    Responsibilities" gives it nothing to go on). A sentence repeated across
+    postings is matched once.
 
     Parameters
     ----------
@@ -327,8 +333,11 @@ def extract_text_skills(
     # Segment -> (owner, position); every (owner, unique segment) pair once.
     pairs = pd.DataFrame({"owner": seg_owner, "seg": seg_order, "pos": range(len(seg_owner))})
     pairs = pairs.drop_duplicates(["owner", "seg"])
-    # The matcher reads at most _MAX_SEGMENT characters of a segment, as it always did.
-    queries = list(dict.fromkeys(s[:_MAX_SEGMENT] for s in segments))
+    # The matcher reads at most _MAX_SEGMENT characters of a segment, as it always did, and
+    # only segments of _MIN_MATCH_WORDS words or more: a heading or a one-word bullet ("Care",
+    # "Statistics") gives it nothing to go on; names in them are still found literally.
+    matched = [s for s in segments if len(s.split()) >= _MIN_MATCH_WORDS]
+    queries = list(dict.fromkeys(s[:_MAX_SEGMENT] for s in matched))
     q_of = {q: j for j, q in enumerate(queries)}
     frames = []
     hits = (
@@ -337,8 +346,9 @@ def extract_text_skills(
         else pd.DataFrame()
     )
     if matcher is not None and not hits.empty:
-        seg_q = pd.DataFrame({"seg": range(len(segments)), "query_index": [
-            q_of[s[:_MAX_SEGMENT]] for s in segments
+        long = [k for k, s in enumerate(segments) if len(s.split()) >= _MIN_MATCH_WORDS]
+        seg_q = pd.DataFrame({"seg": long, "query_index": [
+            q_of[segments[k][:_MAX_SEGMENT]] for k in long
         ]})  # fmt: skip
         sem = hits.merge(seg_q, on="query_index").merge(pairs, on="seg")
         sem = sem.assign(evidence=[segments[k] for k in sem["seg"]], method=matcher.method)
@@ -418,9 +428,12 @@ def _asked_scores(scorer: AskedScorer | None, hits: pd.DataFrame, segments: list
     """``asked_score`` of each hit row, each (sentence, skill) pair scored once."""
     if scorer is None:
         return np.full(len(hits), np.nan)
-    pairs = hits[["seg", "label"]].drop_duplicates()
-    scores = scorer.score([segments[k] for k in pairs["seg"]], pairs["label"].tolist())
-    pairs = pairs.assign(asked_score=scores)
+    named = (hits["method"] == "literal").groupby([hits["seg"], hits["label"]]).any()
+    pairs = named.rename("named").reset_index()
+    scores = scorer.score(
+        [segments[k] for k in pairs["seg"]], pairs["label"].tolist(), pairs["named"].tolist()
+    )
+    pairs = pairs.assign(asked_score=scores).drop(columns="named")
     return (
         hits[["seg", "label"]]
         .merge(pairs, on=["seg", "label"], how="left")["asked_score"]
