@@ -79,8 +79,9 @@ def names(finder: LiteralFinder, text: str) -> set[str]:
         ("Make sure models scale.", set()),
         ("Nice to have: experience with Python", {LABELS[0]}),
         ("Knowledge of AP style", set()),  # two-letter bracketed acronyms are not names
-        # acronyms need capitals in mixed-case text; any case in lower-case text
-        ("write sql daily", {"SQL (Programming Language)"}),
+        # acronyms need capitals wherever the text has lower-case letters (in Glassdoor's
+        # all-lower-case lines: 7 e-mail or web addresses "...com" and 1 "nltk")
+        ("write sql daily", set()),
         ("Write sql daily and present to the CEO", set()),
         # punctuation separates names; names inside names count
         ("A degree in economics, statistics or physics", {"Statistics"}),
@@ -193,6 +194,11 @@ def test_a_bracket_that_does_not_abbreviate_the_name_is_no_acronym(finder: Liter
     # "(SQL)" qualifies Data Capture; it must not take the name "SQL" from SQL itself.
     assert names(finder, "Knowledge of SQL and databases") == {"SQL (Programming Language)"}
     assert names(finder, "Experience with ETL pipelines") == {"Extract Transform Load (ETL)"}
+
+
+def test_an_all_lower_case_line_does_not_write_acronyms(finder: LiteralFinder) -> None:
+    assert names(finder, "shai879@etl.com") == set()  # not ETL
+    assert names(finder, "EXPERIENCE WITH ETL") == {"Extract Transform Load (ETL)"}
 
 
 def test_a_version_number_alone_names_nothing(finder: LiteralFinder) -> None:

@@ -421,7 +421,9 @@ class LiteralFinder:
             raw = unicodedata.normalize("NFKC", str(text))
             spans = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(raw)]
             toks = ["and" if t == "&" else _stem(t.lower()) for _, _, t in spans]
-            mixed = any(c.islower() for c in raw) and any(c.isupper() for c in raw)
+            # Case tells only in a text with lower-case letters: in an all-capitals heading
+            # any name counts, in an all-lower-case line ("kellyservices.com") "com" is not COM.
+            cased = any(c.islower() for c in raw)
             hits: list[tuple[int, int, int]] = []  # (start token, end token, surface)
             for n in range(min(self._max_words, len(toks)), 0, -1):
                 for i in range(len(toks) - n + 1):
@@ -434,9 +436,9 @@ class LiteralFinder:
             lower: set[int] = set()  # soft-capital names written in lower case: need context
             for a, b, s in hits:
                 word = raw[spans[a][0] : spans[b - 1][1]]
-                if mixed and "acronym" in rules and s_acr[s] and word != word.upper():
+                if cased and "acronym" in rules and s_acr[s] and word != word.upper():
                     continue
-                if mixed and "case" in rules and not word[:1].isupper():
+                if cased and "case" in rules and not word[:1].isupper():
                     if s_cap[s]:
                         continue
                     if s_soft[s]:
