@@ -197,8 +197,8 @@ def draw_extraction_round(posts: pd.DataFrame, n: int, round_: int, reuse: bool)
         judged = set(seen["sentence"])
         pairs_seen = set(zip(seen["posting_id"], seen["skill_id"], strict=True))
         keys = zip(got["posting_id"], got["skill_id"], strict=True)
-        unseen = [k not in pairs_seen for k in keys]
-        got = got[unseen & ~got["evidence"].isin(judged)]
+        unseen = np.array([k not in pairs_seen for k in keys])
+        got = got[unseen & ~got["evidence"].isin(judged).to_numpy()]
     pairs = got.sample(n=n, random_state=round_ - 1).reset_index(drop=True)
     rows = pd.DataFrame({
         "posting_id": pairs["posting_id"], "skill_id": pairs["skill_id"],
