@@ -22,7 +22,7 @@ GLASSDOOR = "job_postings/glassdoor_ds_jobs_2021/Uncleaned_DS_jobs.csv"
 def test_shipped_weights_fit_their_features() -> None:
     w = _weights()
     assert len(w["cues"]["coef"]) == len(CUE_FEATURES) + 1  # and "named"
-    assert len(w["embedding"]["coef"]) == 384 + 384 + len(CUE_FEATURES) + 1
+    assert len(w["embedding"]["coef"]) == 384 + 384 + len(CUE_FEATURES) + 2  # named, cosine
     assert w["embedding"]["embedding_model"] == "all-MiniLM-L6-v2"
     for variant in ("cues", "embedding"):
         assert 0.0 < w[variant]["threshold"] < 1.0

@@ -16,8 +16,8 @@ variants ship in ``_asked_weights.json``:
 
 ``"embedding"``
     The sentence's vector and the skill label's vector from the default model
-    (all-MiniLM-L6-v2), plus the cue features below. Used when extraction
-    embeds with that model (methods ``hybrid`` and ``semantic``).
+    (all-MiniLM-L6-v2) and their cosine, plus the cue features below. Used when
+    extraction embeds with that model (methods ``hybrid`` and ``semantic``).
 ``"cues"``
     Cue features only, no model: a requirement word ("experience", "degree",
     "preferred"; :data:`~align.postings._literal.REQUIREMENT_CUES`), a word
@@ -29,7 +29,8 @@ variants ship in ``_asked_weights.json``:
     fitted weights do not fit).
 
 The threshold is fitted with the weights: the score that keeps 95 % of the
-right pairs in cross-validation across labelling rounds.
+right pairs in cross-validation across labelling rounds. The measured
+precision is in ``benchmarks/RESULTS-postings.md``.
 """
 
 from __future__ import annotations
@@ -96,9 +97,10 @@ def asked_features(
     """The model's inputs for each (sentence, skill label) pair.
 
     With an embedder: the sentence's vector (its first 300 characters, what the
-    matcher reads), the skill label's vector, :func:`cue_features` and whether
-    the sentence names the skill (``named``; default: it does); without: the cue
-    features and ``named``.
+    matcher reads), the skill label's vector, :func:`cue_features`, whether
+    the sentence names the skill (``named``; default: it does) and the cosine of
+    the two vectors (is the sentence about this skill: "catapult a company" is
+    not about *Catapult*); without: the cue features and ``named``.
     """
     flag = np.ones(len(sentences)) if named is None else np.asarray(named, dtype=np.float64)
     cues = np.hstack([cue_features(sentences), flag.reshape(-1, 1)])
@@ -109,7 +111,8 @@ def asked_features(
     vec = embedder.encode(labels, show_progress=False)
     row = {lab: i for i, lab in enumerate(labels)}
     skill = vec[[row[s] for s in skills]] if len(skills) else vec[:0]
-    return np.hstack([sent.astype(np.float64), skill.astype(np.float64), cues])
+    cosine = (sent.astype(np.float64) * skill.astype(np.float64)).sum(axis=1, keepdims=True)
+    return np.hstack([sent.astype(np.float64), skill.astype(np.float64), cues, cosine])
 
 
 @lru_cache(maxsize=1)
