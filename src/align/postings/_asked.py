@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from align.exceptions import InvalidArgumentError
 from align.postings._literal import CANDIDATE_CUES, EMPLOYER_CUES, REQUIREMENT_CUES, TOOL_CUES
 
 if TYPE_CHECKING:
@@ -177,8 +178,6 @@ class AskedScorer:
         default: every sentence names its skill.
         """
         if len(sentences) != len(skills) or (named is not None and len(named) != len(skills)):
-            from align.exceptions import InvalidArgumentError
-
             raise InvalidArgumentError(
                 f"sentences has {len(sentences)} items but skills has {len(skills)}"
                 + ("" if named is None else f" and named {len(named)}")
