@@ -267,6 +267,7 @@ def test_alignment_with_a_postings_database(make_app, small_yaml, tmp_path):
     ok(at)
     text = text_of(at)
     assert "Skill demand" in text and "postings with skill data" in text
+    assert "counts where the posting asks for it" in text
     assert any(m.value == "job postings" for m in at.metric)
     # a missing database is a plain error, not a crash
     at.text_input(key="db").set_value(str(tmp_path / "missing.duckdb")).run()

@@ -14,9 +14,11 @@ neutralised against spreadsheet formulas unless ``--csv-raw``; JSON is strict.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -117,8 +119,24 @@ def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> None
         raise typer.BadParameter(f"--format {fmt!r}: use one of {', '.join(allowed)}.")
 
 
-def print_frame(df: Any, fmt: str, title: str | None = None, *, csv_raw: bool = False) -> None:
-    """Print a DataFrame as a table, CSV (neutralised unless ``csv_raw``) or strict JSON."""
+#: Below this terminal width a table keeps only its ``narrow`` columns (see :func:`print_frame`).
+WIDE_TABLE = 110
+
+
+def print_frame(
+    df: Any,
+    fmt: str,
+    title: str | None = None,
+    *,
+    csv_raw: bool = False,
+    narrow: Sequence[str] | None = None,
+) -> None:
+    """Print a DataFrame as a table, CSV (neutralised unless ``csv_raw``) or strict JSON.
+
+    In a terminal narrower than :data:`WIDE_TABLE` columns the table shows only the
+    ``narrow`` columns, when given, so names are not cut to a few letters; CSV and JSON
+    always carry every column. A missing number shows as "–".
+    """
     check_format(fmt, ("csv", "json", "table"))
     if fmt == "csv":
         write_csv(df, csv_raw)
@@ -127,10 +145,18 @@ def print_frame(df: Any, fmt: str, title: str | None = None, *, csv_raw: bool = 
         records = json.loads(df.to_json(orient="records", force_ascii=False, default_handler=str))
         emit(dumps_json(records, indent=2) + "\n", raw=True)
         return
+    if narrow is not None and console.width < WIDE_TABLE:
+        df = df[list(narrow)]
     table = Table(*[safe(c) for c in df.columns], title=None if title is None else safe(title))
     for row in df.itertuples(index=False):
-        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else safe(v) for v in row])
+        table.add_row(*[_cell(v) for v in row])
     emit(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "–" if math.isnan(value) else f"{value:.3f}"
+    return safe(value)
 
 
 def print_report(report: Any, fmt: str) -> None:

@@ -18,7 +18,16 @@ from align._safeio import (
     dumps_json,
     read_stdin_text,
 )
-from align.cli._app import CsvRawOpt, DataDirOpt, app, console, emit, safe, write_csv
+from align.cli._app import (
+    WIDE_TABLE,
+    CsvRawOpt,
+    DataDirOpt,
+    app,
+    console,
+    emit,
+    safe,
+    write_csv,
+)
 
 _MATCH_FORMATS = ("table", "csv", "jsonl")
 _JSONL_KEYS = (
@@ -60,9 +69,6 @@ def _jsonl_value(value: Any) -> Any:
     if isinstance(value, float) and value != value:  # NaN: not valid JSON
         return None
     return value
-
-
-_WIDE = 110
 
 
 @app.command("match")
@@ -176,7 +182,7 @@ def match_cmd(
             # The names and what matched get the width; numbers never wrap. Below 110
             # columns the semantic/lexical split and the framework column are left out
             # (the framework key is shown with the code): the --format csv has everything.
-            wide = console.width >= _WIDE
+            wide = console.width >= WIDE_TABLE
             table.add_column("#", no_wrap=True)
             table.add_column("competency", ratio=3)
             table.add_column("kind", no_wrap=True, max_width=10)

@@ -102,6 +102,10 @@ RegionsOpt = Annotated[
 ]
 
 
+# The demand table in a narrow terminal: what is asked for and how much (--format csv has all).
+_DEMAND_NARROW = ("rank", "skill_name", "postings", "share", "trend")
+
+
 @postings_app.command("demand")
 def postings_demand(
     occupation: OccupationsOpt = None,
@@ -141,7 +145,7 @@ def postings_demand(
         f"({df.attrs.get('postings_matching', 0):,} matching); "
         + ("skills the postings ask for" if mentions == "asked" else "every skill named")
     )
-    print_frame(df, fmt, title=title, csv_raw=csv_raw)
+    print_frame(df, fmt, title=title, csv_raw=csv_raw, narrow=_DEMAND_NARROW)
 
 
 @postings_app.command("extract-skills")
