@@ -229,8 +229,8 @@ def draw_extraction_round(posts: pd.DataFrame, n: int, round_: int, reuse: bool)
 
 def as_extracted(lab: pd.DataFrame, posts: pd.DataFrame, names: LiteralFinder) -> dict:
     """Figures with the shipped weights, on pairs as extraction scores them: the highest score
-    over the posting's sentences (literal rounds: the literal finder, cue-free of the matcher;
-    extraction rounds: the default hybrid extraction)."""
+    over the posting's sentences (round 7: the literal finder alone, no matcher; extraction
+    rounds: the default hybrid extraction)."""
     out: dict = {}
     embedder = get_embedder()
     lit = lab[lab["group"] == "7"]
