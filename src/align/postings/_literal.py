@@ -11,7 +11,10 @@ Names derived from a label (the *derived* surfaces):
 
 * the label without its bracketed qualifier: "Python (Programming Language)"
   is asked for as "Python";
-* a bracketed acronym: "Extract Transform Load (ETL)" also as "ETL";
+* a bracketed acronym: "Extract Transform Load (ETL)" also as "ETL", when its
+  letters occur in the name in order ("Data Capture (SQL)" is about SQL, it is
+  not named "SQL");
+* no name made of digits alone ("Apache 1.3" is not named by "1 - 3 years");
 * the label without a vendor's name (:data:`VENDORS`): "Apache Hadoop" as
   "Hadoop" (not when the rest is an acronym: "Google APIs" is not "APIs");
 * a short list of aliases we wrote (:data:`ALIASES`): "AWS" for Amazon Web
