@@ -336,8 +336,8 @@ def extract_text_skills(
     # The matcher reads at most _MAX_SEGMENT characters of a segment, as it always did, and
     # only segments of _MIN_MATCH_WORDS words or more: a heading or a one-word bullet ("Care",
     # "Statistics") gives it nothing to go on; names in them are still found literally.
-    matched = [s for s in segments if len(s.split()) >= _MIN_MATCH_WORDS]
-    queries = list(dict.fromkeys(s[:_MAX_SEGMENT] for s in matched))
+    long = [k for k, s in enumerate(segments) if len(s.split()) >= _MIN_MATCH_WORDS]
+    queries = list(dict.fromkeys(segments[k][:_MAX_SEGMENT] for k in long))
     q_of = {q: j for j, q in enumerate(queries)}
     frames = []
     hits = (
@@ -346,7 +346,6 @@ def extract_text_skills(
         else pd.DataFrame()
     )
     if matcher is not None and not hits.empty:
-        long = [k for k, s in enumerate(segments) if len(s.split()) >= _MIN_MATCH_WORDS]
         seg_q = pd.DataFrame({"seg": long, "query_index": [
             q_of[segments[k][:_MAX_SEGMENT]] for k in long
         ]})  # fmt: skip
