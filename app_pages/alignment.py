@@ -28,7 +28,8 @@ with st.expander("Demand from a job-postings database (optional)", expanded=Fals
     db = d1.text_input(
         "Postings database (.duckdb)", value=os.environ.get("ALIGN_POSTINGS_DB", ""), key="db"
     )
-    occ_default = ", ".join(c.split(".")[0] for c in w.proposal.target_occupations)
+    # 15-2051.00 and 15-2051.01 both filter as 15-2051: name it once.
+    occ_default = ", ".join(dict.fromkeys(c.split(".")[0] for c in w.proposal.target_occupations))
     occ = d2.text_input("Occupations (codes or prefixes)", value=occ_default, key="db_occ")
     region = d3.text_input("Region", value=w.proposal.region or "", key="db_region")
     period = d4.text_input("Period", value="", key="db_period", placeholder="2024, 2024Q2")
