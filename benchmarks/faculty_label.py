@@ -2,7 +2,7 @@
 
     python benchmarks/faculty_label.py occupations [--writer a]   # the occupations, by writer
     python benchmarks/faculty_label.py brief 51-4121.00           # what a writer reads first
-    python benchmarks/faculty_label.py items 51-4121.00           # elements to label with (after writing)
+    python benchmarks/faculty_label.py items 51-4121.00           # to label with, after writing
     python benchmarks/faculty_label.py check                      # format, gold ids, no copied text
 
 The protocol (``benchmarks/data/faculty/README.md``): a writer reads ``brief`` only, writes the
@@ -130,9 +130,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     vague = load_vague()
     fw = onet()
     if out["outcome_id"].duplicated().any():
-        problems.append(
-            f"duplicate outcome ids: {out.loc[out['outcome_id'].duplicated(), 'outcome_id'].tolist()}"
-        )
+        dup = out.loc[out["outcome_id"].duplicated(), "outcome_id"].tolist()
+        problems.append(f"duplicate outcome ids: {dup}")
     items_of: dict[str, set[str]] = {}
     for r in out.itertuples(index=False):
         if r.soc not in chosen:
