@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from align._calibration import CREDIT_FLOOR, CREDIT_FULL, credit_scores, overlap_matrix
-from align._specificity import outcome_specificity
+from align._wording import outcome_specificity
 
 
 @pytest.mark.parametrize(

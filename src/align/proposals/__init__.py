@@ -4,7 +4,6 @@ One concept per private module:
 
 ``_model``      Proposal, Stack, Outcome, Partner, Endorsement, ReviewedAlignment;
                 load_proposal / load_stack / save_proposal
-``_verbs``      the first verb of an outcome and its Bloom level
 ``_policy``     policy checks (default policy in ``_policy_default.yaml``)
 ``_demand``     demand baskets: O*NET importance or postings demand
 ``_score``      the workforce alignment score (demand -> matching -> components -> report)
@@ -14,6 +13,13 @@ One concept per private module:
 
 from __future__ import annotations
 
+from align._wording import (
+    BLOOM_LEVELS,
+    MEASURABLE_VERBS,
+    VAGUE_VERBS,
+    bloom_level,
+    outcome_verb,
+)
 from align.proposals._demand import (
     BASKET_COLUMNS,
     DEMAND_QUOTAS,
@@ -55,13 +61,6 @@ from align.proposals._score import (
     similarity_matrix,
 )
 from align.proposals._stack import GapReport, find_stacking_gaps, target_items
-from align.proposals._verbs import (
-    BLOOM_LEVELS,
-    MEASURABLE_VERBS,
-    VAGUE_VERBS,
-    bloom_level,
-    outcome_verb,
-)
 
 __all__ = [
     "BASKET_COLUMNS",

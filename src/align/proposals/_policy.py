@@ -25,9 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from align._config import PathLike
 from align._safeio import load_data, parse_yaml
+from align._wording import _NOUN_AFTER, MEASURABLE_VERBS, VAGUE_VERBS, outcome_verb
 from align.exceptions import InvalidArgumentError, ProposalError
 from align.proposals._model import Proposal
-from align.proposals._verbs import _NOUN_AFTER, MEASURABLE_VERBS, VAGUE_VERBS, outcome_verb
 from align.reports._base import ReportMixin
 from align.reports._render import policy_html, policy_rich
 

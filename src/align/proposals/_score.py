@@ -12,7 +12,7 @@ Credit of one match
     ``credit = clip((x - floor) / (full - floor), 0, 1) * specificity_i``:
     no credit below ``floor`` (0.30), full credit from ``full`` (0.42, the
     median of O*NET's analyst-linked task -> activity pairs), times the
-    outcome's specificity (:mod:`align._specificity`; 1 for a measurable verb
+    outcome's specificity (:mod:`align._wording`; 1 for a measurable verb
     with a concrete object, about 0.1 for "Understand the importance of X").
 Demand coverage ``D``
     Over the target's top demanded competencies ``j`` with demand weight
@@ -59,7 +59,7 @@ from align._calibration import (
 from align._config import METHODS, Method, PathLike
 from align._match import MATCH_COLUMNS, Matcher
 from align._professional import professional_matches
-from align._specificity import outcome_specificity
+from align._wording import outcome_specificity
 from align.exceptions import (
     InvalidArgumentError,
     ProposalError,
@@ -599,7 +599,7 @@ def score_alignment(
         Component weights (default :data:`DEFAULT_WEIGHTS`).
     specificity : bool
         Scale each outcome's credits by its specificity (a measurable verb with a
-        concrete object; :func:`align._specificity.outcome_specificity`).
+        concrete object; :func:`align._wording.outcome_specificity`).
     calibrated : bool
         Add content-word overlap to the matcher score before the credit ramp
         (:func:`align._calibration.credit_scores`); ``False`` uses the matcher
@@ -887,7 +887,7 @@ def _aligned_weights(matches: pd.DataFrame) -> tuple[float, float]:
 
 
 def outcome_specificities(texts: Sequence[str]) -> np.ndarray:
-    """Specificity of each outcome (:func:`align._specificity.outcome_specificity`)."""
+    """Specificity of each outcome (:func:`align._wording.outcome_specificity`)."""
     return np.array([outcome_specificity(t).score for t in texts], dtype=float)
 
 

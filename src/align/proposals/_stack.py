@@ -25,12 +25,12 @@ import pandas as pd
 from align._calibration import CREDIT_FLOOR, CREDIT_FULL
 from align._config import Method, PathLike
 from align._safeio import check_finite
+from align._wording import BLOOM_LEVELS, bloom_level, outcome_verb
 from align.exceptions import InvalidArgumentError, ProposalError, UnknownNameError
 from align.frameworks import Framework, load_framework
 from align.proposals._demand import DEMAND_QUOTAS, demand_from_onet
 from align.proposals._model import Proposal, Stack, load_proposal, load_stack
 from align.proposals._score import coverage_matrix, credit, similarity_matrix
-from align.proposals._verbs import BLOOM_LEVELS, bloom_level, outcome_verb
 from align.reports._base import ReportMixin
 from align.reports._render import gaps_html, gaps_rich
 
