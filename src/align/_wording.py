@@ -182,7 +182,48 @@ def outcome_verb(text: str) -> tuple[str, str]:
 # Bloom level 1 verbs our policy list does not carry (it is a list of observable verbs,
 # and these are observable but low-level).
 _LEVEL1_EXTRA = frozenset({"recognize", "recognise", "memorize", "memorise", "remember"})
-_STATE_EXTRA = frozenset({"aware", "familiar", "exposed", "introduced", "acquainted"})
+# Verbs (or the state word after "be"/"become") that name no observable performance.
+_STATE_EXTRA = frozenset(
+    """
+    aware familiar exposed introduced acquainted explore discover reflect consider
+    """.split()  # noqa: SIM905
+)
+# "Develop an awareness of", "Gain an appreciation for", "Demonstrate an understanding
+# of": an action verb whose object is a state of mind is still a state.
+_ACQUIRE = frozenset(
+    """
+    develop gain build demonstrate acquire show display deepen foster cultivate strengthen
+    have obtain achieve attain enhance improve expand broaden possess exhibit
+    """.split()  # noqa: SIM905
+)
+_STATE_NOUNS = frozenset(
+    """
+    awareness appreciation understanding knowledge familiarity sensitivity passion respect
+    sense perspective comprehension insight insights grasp foundation foundations overview
+    introduction exposure interest curiosity mindset recognition empathy love commitment
+    confidence
+    """.split()  # noqa: SIM905
+)
+# "Develop skills in patient care" is vague; "Demonstrate proficiency in GTAW on 1/8-in
+# aluminum per AWS D1.2" is not: a capacity noun is a state only without conditions.
+_CAPACITY_NOUNS = frozenset(
+    """
+    skill skills ability abilities competence competency competencies proficiency habit
+    habits voice style capacity attitude attitudes values disposition dispositions
+    """.split()  # noqa: SIM905
+)
+# "Recognize the importance of", "Explain the role of": the object is the topic's worth.
+_IMPORTANCE = frozenset(
+    """
+    importance role roles value significance need relevance impact contribution purpose place
+    """.split()  # noqa: SIM905
+)
+_IMPORTANCE_VERBS = frozenset(
+    """
+    recognize recognise appreciate identify describe explain discuss acknowledge value
+    understand know
+    """.split()  # noqa: SIM905
+)
 _STOP = frozenset(
     """
     a an the of to for in on at by with from and or as into onto about its it their
@@ -197,12 +238,34 @@ _FILLER = frozenset(
     importance important role roles different various kind kinds type types basic
     basics fundamental fundamentals concept concepts general overview nature aspect
     aspects topic topics area areas field fields issue issues idea ideas thing things
-    significance value world online
+    significance value world online principles principle key essential major solid
+    deeper broad overall good
     """.split()  # noqa: SIM905
 )
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'-]*")
+# Adjectives skipped when looking for the noun after an acquiring verb.
+_LEAD_ADJECTIVES = frozenset(
+    """
+    a an the basic solid strong deeper deep broad good working general personal greater
+    better sound thorough critical cultural
+    """.split()  # noqa: SIM905
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'-]*|\d[\w.%/-]*")
+# Conditions that make a performance concrete: a method, a tool, a standard, a number.
+_CONDITION = re.compile(
+    r"\d|\b(?:using|with|by|per|according to|following|within|in accordance|from|under|"
+    r"given)\b",
+    re.IGNORECASE,
+)
+_TASK_VERBS = "|".join(sorted(MEASURABLE_VERBS | {"verify", "write", "present", "calculate"}))
+_PERFORMANCE = re.compile(rf"\bby\s+\w+ing\b|\b(?:and|then)\s+(?:{_TASK_VERBS})\b", re.IGNORECASE)
 _OBJECT_FACTOR = (0.2, 0.45, 0.8, 1.0)
-_VERB_FACTOR = {"state": 0.3, "bloom1": 0.6, "action": 1.0}
+#: Verb factor of each kind of verb (:func:`outcome_specificity`).
+VERB_FACTORS: dict[str, float] = {
+    "state": 0.25,
+    "state+performance": 0.6,
+    "bloom1": 0.6,
+    "action": 1.0,
+}
 
 
 @dataclass(frozen=True)
@@ -233,8 +296,43 @@ class Specificity:
     hint: str
 
 
+def _verb_kind(verb: str, words: list[str], rest: str) -> tuple[str, str]:
+    """The kind of the outcome's verb (a key of :data:`VERB_FACTORS`) and its reason."""
+    lead = [w for w in words if w not in _LEAD_ADJECTIVES][:2]
+    concrete = bool(_CONDITION.search(rest))
+    state = ""
+    if verb in VAGUE_VERBS or verb in _STATE_EXTRA:
+        state = f"'{verb}' names an inner state an assessor cannot observe"
+    elif verb in _ACQUIRE and set(lead) & _STATE_NOUNS:
+        noun = next(w for w in lead if w in _STATE_NOUNS)
+        state = f"'{verb} {noun}' names an inner state an assessor cannot observe"
+    elif verb in _ACQUIRE and set(lead) & _CAPACITY_NOUNS and not concrete:
+        noun = next(w for w in lead if w in _CAPACITY_NOUNS)
+        state = f"'{verb} {noun}' names no performance an assessor can observe"
+    elif verb in _IMPORTANCE_VERBS and lead and lead[0] in _IMPORTANCE:
+        state = f"'{verb} the {lead[0]} of' asks for an attitude, not a performance"
+    if state:
+        if _PERFORMANCE.search(rest):
+            return "state+performance", state + " (though it names a task after it)"
+        return "state", state
+    if _bloom(verb) == 1 or verb in _LEVEL1_EXTRA:
+        n = len([w for w in words if w not in _STOP and w not in _FILLER and len(w) > 1])
+        if n < 5 and not concrete:
+            return "bloom1", f"'{verb}' asks only for recall (Bloom level 1)"
+    return "action", ""
+
+
 def outcome_specificity(text: str) -> Specificity:
-    """How specific an outcome is (measurable verb, concrete object), in [0, 1].
+    """How specific an outcome is (observable performance, concrete object), in [0, 1].
+
+    ``score = verb_factor * object_factor``: the verb factor is 1 for an
+    observable action, 0.6 for recall of a thin object ("Identify phishing
+    emails") and 0.25 for an inner state, also when it hides behind an action
+    verb ("Develop an awareness of", "Demonstrate an understanding of", "Recognize
+    the importance of"; 0.6 when a task follows: "... by calculating ...");
+    the object factor is 0.2, 0.45, 0.8 and 1 for 0, 1, 2 and 3+ content words
+    after the verb (filler such as "the importance of" and the state words left
+    out).
 
     Examples
     --------
@@ -242,29 +340,23 @@ def outcome_specificity(text: str) -> Specificity:
     1.0
     >>> s = outcome_specificity("Understand the importance of cybersecurity")
     >>> round(s.score, 2), s.verb
-    (0.14, 'understand')
+    (0.11, 'understand')
+    >>> outcome_specificity("Develop an awareness of web security and performance").score
+    0.25
     >>> outcome_specificity("Identify phishing emails").score
     0.48
     """
     verb, rest = outcome_verb(text)
     level = _bloom(verb)
-    if verb in VAGUE_VERBS or verb in _STATE_EXTRA:
-        vkind = "state"
-    elif level == 1 or verb in _LEVEL1_EXTRA:
-        vkind, level = "bloom1", 1
-    else:
-        vkind = "action"
     words = [w.lower().strip("'-") for w in _WORD.findall(rest)]
-    content = [w for w in words if w not in _STOP and w not in _FILLER and len(w) > 1]
-    # "be aware of", "become familiar with": the state word is not the object.
-    content = [w for w in content if w not in _STATE_EXTRA]
+    vkind, why = _verb_kind(verb, words, rest)
+    if vkind == "bloom1":
+        level = 1
+    skip = _STOP | _FILLER | _STATE_EXTRA | _STATE_NOUNS | _CAPACITY_NOUNS | _IMPORTANCE
+    content = [w for w in words if w not in skip and len(w) > 1]
     n = len(content)
-    score = _VERB_FACTOR[vkind] * _OBJECT_FACTOR[min(n, 3)]
-    reasons = []
-    if vkind == "state":
-        reasons.append(f"'{verb}' names an inner state an assessor cannot observe")
-    elif vkind == "bloom1":
-        reasons.append(f"'{verb}' asks only for recall (Bloom level 1)")
+    score = VERB_FACTORS[vkind] * _OBJECT_FACTOR[min(n, 3)]
+    reasons = [why] if why else []
     if n < 3:
         what = "no concrete object" if n == 0 else f"a broad object ({' '.join(content)})"
         reasons.append(f"it has {what}")
@@ -272,9 +364,8 @@ def outcome_specificity(text: str) -> Specificity:
     if reasons:
         hint = (
             "Start with an observable verb at the level learners reach (apply, analyze, "
-            "configure, write, present) and name the concrete object, tool or context and "
-            "the product an assessor sees, e.g. 'Configure a firewall to block ... and verify "
-            "it with a port scan'."
+            "configure, write, present), name the concrete object, the tool, standard or "
+            "setting, and the product an assessor checks."
         )
     return Specificity(
         score=round(float(score), 4),
