@@ -21,8 +21,9 @@ _ui.caption_source(w)
 demand: pd.DataFrame | None = None
 with st.expander("Demand from a job-postings database (optional)", expanded=False):
     st.caption(
-        "Without a postings database, demand comes from the O*NET importance ratings of the "
-        "target occupations. With one, the most-asked skills in matching postings are used."
+        "Without a postings database, demand is what O*NET says the target occupations do "
+        "(their task statements and work activities) and the tools they use. With one, the "
+        "most-asked skills in matching postings are used."
     )
     d1, d2, d3, d4 = st.columns([3, 2, 1, 1])
     db = d1.text_input(
@@ -76,17 +77,32 @@ except AlignError as exc:
     _ui.error(exc)
     st.stop()
 
-# -- overall and components ---------------------------------------------------------
+# -- overall, band and what would move it -------------------------------------------
+_BAND_COLOUR = {"well aligned": "green", "partly aligned": "orange", "not aligned": "red"}
 m1, m2, m3 = st.columns(3)
-m1.metric("Overall alignment", f"{report.overall:.0f} / 100")
-if report.interval:
-    m2.metric("95 % interval", f"{report.interval[0]:.0f} – {report.interval[1]:.0f}")
-src = {"onet": "O*NET importance", "postings": "job postings", "none": "none"}
-(m3 if report.interval else m2).metric(
-    "Demand from", src.get(report.settings["demand_source"], "?")
+moved = report.overall - report.unreviewed_overall
+m1.metric(
+    "Overall alignment",
+    f"{report.overall:.0f} / 100",
+    delta=f"{moved:+.0f} from your decisions" if abs(moved) >= 0.5 else None,
+    help="The score with the matches you accepted and rejected on the Matches page; "
+    f"before them it was {report.unreviewed_overall:.0f}.",
 )
+m2.markdown(
+    f"**Band**  \n:{_BAND_COLOUR.get(report.band, 'gray')}-badge[{report.band}]  \n"
+    ":gray[well aligned from 55, partly aligned from 40]"
+)
+src = {"onet": "O*NET (what the occupations do)", "postings": "job postings", "none": "none"}
+m3.metric("Demand from", src.get(report.basis.demand_source, "?"))
+if report.interval:
+    st.caption(f"95 % interval over postings: {report.interval[0]:.0f} – {report.interval[1]:.0f}")
 for note in report.notes:
     _ui.warn(note)
+if report.next_steps:
+    st.markdown(
+        "**What would move it**\n\n"
+        + "\n".join(f"- {_ui.plain(step)}" for step in report.next_steps)
+    )
 
 comps = report.to_frame("components")[["component", "value", "weight", "contribution", "meaning"]]
 fig = px.bar(
@@ -103,9 +119,13 @@ st.subheader("Components")
 _ui.chart_with_table(fig, comps.round(3), "components")
 
 # -- demand covered / not covered ---------------------------------------------------
-st.subheader("Demanded competencies")
+st.subheader("Demanded work")
+st.caption(
+    "What the target occupations do (O*NET work activities, in the occupation's own words) "
+    "and the tools they use, heaviest first; coverage is the credit of the best outcome."
+)
 dem = report.to_frame("demand")
-cols = ["label", "kind", "weight", "coverage", "best_outcome", "best_score"]
+cols = ["label", "example", "kind", "weight", "coverage", "best_outcome"]
 covered = dem[dem["coverage"] > 0][cols].sort_values("weight", ascending=False)
 missing = dem[dem["coverage"] <= 0][cols].sort_values("weight", ascending=False)
 c1, c2 = st.columns(2)
@@ -123,19 +143,20 @@ except AlignError:
     checks = pd.DataFrame(columns=["check", "status", "subject", "message"])
 hints = checks[(checks["status"] != "pass") & checks["subject"].isin(outs["outcome_id"])]
 outs["hints"] = [
-    " ".join(hints.loc[hints["subject"] == oid, "message"]) for oid in outs["outcome_id"]
+    " ".join([h, *hints.loc[hints["subject"] == oid, "message"]]).strip()
+    for oid, h in zip(outs["outcome_id"], outs["rewrite_hint"], strict=True)
 ]
-for oid in outs.loc[~outs["relevant"], "outcome_id"]:
-    i = outs.index[outs["outcome_id"] == oid][0]
-    best = outs.at[i, "best_demand"]
-    extra = (
-        f" It matches no demanded skill well; the nearest is '{best}'. Say concretely which "
-        "skill, tool or work activity learners practise."
-    )
-    outs.at[i, "hints"] = (outs.at[i, "hints"] + extra).strip()
 st.dataframe(
-    outs[["outcome_id", "text", "relevant", "best_demand", "best_demand_score", "hints"]].round(3),
+    outs[["outcome_id", "text", "best_demand_score", "best_demand", "specificity", "hints"]].round(
+        3
+    ),
     hide_index=True,
     key="outcomes_table",
-    column_config={"hints": st.column_config.TextColumn("rewrite hints", width="large")},
+    column_config={
+        "best_demand_score": st.column_config.ProgressColumn(
+            "credit", min_value=0.0, max_value=1.0, format="%.2f"
+        ),
+        "best_demand": st.column_config.TextColumn("best demanded work"),
+        "hints": st.column_config.TextColumn("why, and how to rewrite", width="large"),
+    },
 )

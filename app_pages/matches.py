@@ -42,7 +42,7 @@ except AlignError as exc:
     _ui.error(exc)
     st.stop()
 
-floor, full = report.settings["floor"], report.settings["full"]
+floor, full = report.settings.floor, report.settings.full
 chosen = st.multiselect(
     "Frameworks shown", list(w.proposal.frameworks), default=list(w.proposal.frameworks)
 )
@@ -57,6 +57,16 @@ def score_header() -> None:
     except AlignError as exc:
         _ui.error(exc)
         overall = "not available"
+    try:
+        rep = _report()
+        moved = rep.overall - rep.unreviewed_overall
+        overall += (
+            f" ({rep.band}; {rep.unreviewed_overall:.0f} before your decisions)"
+            if abs(moved) >= 0.5
+            else f" ({rep.band})"
+        )
+    except AlignError:
+        pass
     st.caption(
         f"Reviewed so far: {n_acc} accepted, {n_rej} rejected. Overall alignment: {overall}."
     )
@@ -64,8 +74,10 @@ def score_header() -> None:
 
 score_header()
 st.caption(
-    f"Scores: :green[green] earn full credit in the alignment score (from {full:.2f}), "
-    f":orange[orange] partial credit, :gray[gray] none (below {floor:.2f})."
+    "Each match shows its similarity to the outcome; colour is its credit in the score: "
+    f":green[green] full (the competency stands out {full:.1f} standard deviations or more "
+    "above a typical work activity for this outcome), :orange[orange] partial, :gray[gray] "
+    f"none (below {floor:.1f}). Accepting a match gives it full credit; rejecting it, none."
 )
 
 
@@ -112,11 +124,11 @@ def outcome_block(o: Any) -> None:
             color = "green" if row["credit"] >= 1 else "orange" if row["credit"] > 0 else "gray"
             c2.markdown(
                 f":{color}[**{row['score']:.2f}**]",
-                help=f"match score in [0, 1]; credit {row['credit']:.2f} (none below "
-                f"{floor:.2f}, full from {full:.2f})",
+                help=f"similarity {row['score']:.2f}; stands out {row['standout']:.1f} SD; "
+                f"credit {row['credit']:.2f}",
             )
             words = str(row.get("matched_surface") or row["label"])
-            c3.caption(f"matched words: {_ui.plain(words[:120])}")
+            c3.caption(f"matched through: {_ui.plain(words[:120])}")
             key = f"{o.id}_{row['framework']}_{r_i}"
             with c4:
                 if status:

@@ -75,6 +75,32 @@ def select_occupations(fw: Framework) -> pd.DataFrame:
     ]
 
 
+def occupation_dwas(fw: Framework) -> dict[str, set[str]]:
+    """Each occupation's detailed work activities (reached through its task statements)."""
+    tasks = task_table(fw)
+    return {occ: {d for ds in grp["dwas"] for d in ds} for occ, grp in tasks.groupby("occupation")}
+
+
+def off_target_of(occ: pd.DataFrame, dwas: dict[str, set[str]]) -> dict[str, str]:
+    """The unrelated occupation whose outcomes are aimed at each benchmark occupation.
+
+    Of the occupations of the same half in *another* SOC major group that share no
+    detailed work activity with it, the one picked by a stable hash. (Major group
+    alone is not enough: Quality Control Analysts and Quality Control Systems Managers
+    sit in different major groups and share most of their activities.)
+    """
+    out = {}
+    for soc, split in zip(occ["soc"], occ["split"], strict=True):
+        mine = dwas.get(soc, set())
+        others = [
+            o
+            for o, sp in zip(occ["soc"], occ["split"], strict=True)
+            if sp == split and o[:2] != soc[:2] and not (dwas.get(o, set()) & mine)
+        ]
+        out[soc] = others[stable_hash("off-target" + soc) % len(others)]
+    return out
+
+
 def _read(pattern: str, columns: tuple[str, ...]) -> pd.DataFrame:
     files = sorted(DATA.glob(pattern))
     if not files:

@@ -105,3 +105,19 @@ def dwa_framework(fw: Framework) -> Framework:
 
     comps = fw.competencies[fw.competencies["kind"] == "dwa"].reset_index(drop=True)
     return Framework(replace(fw.info), comps)
+
+
+def without_tasks(fw: Framework, task_ids: set[str]) -> Framework:
+    """O*NET with some task statements removed everywhere (competencies and links).
+
+    The score validity benchmarks use their outcomes' own task statements as outcomes;
+    removing them from what the outcomes are matched to (the demanded work activities
+    carry their occupation's task statements) keeps a proposal from earning credit for
+    repeating itself.
+    """
+    from dataclasses import replace
+
+    comps = fw.competencies[~fw.competencies["id"].isin(task_ids)].reset_index(drop=True)
+    rel = fw.relations
+    rel = rel[~rel["source_id"].isin(task_ids) & ~rel["target_id"].isin(task_ids)]
+    return Framework(replace(fw.info), comps, fw.occupations, rel.reset_index(drop=True))

@@ -20,9 +20,10 @@ the first 50), per method:
 **Proposals** -- for every occupation, four proposals scored against it with
 :func:`align.score_alignment` (O*NET demand; frameworks onet, nace, cmc): *strong*
 (its six written outcomes), *vague* (its five vague outcomes), *off-target* (the
-strong outcomes of an occupation of another SOC major group in the same half, chosen
-by a stable hash) and *O*NET-worded* (six of its own task statements, core first by
-stable hash, read from the release at run time: the ceiling). Checks (issue 20):
+strong outcomes of an unrelated occupation: same half, another SOC major group, no
+detailed work activity in common, chosen by a stable hash) and *O*NET-worded* (six
+of its own task statements, core first by stable hash, read from the release at run
+time: the ceiling). Checks (issue 20):
 strong >= vague + 10 and strong >= off-target + 20 for >= 90 % of occupations;
 median strong / O*NET-worded >= 0.80; median best match to a demanded item strong >=
 vague; pairwise ordering accuracy (strong > vague, strong > off-target, O*NET-worded >
@@ -55,7 +56,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _faculty import load_outcomes, load_vague, occupation_items, select_occupations
+from _faculty import (
+    load_outcomes,
+    load_vague,
+    occupation_dwas,
+    occupation_items,
+    off_target_of,
+    select_occupations,
+)
 from _validity_common import OUT, onet, stable_hash, task_table
 
 import align
@@ -86,12 +94,18 @@ def _rank_matcher(make: Callable[[Framework], Matcher]) -> Callable[..., pd.Data
     return rank
 
 
-def _rank_credit(texts: list[str], space: Framework) -> pd.DataFrame:
-    from align._calibration import content_words
+def _content_words(text: str) -> set[str]:
+    from align._match import normalise
 
+    stop = {"the", "and", "for", "with", "from", "into", "other", "using", "use", "such"}
+    return {w for w in normalise(text).split() if len(w) > 2 and w not in stop}
+
+
+def _rank_credit(texts: list[str], space: Framework) -> pd.DataFrame:
+    """The credit score before this benchmark: hybrid + 0.15 x content-word overlap."""
     t = Matcher(space, kinds="all").fit().match(texts, top_k=TOP, min_score=0.0)
     ov = [
-        len(content_words(lb) & content_words(texts[int(q)])) / max(1, len(content_words(lb)))
+        len(_content_words(lb) & _content_words(texts[int(q)])) / max(1, len(_content_words(lb)))
         for q, lb in zip(t["query_index"], t["label"], strict=True)
     ]
     t = t.assign(score=np.clip(t["score"] + 0.15 * np.asarray(ov), 0, 1))
@@ -99,14 +113,24 @@ def _rank_credit(texts: list[str], space: Framework) -> pd.DataFrame:
 
 
 def _rank_scoring(texts: list[str], space: Framework) -> pd.DataFrame:
-    from align.proposals import meaning_scores
+    """What the score uses: standout by meaning (a DWA of one occupation carries its tasks)."""
+    from align._meaning import meaning_scores
+    from align.proposals import background_for
 
-    items = space.competencies
-    sims = meaning_scores(texts, items)
+    items = space.competencies.copy()
+    fw = onet()
+    tasks = set(items.loc[items["kind"] == "task", "id"])
+    if len(tasks) < 200:  # one occupation's space: its DWAs carry its task statements
+        rel = fw.relations
+        link = rel[(rel["relation"] == "related") & rel["source_id"].isin(tasks)]
+        label = fw.competencies.set_index("id")["label"]
+        by_dwa = link.groupby("target_id")["source_id"].agg(lambda s: [label[x] for x in s])
+        items["surfaces"] = items["id"].map(by_dwa).map(lambda v: v if isinstance(v, list) else [])
+    z = meaning_scores(texts, items, background=background_for(fw)).standout
     rows = []
     for i in range(len(texts)):
-        top = np.argsort(-sims[i])[:TOP]
-        rows += [(i, items["id"].iloc[j], float(sims[i, j])) for j in top]
+        top = np.argsort(-z[i])[:TOP]
+        rows += [(i, items["id"].iloc[j], float(z[i, j])) for j in top]
     return pd.DataFrame(rows, columns=["query_index", "id", "score"])
 
 
@@ -171,6 +195,64 @@ def outcome_level(methods: list[str], splits: list[str]) -> dict:
     return res
 
 
+# == calibration ===============================================================
+def calibrate() -> dict:
+    """The credit thresholds (``align._calibration``), recomputed on the dev halves.
+
+    Work activities: the standout of each dev outcome's labelled work activity (its gold
+    DWAs and the DWAs of its gold task statements) in its occupation's demand basket;
+    floor = 10th percentile, full = median. Professional: the same for the labelled
+    NACE competency of the dev half of ``professional_outcomes.csv``.
+    """
+    from align._meaning import meaning_scores
+    from align.proposals import ScoreSettings, background_for, demand_from_onet, outcome_matches
+
+    fw = onet()
+    bg = background_for(fw)
+    out = load_outcomes()
+    out = out[(out["split"] == "dev") & (out["gold"].map(len) > 0)]
+    links = dict(zip(*task_table(fw)[["task_id", "dwas"]].to_dict("list").values(), strict=True))
+    zs = []
+    for soc, grp in out.groupby("soc"):
+        basket = demand_from_onet(fw, [soc])
+        z = meaning_scores(grp["outcome"].tolist(), basket, background=bg).standout
+        ids = basket["id"].tolist()
+        for i, gold in enumerate(grp["gold"]):
+            want = {d for x in gold for d in links.get(x, [x])}
+            cols = [j for j, x in enumerate(ids) if x in want and basket["kind"].iloc[j] == "dwa"]
+            if cols:
+                zs.append(float(z[i, cols].max()))
+    po = pd.read_csv(Path(__file__).resolve().parent / "data" / "professional_outcomes.csv")
+    po = po[po["split"] == "dev"].reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AlignDataWarning)
+        nace = align.load_framework("nace")
+    prop = _proposal("00-0000.00", po["outcome"].tolist(), "professional")
+    m = outcome_matches(prop, [nace], settings=ScoreSettings(top_k=8), background=bg)
+    gold = dict(enumerate(po["nace"]))
+    pz = [float(r.standout) for r in m.itertuples(index=False) if gold[int(r.query_index)] == r.id]
+    q = {"p10": 10, "p25": 25, "median": 50}
+    return {
+        "activity": {k: round(float(np.percentile(zs, v)), 2) for k, v in q.items()}
+        | {"pairs": len(zs)},
+        "professional": {k: round(float(np.percentile(pz, v)), 2) for k, v in q.items()}
+        | {"pairs": len(pz)},
+    }
+
+
+def bands(df: pd.DataFrame) -> dict:
+    """Band cut points from the dev proposals (``align._calibration.BANDS``)."""
+    dev = df[df["split"] == "dev"]
+    strong = dev.loc[dev["proposal"] == "strong", "overall"]
+    weak = dev.loc[dev["proposal"].isin(["vague", "off_target"]), "overall"]
+    return {
+        "well_aligned_from": float(5 * np.floor(np.percentile(strong, 10) / 5)),
+        "not_aligned_below": float(5 * np.ceil(np.percentile(weak, 90) / 5)),
+        "strong_p10": float(np.percentile(strong, 10)),
+        "vague_or_off_target_p90": float(np.percentile(weak, 90)),
+    }
+
+
 # == proposal level ============================================================
 def proposals(splits: list[str]) -> pd.DataFrame:
     """One row per occupation: its four outcome lists."""
@@ -186,10 +268,10 @@ def proposals(splits: list[str]) -> pd.DataFrame:
     strong = out.groupby("soc")["outcome"].agg(list)
     vag = vague.groupby("soc")["outcome"].agg(list)
     occ = occ[occ["soc"].isin(strong.index) & occ["soc"].isin(vag.index)]
+    pair = off_target_of(occ, occupation_dwas(fw))
     rows = []
     for soc, split in zip(occ["soc"], occ["split"], strict=True):
-        others = occ[(occ["split"] == split) & (occ["group"] != soc[:2])]["soc"].tolist()
-        other = others[stable_hash("off-target" + soc) % len(others)]
+        other = pair[soc]
         rows.append(
             {
                 "soc": soc,
@@ -231,6 +313,12 @@ def proposal_level(splits: list[str], options: dict) -> tuple[pd.DataFrame, dict
                     "proposal": name,
                     "overall": rep.overall,
                     "best_demand_median": float(rep.outcomes["best_demand_score"].median()),
+                    "similarity_median": float(
+                        rep.outcomes.get(
+                            "best_demand_similarity", rep.outcomes["best_demand_score"]
+                        ).median()
+                    ),
+                    "band": getattr(rep, "band", ""),
                     **comp,
                 }
             )
@@ -245,6 +333,7 @@ def summarise(df: pd.DataFrame) -> dict:
     for split, part in df.groupby("split"):
         w = part.pivot(index="soc", columns="proposal", values="overall")
         b = part.pivot(index="soc", columns="proposal", values="best_demand_median")
+        sim = part.pivot(index="soc", columns="proposal", values="similarity_median")
         ratio = w["strong"] / w["onet_worded"].where(w["onet_worded"] > 0)
         pairs = [
             ("strong", "vague"),
@@ -261,6 +350,16 @@ def summarise(df: pd.DataFrame) -> dict:
             "strong_ge_off_target_plus_20": float(((w["strong"] - w["off_target"]) >= 20).mean()),
             "median_strong_over_onet": float(ratio.median()),
             "median_best_demand_match": {c: round(float(b[c].median()), 3) for c in VARIANTS},
+            "median_best_demand_similarity": {
+                c: round(float(sim[c].median()), 3) for c in VARIANTS
+            },
+            "band_share": {
+                c: part[part["proposal"] == c]["band"]
+                .value_counts(normalize=True)
+                .round(3)
+                .to_dict()
+                for c in VARIANTS
+            },
             "pairwise_order": order,
             "pairwise_order_all": float(np.mean(list(order.values()))),
         }
@@ -269,7 +368,7 @@ def summarise(df: pd.DataFrame) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--part", default="all", choices=["outcomes", "proposals", "all"])
+    ap.add_argument("--part", default="all", choices=["outcomes", "proposals", "calibrate", "all"])
     ap.add_argument("--split", default="dev", choices=["dev", "test", "both"])
     ap.add_argument("--methods", default="minilm,hybrid,credit,scoring")
     ap.add_argument("--set", action="append", default=[], help="score_alignment NAME=VALUE")
@@ -282,10 +381,14 @@ def main() -> None:
         options[name] = json.loads(value)
     OUT.mkdir(exist_ok=True)
     summary: dict = {"splits": splits, "options": options}
+    if args.part == "calibrate":
+        summary["calibration"] = calibrate()
     if args.part in ("outcomes", "all"):
         summary["outcomes"] = outcome_level(args.methods.split(","), splits)
     if args.part in ("proposals", "all"):
         df, summary["proposals"] = proposal_level(splits, options)
+        if "dev" in splits:
+            summary["bands"] = bands(df)
         df.to_csv(OUT / f"validity_faculty_proposals{args.tag}.csv", index=False)
     (OUT / f"validity_faculty{args.tag}.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps({k: v for k, v in summary.items() if k != "outcomes"}, indent=2))

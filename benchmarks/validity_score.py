@@ -47,7 +47,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _validity_common import OUT, onet, stable_hash, task_table
+from _validity_common import OUT, onet, stable_hash, task_table, without_tasks
 
 import align
 from align.exceptions import AlignDataWarning
@@ -210,21 +210,6 @@ def build(n: int, k: int) -> tuple[pd.DataFrame, set[str]]:
     return pd.DataFrame(rows), held_out
 
 
-def _hold_out(held: set[str]) -> None:
-    """Remove the task statements used as outcomes from what outcomes are matched to."""
-    mod = sys.modules[align.score_alignment.__module__]
-    original = mod._restrict
-
-    def restrict(fw, occupations):
-        out = original(fw, occupations)
-        if out.key == "onet":
-            keep = out.competencies[~out.competencies["id"].isin(held)]
-            return align.Framework(out.info, keep.reset_index(drop=True))
-        return out
-
-    mod._restrict = restrict
-
-
 def proposal(code: str, outcomes: list[str], name: str) -> align.Proposal:
     return align.Proposal(
         title=f"{name} proposal for {code}",
@@ -275,10 +260,15 @@ def run(
         props = props[props["split"] == split]
     if limit:
         props = props.groupby("split", group_keys=False).head(limit)
-    _hold_out(held)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AlignDataWarning)
-        fws = [onet(), align.load_framework("nace"), align.load_framework("cmc")]
+        # The task statements used as outcomes are removed from O*NET: from the demand
+        # (work activities carry their task statements) and from the matches alike.
+        fws = [
+            without_tasks(onet(), held),
+            align.load_framework("nace"),
+            align.load_framework("cmc"),
+        ]
     rows = []
     t0 = time.perf_counter()
     for i, r in enumerate(props.itertuples(index=False)):

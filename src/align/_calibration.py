@@ -1,101 +1,106 @@
-"""Calibrated match credit: what a match score means, measured on O*NET's own links.
+"""Every threshold of the alignment score, with where it comes from.
 
-The matcher's fused score compresses sentence-long outcomes against short
-competency labels: a learning outcome rarely repeats a label word for word, so
-its score is about 0.65 x cosine. The credit ramp of :func:`align.score_alignment`
-is therefore set on the closest public analogue of "learning outcome ->
-competency": O*NET's analyst links from task statements to detailed work
-activities (DWAs), dev half of a split by SOC major group
-(``benchmarks/validity_matching.py``; the test half is only reported).
+The score credits a match for what the outcome teaches (:mod:`align._meaning`): a
+match's *standout* is the cosine between the outcome and the competency's best
+surface, read against the outcome's similarity to O*NET's 2,087 detailed work
+activities (``(cosine - mean) / sd``). Credit is a ramp on the standout, times the
+outcome's specificity (:mod:`align._wording`):
 
-Credit score
-    ``x = clip(score + OVERLAP_WEIGHT * overlap, 0, 1)`` where ``score`` is the
-    default hybrid matcher's score and ``overlap`` the share of the label's
-    content words (stemmed, stop words left out) that the outcome contains.
-    Shared content words are strong evidence that the embedding underrates in a
-    long sentence ("Write SQL queries ..." vs "Structured query language
-    SQL"). The weight 0.15 was the best of 0, 0.1, 0.15, 0.2, 0.3 for MRR on the
-    dev half.
-Credit
-    ``credit = clip((x - CREDIT_FLOOR) / (CREDIT_FULL - CREDIT_FLOOR), 0, 1)``
-    with ``CREDIT_FULL`` = the median ``x`` of task -> DWA pairs O*NET's analysts
-    linked (a typical analyst-confirmed link earns full credit) and
-    ``CREDIT_FLOOR`` = their 10th percentile (90 % of confirmed links earn some
-    credit). With these thresholds a task's best linked DWA (within its 50 best
-    matches) earns full credit for 42 % of dev tasks and 49 % of test tasks, and
-    some credit for 74 % and 77 % (see ``benchmarks/RESULTS-validity.md``).
+``credit = clip((standout - floor) / (full - floor), 0, 1) * specificity``
+
+Work activities, technologies, skills and knowledge (:data:`CREDIT_FLOOR`, :data:`CREDIT_FULL`)
+    On the dev half of the faculty-outcome benchmark (``benchmarks/data/faculty/``:
+    outcomes written in syllabus style, each labelled with the O*NET elements it
+    teaches), the standout of each outcome's labelled work activity: ``full`` is
+    its median (a typical labelled activity earns full credit), ``floor`` its 10th
+    percentile (90 % of labelled activities earn some credit).
+    ``benchmarks/validity_faculty.py --part calibrate`` recomputes both.
+Professional competencies (:data:`PROFESSIONAL_FLOOR`, :data:`PROFESSIONAL_FULL`)
+    The same rule on the dev half of ``benchmarks/data/professional_outcomes.csv``
+    (outcomes labelled with their NACE competency): the standout of the labelled
+    competency, through its definition, sample behaviours and outcome-shaped examples
+    (:mod:`align._professional`).
+Specificity (:data:`SPECIFICITY_MIN`)
+    An outcome below it ("Develop an awareness of ...", specificity 0.25 or less)
+    earns no professional credit and does not count toward balance; its other
+    credits are scaled by its specificity. Chosen on the faculty dev half: no
+    written outcome and 98 % of the vague ones fall below it.
+Foundational items (:data:`FOUNDATIONAL_IMPORTANCE`, :data:`FOUNDATIONAL_SHARE`)
+    An O*NET skill or knowledge area that at least half of the occupations rated for
+    it rate "important" (3 of 5) or more is foundational (English Language, Reading
+    Comprehension, Speaking, ...): never demanded, never a gap, never balance.
+Bands (:data:`BANDS`)
+    From the faculty dev half: *well aligned* from the 10th percentile of the
+    specific on-target proposals (rounded down to 5), *not aligned* below the 90th
+    percentile of vague and off-target proposals (rounded up to 5).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
+from align.exceptions import InvalidArgumentError
+
 __all__ = [
+    "BANDS",
     "CREDIT_FLOOR",
     "CREDIT_FULL",
-    "OVERLAP_WEIGHT",
-    "content_words",
-    "credit_scores",
-    "overlap_matrix",
+    "FOUNDATIONAL_IMPORTANCE",
+    "FOUNDATIONAL_SHARE",
+    "PROFESSIONAL_FLOOR",
+    "PROFESSIONAL_FULL",
+    "SPECIFICITY_MIN",
+    "band",
+    "credit",
 ]
 
-#: Weight of content-word overlap added to the matcher score (dev-tuned).
-OVERLAP_WEIGHT = 0.15
-#: 10th percentile of the credit score of O*NET's analyst-linked task -> DWA pairs (dev).
-CREDIT_FLOOR = 0.30
-#: Median credit score of O*NET's analyst-linked task -> DWA pairs (dev).
-CREDIT_FULL = 0.42
-
-_STOP = frozenset(
-    """
-    a an the of to for in on at by with from and or as into other others their its
-    such using use used be is are this that these those all any each
-    """.split()  # noqa: SIM905
+#: 10th percentile of the standout of labelled outcome -> work activity pairs (faculty dev).
+CREDIT_FLOOR = 2.15
+#: Median standout of labelled outcome -> work activity pairs (faculty dev).
+CREDIT_FULL = 3.82
+#: 10th percentile of the standout of labelled outcome -> NACE pairs (professional dev).
+PROFESSIONAL_FLOOR = 2.25
+#: Median standout of labelled outcome -> NACE pairs (professional dev).
+PROFESSIONAL_FULL = 3.21
+#: Outcomes less specific than this earn no professional credit and no balance.
+SPECIFICITY_MIN = 0.5
+#: Importance (O*NET IM, 1-5) from which a rating counts as "important".
+FOUNDATIONAL_IMPORTANCE = 3.0
+#: Share of rated occupations rating an element important that makes it foundational.
+FOUNDATIONAL_SHARE = 0.5
+#: Lower bounds of the named bands of the overall score, best first.
+BANDS: tuple[tuple[str, float], ...] = (
+    ("well aligned", 55.0),
+    ("partly aligned", 40.0),
+    ("not aligned", 0.0),
 )
 
 
-def content_words(text: str) -> frozenset[str]:
-    """Normalised content words of a text (stemmed; stop words and 1-2 letter words out).
+def credit(
+    standout: np.ndarray | float, floor: float = CREDIT_FLOOR, full: float = CREDIT_FULL
+) -> np.ndarray:
+    """Partial credit of standouts: 0 below ``floor``, 1 from ``full``, linear between.
 
     Examples
     --------
-    >>> sorted(content_words("Monitor the security of digital information"))
-    ['digital', 'information', 'monitor', 'security']
+    >>> credit(np.array([1.0, 3.0, 5.0]), floor=2.0, full=4.0).tolist()
+    [0.0, 0.5, 1.0]
     """
-    from align._match import normalise
+    if not floor < full:
+        raise InvalidArgumentError(
+            f"floor={floor} and full={full}; the credit ramp needs floor < full "
+            f"(the defaults are {CREDIT_FLOOR} and {CREDIT_FULL} standard deviations)."
+        )
+    s = np.asarray(standout, dtype=float)
+    return np.clip((s - floor) / (full - floor), 0.0, 1.0)
 
-    return frozenset(w for w in normalise(text).split() if w not in _STOP and len(w) > 2)
 
-
-def overlap_matrix(texts: Sequence[str], labels: Sequence[str]) -> np.ndarray:
-    """Share of each label's content words found in each text (rows: texts, columns: labels).
+def band(overall: float) -> str:
+    """The named band of an overall score (:data:`BANDS`).
 
     Examples
     --------
-    >>> overlap_matrix(["Write SQL queries that join tables"],
-    ...                ["Structured query language SQL", "Welding"]).round(2).tolist()
-    [[0.5, 0.0]]
+    >>> band(72.0), band(45.0), band(8.0)
+    ('well aligned', 'partly aligned', 'not aligned')
     """
-    tw = [content_words(t) for t in texts]
-    lw = [content_words(lb) for lb in labels]
-    out = np.zeros((len(tw), len(lw)))
-    for j, lab in enumerate(lw):
-        if not lab:
-            continue
-        for i, t in enumerate(tw):
-            out[i, j] = len(lab & t) / len(lab)
-    return out
-
-
-def credit_scores(scores: np.ndarray, overlap: np.ndarray) -> np.ndarray:
-    """The credit score ``clip(score + OVERLAP_WEIGHT * overlap, 0, 1)``.
-
-    Examples
-    --------
-    >>> credit_scores(np.array([0.356, 1.0]), np.array([0.5, 1.0])).round(3).tolist()
-    [0.431, 1.0]
-    """
-    s = np.asarray(scores, dtype=float) + OVERLAP_WEIGHT * np.asarray(overlap, dtype=float)
-    return np.clip(s, 0.0, 1.0)
+    return next(name for name, low in BANDS if overall >= low)

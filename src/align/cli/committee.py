@@ -60,7 +60,12 @@ def evidence_cmd(
         typer.Option("--demand-period", help="Period of the postings data, e.g. 2026Q3."),
     ] = None,
     method: Annotated[
-        str, typer.Option("--method", help="Matching method: hybrid, semantic or lexical.")
+        str,
+        typer.Option(
+            "--method",
+            help="How outcomes earn credit: hybrid (meaning and named tools; the default) "
+            "or semantic (meaning only); lexical is refused (scoring needs the model).",
+        ),
     ] = "hybrid",
     data_dir: DataDirOpt = None,
 ) -> None:

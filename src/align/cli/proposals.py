@@ -11,7 +11,13 @@ from align.cli._app import CsvRawOpt, DataDirOpt, app, check_format, emit, print
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table (an explained report) or json.")]
 MethodOpt = Annotated[
-    str, typer.Option("--method", help="Matching method: hybrid, semantic or lexical (no model).")
+    str,
+    typer.Option(
+        "--method",
+        help="How outcomes earn credit: hybrid (meaning and the tools an outcome names; "
+        "the default) or semantic (meaning only). Scoring needs the model: lexical is "
+        "refused (it is for `align match`).",
+    ),
 ]
 
 

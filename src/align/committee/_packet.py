@@ -233,12 +233,12 @@ class CommitteePacket:
             (str(x.label)[:40], float(x.coverage), f"{float(x.coverage):.0%}") for x in _records(d)
         ]
         src = {
-            "onet": "O*NET importance ratings of the target occupations",
+            "onet": "O*NET: what the target occupations do and use",
             "postings": "job postings",
-        }.get(str(r.settings.get("demand_source")), "no demand data")
+        }.get(str(r.basis.demand_source), "no demand data")
         return (
             "<h2>Labor-market demand</h2>"
-            f"<p>The most demanded skills ({_e(src)}) and how well the outcomes cover them:</p>"
+            f"<p>The most demanded work ({_e(src)}) and how well the outcomes cover it:</p>"
             + _bar_chart(rows, width=640)
         )
 
@@ -345,12 +345,10 @@ class CommitteePacket:
     def _sources(self) -> str:
         keys = list(self.alignments.frameworks())
         if self.report is not None:
-            keys += [k for k in self.report.settings.get("frameworks", {}) if k not in keys]
+            keys += [k for k in self.report.basis.frameworks if k not in keys]
         versions = dict(self.alignments.versions)
         if self.report is not None:
-            versions.update(
-                {k: str(v) for k, v in self.report.settings.get("frameworks", {}).items()}
-            )
+            versions.update({k: str(v) for k, v in self.report.basis.frameworks.items()})
         items = []
         for k in keys:
             meta = framework_meta(k)

@@ -223,20 +223,24 @@ def _component(report: Any, name: str) -> float:
 
 def _ev_labor_market(ctx: _Context, rubric: Rubric) -> tuple[list[str], float, str]:
     r = ctx.report
-    s = r.settings if r is not None else {}
-    src = s.get("demand_source", "none")
-    versions = s.get("frameworks", {})
-    titles = s.get("occupation_titles", {})
-    occ = ", ".join(f"{c} {titles.get(c, '')}".strip() for c in s.get("target_occupations", []))
+    b = r.basis if r is not None else None
+    src = b.demand_source if b is not None else "none"
+    versions = b.frameworks if b is not None else {}
+    titles = b.occupation_titles if b is not None else {}
+    codes = b.target_occupations if b is not None else []
+    occ = ", ".join(f"{c} {titles.get(c, '')}".strip() for c in codes)
     computed = ctx.today.isoformat()
-    if src == "postings":
+    if src == "postings" and b is not None:
         period = ctx.demand_period or "not given"
         source = (
-            f"job postings{' in ' + s['region'] if s.get('region') else ''} "
-            f"({s.get('postings', 0)} matching postings; period {period})"
+            f"job postings{' in ' + b.region if b.region else ''} "
+            f"({b.postings} matching postings; period {period})"
         )
     elif src == "onet":
-        source = f"O*NET {versions.get('onet', '')} importance ratings".replace("  ", " ")
+        source = (
+            f"O*NET {versions.get('onet', '')} task statements, work activities and hot "
+            "technologies of the target occupations"
+        ).replace("  ", " ")
     else:
         source = "none"
     lines = [
@@ -247,10 +251,14 @@ def _ev_labor_market(ctx: _Context, rubric: Rubric) -> tuple[list[str], float, s
         return lines, 0.0, "no demand evidence: name target occupations or give postings"
     d = _component(r, "demand_coverage")
     rel = _component(r, "relevance")
-    lines.append(f"Demand coverage {d:.0%}; {rel:.0%} of outcomes match a demanded skill.")
+    lines.append(
+        f"Demand coverage {d:.0%}; relevance {rel:.0%} (mean credit of the outcomes "
+        "against what the occupations do); overall "
+        f"{r.overall:.0f}, {r.band}."
+    )
     covered = r.demand[r.demand["coverage"] > 0].sort_values("weight", ascending=False)
     if len(covered):
-        lines.append("Top demanded skills covered: " + ", ".join(covered["label"].head(5)) + ".")
+        lines.append("Top demanded items covered: " + ", ".join(covered["label"].head(5)) + ".")
     missing = r.demand[r.demand["coverage"] == 0].sort_values("weight", ascending=False)
     if len(missing):
         lines.append("Not covered: " + ", ".join(missing["label"].head(5)) + ".")
@@ -292,10 +300,11 @@ def _ev_balance(ctx: _Context, rubric: Rubric) -> tuple[list[str], float, str]:
     if r is None:
         return ["No alignment report."], 0.0, "not computed"
     b = _component(r, "balance")
-    prof = r.settings.get("professional_aligned", 0)
-    tech = r.settings.get("technical_aligned", 0)
+    prof = r.basis.professional_aligned
+    tech = r.basis.technical_aligned
     lines = [
-        f"{prof} professional (NACE, CMC tiers 1-3) and {tech} technical competencies aligned."
+        f"{prof} professional (NACE, CMC tiers 1-3) and {tech} demanded technical "
+        "competencies aligned."
     ]
     return lines, b, f"balance {b:.0%}"
 

@@ -219,7 +219,7 @@ def suggested_alignments(report: Any, *, per_framework: int = 1) -> Alignments:
     if per_framework < 1:
         raise InvalidArgumentError(f"per_framework={per_framework}; expected a whole number >= 1.")
     m: pd.DataFrame = report.matches
-    versions = {str(k): str(v) for k, v in report.settings.get("frameworks", {}).items()}
+    versions = {str(k): str(v) for k, v in report.basis.frameworks.items()}
     items = []
     if len(m):
         hits = m[m["credit"] > 0].sort_values(

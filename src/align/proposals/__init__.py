@@ -6,7 +6,10 @@ One concept per private module:
                 load_proposal / load_stack / save_proposal
 ``_policy``     policy checks (default policy in ``_policy_default.yaml``)
 ``_demand``     demand baskets: O*NET importance or postings demand
-``_score``      the workforce alignment score (demand -> matching -> components -> report)
+``_components`` the score's components: pure functions on credit matrices
+``_settings``   ScoreSettings, how a proposal is scored
+``_score``      the alignment score pipeline (demand -> matching -> reviews -> components)
+``_report``     AlignmentReport: tables, band, explanations, next steps, rendering
 ``_stack``      stacking gaps
 ``_portfolio``  portfolio coverage
 """
@@ -20,6 +23,7 @@ from align._wording import (
     bloom_level,
     outcome_verb,
 )
+from align.proposals._components import DEFAULT_WEIGHTS
 from align.proposals._demand import (
     BASKET_COLUMNS,
     DEMAND_QUOTAS,
@@ -27,6 +31,7 @@ from align.proposals._demand import (
     demand_basket,
     demand_from_onet,
     demand_from_postings,
+    foundational_items,
     postings_demand,
 )
 from align.proposals._model import (
@@ -51,15 +56,16 @@ from align.proposals._policy import (
     load_policy,
 )
 from align.proposals._portfolio import PortfolioReport, load_portfolio, portfolio_coverage
+from align.proposals._report import AlignmentReport, ScoreBasis
 from align.proposals._score import (
-    DEFAULT_WEIGHTS,
-    AlignmentReport,
     apply_reviews,
+    background_for,
+    meaning_credits,
     outcome_matches,
     score_alignment,
     score_components,
-    similarity_matrix,
 )
+from align.proposals._settings import ScoreSettings
 from align.proposals._stack import GapReport, find_stacking_gaps, target_items
 
 __all__ = [
@@ -83,8 +89,11 @@ __all__ = [
     "PortfolioReport",
     "Proposal",
     "ReviewedAlignment",
+    "ScoreBasis",
+    "ScoreSettings",
     "Stack",
     "apply_reviews",
+    "background_for",
     "bloom_level",
     "check_policy",
     "default_policy_yaml",
@@ -92,10 +101,12 @@ __all__ = [
     "demand_from_onet",
     "demand_from_postings",
     "find_stacking_gaps",
+    "foundational_items",
     "load_policy",
     "load_portfolio",
     "load_proposal",
     "load_stack",
+    "meaning_credits",
     "outcome_matches",
     "outcome_verb",
     "portfolio_coverage",
@@ -103,6 +114,5 @@ __all__ = [
     "save_proposal",
     "score_alignment",
     "score_components",
-    "similarity_matrix",
     "target_items",
 ]

@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from align._calibration import FOUNDATIONAL_IMPORTANCE, FOUNDATIONAL_SHARE
 from align._config import PathLike
 from align.exceptions import InvalidArgumentError, ProposalError, UnknownNameError
 from align.frameworks import Framework
@@ -30,12 +31,16 @@ __all__ = [
     "demand_basket",
     "demand_from_onet",
     "demand_from_postings",
+    "foundational_items",
     "postings_demand",
 ]
 
-#: O*NET kinds used as demand, and how many of each enter the basket by default.
-DEMAND_QUOTAS: dict[str, int] = {"skill": 10, "knowledge": 5, "dwa": 10, "technology": 5}
-#: Weights for O*NET items that carry no importance rating (see docs/scoring.md).
+#: O*NET kinds in the demand basket and how many of each enter it by default: every
+#: detailed work activity the occupation's tasks lead to (up to 60), and the 10 most
+#: distinctive hot technologies. Skills and knowledge enter only when asked for
+#: (``quotas={"skill": 10, ...}``), and never the foundational ones (:func:`foundational_items`).
+DEMAND_QUOTAS: dict[str, int] = {"dwa": 60, "technology": 10}
+#: Weights of task statements that carry no importance rating (see docs/scoring.md).
 TASK_WEIGHTS: dict[str, float] = {"core": 0.75, "supplemental": 0.4, "": 0.75}
 HOT_TECH_WEIGHT = 0.5
 _DEMAND_TYPE_KIND = {
@@ -67,6 +72,7 @@ BASKET_COLUMNS: tuple[str, ...] = (
     "share",
     "importance_weight",
     "distinctiveness",
+    "surfaces",
 )
 
 
@@ -87,6 +93,8 @@ class _OnetStats:
     #: occupation id -> its tasks' (task id, DWA id) links.
     task_dwa: pd.DataFrame
     requires: pd.DataFrame
+    #: skills and knowledge every job needs (:func:`foundational_items`).
+    foundational: frozenset[str]
 
 
 def _onet_stats(onet: Framework) -> _OnetStats:
@@ -123,10 +131,61 @@ def _onet_stats(onet: Framework) -> _OnetStats:
         str(k): float(min(1.0, max(0.05, 1.0 - math.log(max(1, int(v))) / logn)))
         for k, v in counts.items()
     }
-    stats = _OnetStats(n_occ, percentile, rarity, task_dwa, req)
+    rated_occ = rated.groupby("target_id")["source_id"].nunique()
+    important = (
+        rated[rated["importance"] >= FOUNDATIONAL_IMPORTANCE]
+        .groupby("target_id")["source_id"]
+        .nunique()
+    )
+    share = (important / rated_occ).fillna(0.0)
+    foundational = frozenset(str(i) for i in share.index[share >= FOUNDATIONAL_SHARE])
+    stats = _OnetStats(n_occ, percentile, rarity, task_dwa, req, foundational)
     _STATS_CACHE.clear()
     _STATS_CACHE[key] = stats
     return stats
+
+
+def foundational_items(onet: Framework) -> frozenset[str]:
+    """Ids of the O*NET skills and knowledge areas every job needs.
+
+    An element is *foundational* when at least :data:`~align._calibration.FOUNDATIONAL_SHARE`
+    of the occupations O*NET rates for it rate its importance
+    :data:`~align._calibration.FOUNDATIONAL_IMPORTANCE` or higher (English Language,
+    Reading Comprehension, Speaking, Active Listening, Critical Thinking, ... in O*NET
+    29.3). A micro-credential is not judged on them: they are never demanded, never
+    listed as gaps, and never count toward balance.
+    """
+    return _onet_stats(onet).foundational
+
+
+def _activities(prof: pd.DataFrame, stats: _OnetStats, labels: pd.Series) -> pd.DataFrame:
+    """An occupation's detailed work activities, weighted by its tasks that lead to them."""
+    tasks = prof[prof["kind"] == "task"]
+    if tasks.empty:
+        return pd.DataFrame(columns=["id", "kind", "weight", "tie", "distinct", "surfaces"])
+    tw = tasks.assign(
+        weight=tasks["weight"].where(
+            tasks["weight"].notna(), tasks["detail"].str.lower().map(TASK_WEIGHTS).fillna(0.5)
+        )
+    )
+    link = stats.task_dwa.merge(
+        tw[["id", "weight", "label"]], left_on="source_id", right_on="id"
+    ).sort_values("weight", ascending=False, kind="stable")
+    act = (
+        link.groupby("target_id", sort=False)
+        .agg(
+            weight=("weight", "max"),
+            tie=("source_id", "nunique"),
+            surfaces=("label", lambda t: list(dict.fromkeys(t))),
+        )
+        .reset_index()
+        .rename(columns={"target_id": "id"})
+    )
+    act["tie"] = act["tie"] / 1e3
+    act["kind"] = "dwa"
+    act["distinct"] = 1.0
+    act = act[act["id"].isin(labels.index)]
+    return act[["id", "kind", "weight", "tie", "distinct", "surfaces"]]
 
 
 def demand_from_onet(
@@ -136,34 +195,34 @@ def demand_from_onet(
     *,
     distinctive: bool = True,
 ) -> pd.DataFrame:
-    """The target occupations' demanded competencies from O*NET ratings.
+    """What the target occupations do and use, from O*NET.
 
-    Every item's weight is how much the occupation needs it times how
-    **distinctive** it is for the occupation (items every job rates, such as
-    "English Language" or "Reading Comprehension", stop dominating):
+    * **Work activities**: the detailed work activities (DWAs) the occupation's task
+      statements lead to, each carrying those task statements as the wording it is
+      matched through (``surfaces``): the occupation's own phrasing of the activity
+      ("Weld components in flat, vertical, or overhead positions" for *Operate
+      welding equipment*). Weight: the DWA's strongest task, by importance rating
+      ``(IM - 1) / 4`` where O*NET publishes one, else by task type (core 0.75,
+      supplemental 0.4, none published 0.75).
+    * **Hot technologies**: ``0.5 x (1 - log(n) / log(N))`` for a technology that n of
+      the N occupations list (at least 0.05; ``distinctive=False`` leaves the rarity
+      out): Excel weighs little, Splunk a lot.
+    * Skills and knowledge only when ``quotas`` asks for them, weighted by
+      ``(importance - 1) / 4`` times the percentile of the occupation's importance
+      among all occupations rated for the item, and never the foundational ones
+      (:func:`foundational_items`).
 
-    * skills and knowledge: ``(importance - 1) / 4`` (O*NET IM, 1-5) times the
-      percentile of the occupation's importance among all occupations rated
-      for the item (O*NET's own analyses compare with the all-occupation mean);
-    * DWAs (reached through the occupation's tasks): by their best task (core
-      0.75, supplemental 0.4, no task type published 0.75) times
-      ``1 - log(n) / log(N)`` for a DWA that n of the N occupations' tasks lead
-      to (at least 0.05);
-    * hot technologies: 0.5 times the same rarity over the occupations that
-      list the technology.
-
-    An item takes the strongest weight any target occupation gives it, and the
-    top items of each kind enter the basket (``quotas``, default
-    :data:`DEMAND_QUOTAS`). ``distinctive=False`` leaves distinctiveness out
-    (weights as importance alone).
+    An item takes the strongest weight any target occupation gives it; the top
+    items of each kind enter the basket (``quotas``, default :data:`DEMAND_QUOTAS`).
 
     Returns
     -------
     DataFrame
-        Columns ``id``, ``label``, ``description``, ``kind``, ``weight``,
-        ``source`` ("onet"), ``occupations`` (codes requiring it),
+        Columns :data:`BASKET_COLUMNS`: ``id``, ``label``, ``description``, ``kind``,
+        ``weight``, ``source`` ("onet"), ``occupations`` (codes demanding it),
         ``postings``, ``share`` (NaN here), ``importance_weight`` (before
-        distinctiveness) and ``distinctiveness``; heaviest first.
+        distinctiveness), ``distinctiveness`` and ``surfaces`` (task statements of
+        a work activity, else empty); heaviest first.
     """
     quotas = dict(DEMAND_QUOTAS if quotas is None else quotas)
     stats = _onet_stats(onet)
@@ -172,41 +231,29 @@ def demand_from_onet(
     for code in occupations:
         prof = _profile(onet, code)
         occ_id = f"{onet.key}:{code}"
-        parts = []
+        parts = [_activities(prof, stats, comps["label"])]
         rated = prof[prof["kind"].isin(["skill", "knowledge"])][["id", "kind", "weight"]]
         rated = rated.dropna(subset=["weight"])
+        rated = rated[~rated["id"].isin(stats.foundational)]
         parts.append(
             rated.assign(
-                distinct=[stats.percentile.get((occ_id, i), 0.5) for i in rated["id"]], tie=0.0
+                distinct=[stats.percentile.get((occ_id, i), 0.5) for i in rated["id"]],
+                tie=0.0,
+                surfaces=pd.Series(
+                    [[] for _ in range(len(rated))], index=rated.index, dtype=object
+                ),
             )
         )
-        tasks = prof[prof["kind"] == "task"]
-        if len(tasks):
-            tw = tasks.assign(
-                weight=tasks["weight"].where(
-                    tasks["weight"].notna(),
-                    tasks["detail"].str.lower().map(TASK_WEIGHTS).fillna(0.5),
-                )
-            )
-            link = stats.task_dwa.merge(tw[["id", "weight"]], left_on="source_id", right_on="id")
-            dwa = (
-                link.groupby("target_id")
-                .agg(weight=("weight", "max"), tie=("source_id", "nunique"))
-                .reset_index()
-            )
-            dwa["tie"] = dwa["tie"] / 1e3
-            dwa = dwa.rename(columns={"target_id": "id"}).assign(kind="dwa")
-            dwa["distinct"] = dwa["id"].map(stats.rarity).fillna(1.0)
-            parts.append(dwa[["id", "kind", "weight", "tie", "distinct"]])
         tech = prof[(prof["kind"] == "technology") & (prof["detail"].str.lower() == "hot")]
         parts.append(
             tech[["id", "kind"]].assign(
                 weight=HOT_TECH_WEIGHT,
                 tie=0.0,
                 distinct=tech["id"].map(stats.rarity).astype(float).fillna(1.0),
+                surfaces=pd.Series([[] for _ in range(len(tech))], index=tech.index, dtype=object),
             )
         )
-        occ = pd.concat(parts, ignore_index=True).assign(occupation=code)
+        occ = pd.concat([p for p in parts if len(p)], ignore_index=True).assign(occupation=code)
         occ["importance_weight"] = occ["weight"]
         if not distinctive:
             occ["distinct"] = 1.0
@@ -221,16 +268,18 @@ def demand_from_onet(
         distinctiveness=("distinct", "first"),
         tie=("tie", lambda t: len(t) + t.sum()),
         occupations=("occupation", lambda s: sorted(set(s))),
+        surfaces=("surfaces", lambda s: list(dict.fromkeys(x for xs in s for x in xs))),
     )
     picked = []
     # Equal weights are ordered by how many target occupations share the item, then
-    # how many of their tasks lead to the DWA, so the basket holds the central items.
+    # how many of their tasks lead to the activity, so the basket holds the central items.
     for kind, n in quotas.items():
-        picked.append(
-            agg[agg["kind"] == kind]
-            .sort_values(["weight", "tie", "id"], ascending=[False, False, True])
-            .head(n)
-        )
+        if n > 0:
+            picked.append(
+                agg[agg["kind"] == kind]
+                .sort_values(["weight", "tie", "id"], ascending=[False, False, True])
+                .head(n)
+            )
     out = pd.concat(picked, ignore_index=True) if picked else agg.iloc[:0]
     out["label"] = out["id"].map(comps["label"])
     out["description"] = out["id"].map(comps["description"]).fillna("")
@@ -280,6 +329,7 @@ def demand_from_postings(demand: pd.DataFrame, top: int = 30) -> pd.DataFrame:
             "share": d["share"].astype(float),
             "importance_weight": d["share"].astype(float).clip(0, 1),
             "distinctiveness": np.nan,
+            "surfaces": [[] for _ in range(len(d))],
         }
     )
 
@@ -410,13 +460,13 @@ def demand_basket(
         elif onet is not None and codes:
             table = demand_from_onet(onet, codes, quotas, distinctive=distinctive)
             source = "onet"
+            acts = table[table["kind"] == "dwa"]
+            with_acts = {c for occ in acts["occupations"] for c in occ}
             for code in codes:
-                kinds = set(_profile(onet, code)["kind"])
-                if not {"skill", "knowledge"} & kinds:
+                if code not in with_acts:
                     notes.append(
-                        f"O*NET {onet.version} has no skill or knowledge importance ratings "
-                        f"for {code}; its demand comes from its tasks' work activities and "
-                        "hot technologies only."
+                        f"O*NET {onet.version} links no task statement of {code} to a work "
+                        "activity; its demand comes from its hot technologies only."
                     )
         else:
             table = pd.DataFrame(columns=list(BASKET_COLUMNS))

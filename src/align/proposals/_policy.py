@@ -29,9 +29,11 @@ from align._wording import _NOUN_AFTER, MEASURABLE_VERBS, VAGUE_VERBS, outcome_v
 from align.exceptions import InvalidArgumentError, ProposalError
 from align.proposals._model import Proposal
 from align.reports._base import ReportMixin
-from align.reports._render import policy_html, policy_rich
+from align.reports._render import esc, plain
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from align.proposals._score import AlignmentReport
 
 __all__ = [
@@ -227,10 +229,10 @@ class PolicyReport(ReportMixin):
         return f"Policy checks: {self.proposal}"
 
     def _html(self) -> str:
-        return policy_html(self)
+        return _policy_html(self)
 
     def _rich_parts(self) -> list[Any]:
-        return policy_rich(self)
+        return _policy_rich(self)
 
 
 def _result(
@@ -483,3 +485,47 @@ def check_policy(
         )
     results = tuple(r for r in out if r is not None)
     return PolicyReport(proposal.title, pol.name, results)
+
+
+# == rendering ==================================================================
+def _policy_rich(report: PolicyReport) -> list[RenderableType]:
+    """Rich renderables for ``align check``."""
+    from rich.table import Table
+    from rich.text import Text
+
+    colour = {"pass": "green", "warn": "yellow", "fail": "red"}
+    t = Table(
+        title=plain(f"Policy checks: {report.proposal} ({report.policy})"),
+        title_justify="left",
+        show_lines=False,
+    )
+    for col in ("check", "status", "about", "finding"):
+        t.add_column(col, ratio=4 if col == "finding" else None)
+    for r in report.results:
+        t.add_row(
+            plain(r.check), f"[{colour[r.status]}]{r.status}[/]", plain(r.subject), plain(r.message)
+        )
+    n = report.counts()
+    verdict = (
+        "[green]meets the policy[/]"
+        if report.passed
+        else "[red]does not meet the policy[/]: fix the checks marked fail"
+    )
+    return [t, Text.from_markup(f"{n['pass']} pass, {n['warn']} warn, {n['fail']} fail: {verdict}")]
+
+
+def _policy_html(report: PolicyReport) -> str:
+    """HTML of a policy report."""
+    colour = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e"}
+    rows = "".join(
+        f"<tr><td>{esc(r.check)}</td><td style='color:{colour[r.status]}'>"
+        f"<b>{r.status}</b></td><td>{esc(r.subject)}</td>"
+        f"<td>{esc(r.message)}</td></tr>"
+        for r in report.results
+    )
+    verdict = "meets the policy" if report.passed else "does NOT meet the policy"
+    return (
+        f"<div><b>{esc(report.proposal)}</b> {verdict} "
+        f"({esc(report.policy)})<table><tr><th>check</th><th>status</th>"
+        f"<th>subject</th><th>message</th></tr>{rows}</table></div>"
+    )

@@ -14,24 +14,24 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from align._calibration import CREDIT_FLOOR, CREDIT_FULL
-from align._config import Method, PathLike
+from align._config import PathLike
 from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, InvalidArgumentError, ProposalError
 from align.frameworks import Framework, load_framework
 from align.proposals._demand import demand_from_onet, demand_from_postings
 from align.proposals._model import Proposal, load_proposal
-from align.proposals._score import (
-    coverage_matrix,
-    credit,
-)
+from align.proposals._score import background_for, coverage_matrix, onet_if_available
+from align.proposals._settings import ScoreSettings
 from align.reports._base import ReportMixin
-from align.reports._render import portfolio_html, portfolio_rich
+from align.reports._render import CSS, credit_cell, cut, html_table, legend, matrix_table, rows
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 __all__ = ["PortfolioReport", "load_portfolio", "portfolio_coverage"]
 
@@ -92,10 +92,10 @@ class PortfolioReport(ReportMixin):
         return "Portfolio"
 
     def _html(self) -> str:
-        return portfolio_html(self)
+        return _portfolio_html(self)
 
     def _rich_parts(self) -> list[Any]:
-        return portfolio_rich(self)
+        return _portfolio_rich(self)
 
 
 def load_portfolio(folder: PathLike) -> list[Proposal]:
@@ -168,11 +168,10 @@ def portfolio_coverage(
     *,
     onet: Framework | None = None,
     data_dir: PathLike | None = None,
-    method: Method = "hybrid",
+    settings: ScoreSettings | None = None,
     embedder: Any = None,
-    floor: float = CREDIT_FLOOR,
-    full: float = CREDIT_FULL,
     top_demand: int = 40,
+    **options: Any,
 ) -> PortfolioReport:
     """Which demanded skills the institution's credentials cover, and which none does.
 
@@ -184,10 +183,12 @@ def portfolio_coverage(
         Postings demand for the region (:func:`align.postings.skill_demand`);
         ``None`` uses O*NET importance for all the credentials' target
         occupations together.
-    onet, data_dir, method, embedder, floor, full
-        As in :func:`align.score_alignment`.
+    onet, data_dir, settings, embedder
+        As in :func:`align.score_alignment` (credit by meaning).
     top_demand : int
         Postings skills considered.
+    **options
+        Fields of :class:`align.ScoreSettings`.
 
     Returns
     -------
@@ -200,7 +201,8 @@ def portfolio_coverage(
         raise InvalidArgumentError(
             "proposals must be a non-empty list of Proposal objects or a folder of proposal files."
         )
-    credit(0.5, floor, full)
+    s = settings.replace(**options) if settings is not None else ScoreSettings(**options)
+    fw = onet
     if demand is not None:
         items = demand_from_postings(demand, top=top_demand)
         source = "postings"
@@ -215,7 +217,10 @@ def portfolio_coverage(
         codes = _known_codes(fw, codes, creds)
         items = demand_from_onet(fw, codes)
         source = "onet"
-    mat = coverage_matrix(creds, items, method=method, embedder=embedder, floor=floor, full=full)[0]
+    if fw is None:
+        fw = onet_if_available(data_dir)
+    bg = background_for(fw, embedder)
+    mat = coverage_matrix(creds, items, settings=s, embedder=embedder, background=bg)[0]
     ids = [p.id for p in creds]
     matrix = pd.DataFrame(mat, index=pd.Index(items["id"], name="id"), columns=ids)
     best = mat.max(axis=1) if len(creds) else np.zeros(len(items))
@@ -229,10 +234,52 @@ def portfolio_coverage(
         matrix,
         share,
         {
+            **s.to_dict(),
             "demand_source": source,
-            "method": method,
-            "floor": floor,
-            "full": full,
             "credentials": len(creds),
         },
     )
+
+
+# == rendering ==================================================================
+def _portfolio_html(report: PortfolioReport) -> str:
+    """HTML of a portfolio coverage report (a heatmap-like table)."""
+    m = report.matrix.copy()
+    m.insert(0, "skill", m.index)
+    return (
+        f"{CSS}<div class='align-r'><h3>Portfolio coverage</h3>"
+        f"<p>{report.covered_share:.0%} of demand covered by some credential.</p>"
+        f"{html_table(report.skills, bars=('best_coverage',))}"
+        f"<h4>Matrix</h4>{html_table(m.round(2))}</div>"
+    )
+
+
+def _portfolio_rich(report: PortfolioReport) -> list[RenderableType]:
+    """Rich renderables for ``align portfolio``."""
+    from rich.text import Text
+
+    creds = list(report.matrix.columns)
+    t = matrix_table(
+        "Demanded skills x credentials (credit of the best outcome)",
+        "demanded skill",
+        "demand",
+        len(creds),
+    )
+    t.add_column("covered?")
+    for r in rows(report.skills):
+        vals = report.matrix.loc[r.id].tolist()
+        t.add_row(
+            cut(r.label, 60),
+            f"{r.weight:.2f}",
+            *[credit_cell(v) for v in vals],
+            "[green]yes[/]" if r.best_coverage > 0 else "[red]no[/]",
+        )
+    return [
+        t,
+        legend(creds),
+        Text(
+            f"{report.covered_share:.0%} of the demand weight is covered by at least "
+            f"one credential; {int((report.skills['best_coverage'] == 0).sum())} "
+            "demanded skills are covered by none."
+        ),
+    ]

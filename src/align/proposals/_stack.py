@@ -11,58 +11,49 @@ importance, redundancy, a suggested order, credits toward a threshold, and a
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from align._calibration import CREDIT_FLOOR, CREDIT_FULL
-from align._config import Method, PathLike
+from align._config import PathLike
 from align._safeio import check_finite
-from align._wording import BLOOM_LEVELS, bloom_level, outcome_verb
 from align.exceptions import InvalidArgumentError, ProposalError, UnknownNameError
 from align.frameworks import Framework, load_framework
 from align.proposals._demand import DEMAND_QUOTAS, demand_from_onet
 from align.proposals._model import Proposal, Stack, load_proposal, load_stack
-from align.proposals._score import coverage_matrix, credit, similarity_matrix
+from align.proposals._score import (
+    background_for,
+    coverage_matrix,
+    onet_if_available,
+    outcome_matches,
+)
+from align.proposals._settings import ScoreSettings
+from align.proposals._suggest import order_credentials, suggest_next
 from align.reports._base import ReportMixin
-from align.reports._render import gaps_html, gaps_rich
+from align.reports._render import (
+    CSS,
+    credit_cell,
+    cut,
+    esc,
+    html_table,
+    legend,
+    matrix_table,
+    pct,
+    plain,
+    rows,
+    visible,
+)
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 __all__ = ["GapReport", "find_stacking_gaps", "target_items"]
 
-#: Kinds whose labels are verb phrases (a draft outcome builds on their verb and object).
-_ACTION_KINDS = {"dwa", "task", "iwa", "outcome", "work_activity"}
-_LEVEL_NAMES = {
-    1: "remember",
-    2: "understand",
-    3: "apply",
-    4: "analyze",
-    5: "evaluate",
-    6: "create",
-}
-#: What learners hand in at each Bloom level (the evidence an assessor checks).
-_PRODUCTS = {
-    1: "a checked list or labelled diagram",
-    2: "a short written explanation",
-    3: "the completed work product with a log of the steps",
-    4: "an analysis report",
-    5: "a reasoned recommendation",
-    6: "an original plan or product",
-}
-_DRAFT = {
-    "skill": "Apply {x} ({d}) to a realistic workplace case and hand in {p}",
-    "knowledge": "Apply {x} ({d}) to solve a realistic problem and hand in {p}",
-    "technology": "Use {x} to complete a realistic task and hand in {p}",
-    "competency": "Practise {x} ({d}) in a team project and hand in {p}",
-    "certification": "Complete the preparation for the {x} assessment and hand in {p}",
-}
-_ARTICLES = re.compile(r"\b(?:the|a|an)\s+", re.IGNORECASE)
 Table = Literal["coverage", "gaps", "redundancy", "order", "suggestions"]
 #: Tables a GapReport exports with ``to_frame``.
 TABLES: dict[str, str] = {
@@ -153,10 +144,10 @@ class GapReport(ReportMixin):
         return self.stack
 
     def _html(self) -> str:
-        return gaps_html(self)
+        return _gaps_html(self)
 
     def _rich_parts(self) -> list[Any]:
-        return gaps_rich(self)
+        return _gaps_rich(self)
 
 
 # == target ===================================================================
@@ -284,183 +275,6 @@ def target_items(
     return target_items(load_framework(name, data_dir=data_dir))
 
 
-# == ordering and suggestions =================================================
-def _job_zone(onet: Framework | None, codes: Sequence[str]) -> float:
-    if onet is None or not codes:
-        return float("nan")
-    groups = onet.occupations.set_index("code")["group"]
-    zones = [float(groups[c]) for c in codes if c in groups.index and str(groups[c]).isdigit()]
-    return min(zones) if zones else float("nan")
-
-
-def _order(
-    creds: list[Proposal], professional: np.ndarray | None, onet: Framework | None
-) -> pd.DataFrame:
-    rows = []
-    for i, p in enumerate(creds):
-        levels = [lv for lv in (bloom_level(o.text) for o in p.outcomes) if lv is not None]
-        bloom = float(np.mean(levels)) if levels else float("nan")
-        zone = _job_zone(onet, p.target_occupations)
-        found = float(professional[i]) if professional is not None else float("nan")
-        why = []
-        if not math.isnan(zone):
-            why.append(f"job zone {zone:g}")
-        if not math.isnan(found):
-            why.append(f"{found:.0%} of outcomes foundational (NACE/CMC tiers 1-3)")
-        if not math.isnan(bloom):
-            why.append(f"verbs at Bloom level {bloom:.1f}")
-        rows.append(
-            {
-                "credential": p.id,
-                "title": p.title,
-                "credits": p.credits,
-                "job_zone": zone,
-                "foundational_share": found,
-                "bloom_level": bloom,
-                "reason": "; ".join(why) or "no ordering evidence",
-            }
-        )
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "credential",
-            "title",
-            "credits",
-            "job_zone",
-            "foundational_share",
-            "bloom_level",
-            "reason",
-        ],
-    )
-    # Lower job zones, more foundational outcomes, lower Bloom levels come first.
-    key = df.assign(
-        _z=df["job_zone"].fillna(3),
-        _f=-df["foundational_share"].fillna(0),
-        _b=df["bloom_level"].fillna(3.5),
-    )
-    return (
-        key.sort_values(["_z", "_f", "_b", "credits"], kind="stable")
-        .drop(columns=["_z", "_f", "_b"])
-        .reset_index(drop=True)
-    )
-
-
-def _draft(label: str, kind: str, description: str = "") -> str:
-    """A draft outcome: an observable verb at a named Bloom level, the object, a
-    realistic context and the product an assessor checks; never the bare label.
-
-    Examples
-    --------
-    >>> d = _draft("Monitor the security of digital information.", "dwa")
-    >>> d.startswith("Monitor, in a realistic workplace case, the security of digital")
-    True
-    >>> d.endswith("a log of the steps (Bloom level 3, apply).")
-    True
-    """
-    text = label.strip().rstrip(".")
-    if kind in _ACTION_KINDS:
-        verb, rest = outcome_verb(text)
-        level = next((lv for lv, vs in BLOOM_LEVELS.items() if verb in vs), 3)
-        # The context goes between the verb and its object, so the draft reads as an
-        # outcome of its own rather than the competency label with a lead-in.
-        return (
-            f"{verb[:1].upper() + verb[1:]}, in a realistic workplace case, {rest.strip()} "
-            f"and hand in {_PRODUCTS[level]} (Bloom level {level}, {_LEVEL_NAMES[level]})."
-        )
-    level = 3
-    d = _short(_ARTICLES.sub("", description.split(";")[0]).strip().rstrip("."), 10)
-    d = d[:1].lower() + d[1:] if d else "its core methods"
-    d = re.sub(r"^(?:knowledge of|using|the ability to)\s+", "", d, flags=re.IGNORECASE)
-    body = _DRAFT.get(kind, _DRAFT["skill"]).format(x=text, d=d, p=_PRODUCTS[level])
-    return f"{body} (Bloom level {level}, {_LEVEL_NAMES[level]})."
-
-
-def _clusters(items: pd.DataFrame, method: str, embedder: Any, max_groups: int) -> list[list[int]]:
-    n = len(items)
-    if n <= 2 or method == "lexical":
-        groups: dict[str, list[int]] = {}
-        for i, k in enumerate(items["kind"]):
-            groups.setdefault(str(k), []).append(i)
-        return list(groups.values())
-    from scipy.cluster.hierarchy import fcluster, linkage
-
-    from align._embed import get_embedder
-
-    emb = embedder if embedder is not None else get_embedder()
-    vec = emb.encode(
-        [
-            f"{lb}. {d}".strip(". ")
-            for lb, d in zip(items["label"], items["description"], strict=True)
-        ]
-    )
-    # Average linkage on cosine distance: groups of items about the same activity.
-    z = linkage(vec.astype(float), method="average", metric="cosine")
-    labels = fcluster(z, t=min(max_groups, n), criterion="maxclust")
-    out: dict[int, list[int]] = {}
-    for i, lab in enumerate(labels):
-        out.setdefault(int(lab), []).append(i)
-    return list(out.values())
-
-
-def _short(label: str, n: int = 8) -> str:
-    words = label.strip().rstrip(".").split()
-    return " ".join(words[:n]) + (" ..." if len(words) > n else "")
-
-
-def _suggest(
-    gaps: pd.DataFrame, method: str, embedder: Any, n_suggestions: int, covered: float
-) -> list[dict[str, Any]]:
-    # Only what no outcome covers at all (credit 0): a competency an outcome already
-    # earns credit for is taught, if loosely, and is a rewording job, not a new badge.
-    todo = gaps[(gaps["coverage"] <= 0) & (gaps["weight"] > 0)].head(16)
-    todo = todo.reset_index(drop=True)
-    if todo.empty or n_suggestions < 1:
-        return []
-    groups = _clusters(todo, method, embedder, max_groups=max(2, math.ceil(len(todo) / 4)))
-    scored = sorted(groups, key=lambda g: -float(todo.loc[g, "gap"].sum()))
-    out = []
-    for g in scored[:n_suggestions]:
-        sub = todo.loc[g].sort_values("gap", ascending=False)
-        title = _short(str(sub["label"].iloc[0]))
-        if len(sub) > 1:
-            title += f" (+{len(sub) - 1} related)"
-        head = sub.head(5)
-        out.append(
-            {
-                "title": title,
-                "outcomes": [
-                    _draft(lb, k, d)
-                    for lb, k, d in zip(
-                        head["label"], head["kind"], head["description"].fillna(""), strict=True
-                    )
-                ],
-                "covers": [str(x) for x in sub["label"]],
-                "evidence": [
-                    {
-                        "competency": str(lb),
-                        "kind": str(k),
-                        "weight": float(w),
-                        "demand": str(ev),
-                        "nearest_outcome": str(no),
-                        "nearest_score": float(ns),
-                    }
-                    for lb, k, w, ev, no, ns in zip(
-                        sub["label"],
-                        sub["kind"],
-                        sub["weight"].astype(float),
-                        sub["evidence"],
-                        sub["nearest_outcome"],
-                        sub["nearest_score"].astype(float),
-                        strict=True,
-                    )
-                ],
-                "weight": float(sub["gap"].sum()),
-                "suggestion": True,
-            }
-        )
-    return out
-
-
 # == main entry ===============================================================
 def _as_creds(stack: Any) -> tuple[list[Proposal], str, str, float | None]:
     if isinstance(stack, str | os.PathLike):
@@ -491,14 +305,13 @@ def find_stacking_gaps(
     *,
     onet: Framework | None = None,
     data_dir: PathLike | None = None,
-    method: Method = "hybrid",
+    settings: ScoreSettings | None = None,
     embedder: Any = None,
-    floor: float | None = None,
-    full: float | None = None,
     covered: float = 0.5,
     threshold_credits: float | None = None,
     professional: Sequence[Framework | str] | None = ("nace", "cmc"),
     n_suggestions: int = 2,
+    **options: Any,
 ) -> GapReport:
     """Find what a stack of credentials leaves uncovered of a target.
 
@@ -511,14 +324,9 @@ def find_stacking_gaps(
         stack file's ``target``.
     onet : Framework, optional
         A loaded O*NET (loaded from ``data_dir`` when needed).
-    method, embedder, floor, full
-        Matching method and credit thresholds, as in :func:`align.score_alignment`
-        (default: the thresholds calibrated for outcome -> competency, 0.30 / 0.42,
-        with content-word overlap). When the target is a larger badge's outcomes
-        (outcome -> outcome, sentences in the same domain and style, which the
-        calibration does not cover) the matcher score is used as it is with
-        0.30 / 0.50.
-        Matching method and credit thresholds, as in :func:`align.score_alignment`.
+    settings, embedder
+        How outcomes earn credit, as in :func:`align.score_alignment` (credit by
+        meaning, the same thresholds for every kind of target).
     covered : float
         Credit from which a competency counts as covered (for redundancy and
         the suggestions).
@@ -529,6 +337,8 @@ def find_stacking_gaps(
         (NACE and CMC); ``None`` skips that evidence.
     n_suggestions : int
         How many next credentials to suggest.
+    **options
+        Fields of :class:`align.ScoreSettings` (``method="semantic"``, ...).
 
     Returns
     -------
@@ -545,24 +355,14 @@ def find_stacking_gaps(
     check_finite(threshold_credits, "threshold_credits", minimum=0)
     needs_onet = isinstance(target, str) and target.removeprefix("onet:")[:2].isdigit()
     if onet is None and (needs_onet or any(p.target_occupations for p in creds)):
-        onet = load_framework("onet", data_dir=data_dir) if needs_onet else _maybe_onet(data_dir)
+        onet = (
+            load_framework("onet", data_dir=data_dir) if needs_onet else onet_if_available(data_dir)
+        )
     items, target_name = target_items(target, onet=onet, data_dir=data_dir)
     items = items.drop_duplicates("id").reset_index(drop=True)
-    outcome_target = bool(len(items)) and bool((items["kind"] == "outcome").all())
-    if floor is None:
-        floor = 0.30 if outcome_target else CREDIT_FLOOR
-    if full is None:
-        full = 0.50 if outcome_target else CREDIT_FULL
-    credit(0.5, floor, full)
-    cov, sims, owner = coverage_matrix(
-        creds,
-        items,
-        method=method,
-        embedder=embedder,
-        floor=floor,
-        full=full,
-        calibrated=not outcome_target,
-    )
+    s = settings.replace(**options) if settings is not None else ScoreSettings(**options)
+    bg = background_for(onet, embedder) if onet is not None else None
+    cov, sims, owner = coverage_matrix(creds, items, settings=s, embedder=embedder, background=bg)
     ids = [p.id for p in creds]
     coverage = pd.DataFrame(cov, index=pd.Index(items["id"], name="id"), columns=ids)
     best = cov.max(axis=1) if len(creds) else np.zeros(len(items))
@@ -609,28 +409,30 @@ def find_stacking_gaps(
 
     prof_share = None
     if professional:
-        texts = [o.text for p in creds for o in p.outcomes]
         fws = [
             f if isinstance(f, Framework) else load_framework(f, data_dir=data_dir)
             for f in professional
         ]
-        pitems = pd.concat([target_items(f)[0] for f in fws], ignore_index=True)
-        psims = similarity_matrix(texts, pitems, method=method, embedder=embedder)
-        pbest = psims.max(axis=1) if psims.size else np.zeros(len(texts))
-        tbest = sims.max(axis=1) if sims.size else np.zeros(len(texts))
-        found = (pbest >= floor) & (pbest >= tbest)
-        prof_share = np.array(
-            [found[owner == c].mean() if (owner == c).any() else 0.0 for c in range(len(creds))]
-        )
-    order = _order(creds, prof_share, onet)
+        target_best = sims.max(axis=1) if sims.size else np.zeros(len(owner))
+        shares = []
+        for c, p in enumerate(creds):
+            m = outcome_matches(p, fws, settings=s, embedder=embedder, background=bg)
+            best = m.groupby("query_index")["standout"].max()
+            mine = target_best[owner == c]
+            found = [
+                bool(best.get(i, -np.inf) > max(mine[i], s.professional_floor))
+                for i in range(len(p.outcomes))
+            ]
+            shares.append(float(np.mean(found)) if found else 0.0)
+        prof_share = np.array(shares)
+    order = order_credentials(creds, prof_share, onet)
     threshold = threshold_credits if threshold_credits is not None else stack_threshold
-    suggestions = _suggest(gaps, method, embedder, n_suggestions, covered)
-    settings = {
-        "method": method,
-        "floor": floor,
-        "full": full,
+    suggestions = suggest_next(gaps, s.method, embedder, n_suggestions, covered)
+    report_settings = {
+        **s.to_dict(),
         "covered": covered,
         "target_items": len(items),
+        "background": bg.source if bg is not None else "the target's own items",
     }
     return GapReport(
         name,
@@ -643,13 +445,109 @@ def find_stacking_gaps(
         threshold,
         share,
         suggestions,
-        settings,
+        report_settings,
     )
 
 
-def _maybe_onet(data_dir: PathLike | None) -> Framework | None:
-    """O*NET for job zones when its files are present; ordering works without it."""
-    from align.frameworks import available_frameworks
+# == rendering ==================================================================
+def _gaps_html(report: GapReport) -> str:
+    """HTML of a stacking-gap report."""
+    cov = report.coverage.copy()
+    cov.insert(0, "competency", cov.index)
+    gaps = report.gaps[["label", "kind", "weight", "coverage", "gap"]]
+    sugg = "".join(
+        f"<li><b>{esc(s['title'])}</b> <small>(suggestion)</small><ul>"
+        + "".join(f"<li>{esc(o)}</li>" for o in s["outcomes"])
+        + "</ul></li>"
+        for s in report.suggestions
+    )
+    return (
+        f"{CSS}<div class='align-r'><h3>Stacking gaps: {esc(report.stack)}</h3>"
+        f"<p>Target: {esc(report.target)}. Covered {report.covered_share:.0%} of the target's "
+        f"weight. Credits {report.credits:g}"
+        + (f" of {report.threshold:g}" if report.threshold else "")
+        + "</p>"
+        f"<h4>Gaps (largest first)</h4>{html_table(gaps.head(25), bars=('coverage',))}"
+        f"<h4>Suggested order</h4>{html_table(report.order)}"
+        f"<h4>Suggested next credential(s)</h4><ul>{sugg}</ul>"
+        f"<h4>Coverage matrix</h4>{html_table(cov.round(2))}</div>"
+    )
 
-    avail = available_frameworks(data_dir).set_index("name")["available"]
-    return load_framework("onet", data_dir=data_dir) if bool(avail.get("onet")) else None
+
+def _gaps_rich(report: GapReport) -> list[RenderableType]:
+    """Rich renderables for ``align gaps``."""
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    thr = (
+        f" of the {report.threshold:g} needed ({report.credits / report.threshold:.0%})"
+        if report.threshold
+        else ""
+    )
+    head = Text.assemble(
+        ("Target: ", "bold"),
+        visible(str(report.target)),
+        f"\nCredentials: {len(report.order)}; credits {report.credits:g}{thr}",
+        f"\nTarget weight covered by the stack: {report.covered_share:.0%}",
+    )
+    out: list[RenderableType] = [Panel(head, title=f"[b]{plain(report.stack)}[/b]", expand=False)]
+    creds = list(report.coverage.columns)
+    mat = matrix_table(
+        "Coverage matrix (credit of each credential's best outcome)",
+        "target competency",
+        "weight",
+        len(creds),
+    )
+    top = report.gaps.sort_values("weight", ascending=False).head(20)
+    for r in rows(top):
+        vals = report.coverage.loc[r.id] if r.id in report.coverage.index else None
+        cells = [
+            credit_cell(v) for v in (vals.tolist() if vals is not None else [0.0] * len(creds))
+        ]
+        mat.add_row(cut(r.label, 60), f"{r.weight:.2f}", *cells)
+    out.append(mat)
+    out.append(legend(creds))
+    g = Table(title="Largest gaps (weight x uncovered share)", title_justify="left")
+    for col in ("competency", "kind", "weight", "coverage", "gap"):
+        g.add_column(col)
+    for r in rows(report.gaps[report.gaps["gap"] > 0].head(12)):
+        g.add_row(
+            plain(str(r.label)[:70]),
+            plain(r.kind),
+            f"{r.weight:.2f}",
+            pct(r.coverage),
+            f"{r.gap:.2f}",
+        )
+    out.append(g)
+    if len(report.redundancy):
+        rd = Table(
+            title="Covered by two or more credentials (possible redundancy)", title_justify="left"
+        )
+        rd.add_column("competency")
+        rd.add_column("credentials")
+        for r in rows(report.redundancy.head(12)):
+            rd.add_row(plain(str(r.label)[:70]), plain(", ".join(r.credentials)))
+        out.append(rd)
+    od = Table(title="Suggested order (foundational first)", title_justify="left")
+    for col in ("step", "credential", "credits", "why"):
+        od.add_column(col)
+    for i, r in enumerate(rows(report.order), 1):
+        od.add_row(str(i), plain(r.credential), f"{r.credits:g}", plain(r.reason))
+    out.append(od)
+    for s in report.suggestions:
+        body = "\n".join(f"- {plain(o)}" for o in s["outcomes"])
+        why = "\n".join(
+            f"[dim]{cut(e['competency'], 50)}: {plain(e['demand'])}; nearest outcome "
+            f"{plain(e['nearest_outcome'])} ({e['nearest_score']:.2f})[/]"
+            for e in s.get("evidence", [])[:6]
+        )
+        out.append(
+            Panel(
+                f"{body}\n[dim]covers: {plain(', '.join(s['covers'][:6]))}[/]\n{why}",
+                title=f"[b]Suggested next credential: {plain(s['title'])}[/b]",
+                subtitle="a suggestion for the curriculum committee, not a decision",
+                expand=False,
+            )
+        )
+    return out
