@@ -90,7 +90,7 @@ m1.metric(
 )
 m2.markdown(
     f"**Band**  \n:{_BAND_COLOUR.get(report.band, 'gray')}-badge[{report.band}]  \n"
-    ":gray[well aligned from 55, partly aligned from 40]"
+    ":gray[well aligned from 55, partly aligned from 35]"
 )
 src = {"onet": "O*NET (what the occupations do)", "postings": "job postings", "none": "none"}
 m3.metric("Demand from", src.get(report.basis.demand_source, "?"))

@@ -71,7 +71,7 @@ FOUNDATIONAL_SHARE = 0.5
 #: Lower bounds of the named bands of the overall score, best first.
 BANDS: tuple[tuple[str, float], ...] = (
     ("well aligned", 55.0),
-    ("partly aligned", 40.0),
+    ("partly aligned", 35.0),
     ("not aligned", 0.0),
 )
 

@@ -7,13 +7,13 @@ report (:mod:`align.proposals._report`) shows them.
 Relevance ``R``
     Mean over outcomes of their best credit against a demanded item.
 Demand coverage ``D``
-    How much of the demand a credential *of this size* covers: the ``n`` largest
-    weighted credits ``w_j c_j`` over the ``n`` largest weights, ``n`` the number of
-    outcomes, where ``c_j`` is the best credit of demanded item ``j`` among the outcomes
-    that have it among their :data:`ITEMS_PER_OUTCOME` best items (one outcome teaches
-    a couple of activities, not every activity near its topic). A credential whose
-    five outcomes fully teach five of the occupation's heaviest activities scores 1;
-    one that teaches peripheral activities, or teaches them loosely, less.
+    How much of the demand a credential *of this size* covers: each outcome is paired
+    with one demanded item (the pairing that covers the most demand, :func:`item_coverage`),
+    and the weighted credit of the pairs ``sum w_j c_j`` is divided by the ``n``
+    largest weights, ``n`` the number of outcomes. A credential whose five outcomes
+    fully teach five of the occupation's heaviest activities scores 1; one that
+    teaches peripheral activities, teaches one activity five times, or teaches
+    loosely, less.
 Framework alignment ``F``
     Mean over outcomes of their best credit against the chosen frameworks.
 Balance ``B``
@@ -36,7 +36,6 @@ from align.exceptions import InvalidArgumentError
 __all__ = [
     "COMPONENT_HELP",
     "DEFAULT_WEIGHTS",
-    "ITEMS_PER_OUTCOME",
     "balance_score",
     "check_weights",
     "competency_class",
@@ -63,8 +62,6 @@ COMPONENT_HELP: dict[str, str] = {
     "balance": "professional (NACE, CMC tiers 1-3) and demanded technical competencies both "
     "taught (counted by credit)",
 }
-#: Demanded items one outcome can cover in demand coverage (its best ones).
-ITEMS_PER_OUTCOME = 2
 _PROFESSIONAL_FRAMEWORKS = {"nace"}
 _TIERED_FRAMEWORKS = {"cmc"}
 
@@ -83,31 +80,46 @@ def relevance_score(credits: np.ndarray) -> float:
     return float(np.clip(c.max(axis=1), 0, 1).mean())
 
 
-def item_coverage(credits: np.ndarray, per_outcome: int = ITEMS_PER_OUTCOME) -> np.ndarray:
-    """Each demanded item's credit from the outcomes that count it among their best.
+def item_coverage(credits: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which outcome covers which demanded item: one item per outcome, most demand covered.
+
+    Each outcome counts for one demanded item, and each item for one outcome; the
+    pairing maximises the demand covered, ``sum w_j * credits[i, j]`` (an assignment,
+    solved exactly). So one outcome near many related activities covers one of them,
+    and two outcomes about the same activity cover it once.
+
+    Returns
+    -------
+    tuple of (ndarray, ndarray)
+        Per item, its credit in the pairing (0 when no outcome is paired with it) and
+        the index of the paired outcome (-1 for none).
 
     Examples
     --------
-    >>> item_coverage(np.array([[1.0, 0.9, 0.8], [0.0, 0.2, 0.0]]), per_outcome=2).tolist()
-    [1.0, 0.9, 0.0]
+    >>> cov, who = item_coverage(np.array([[1.0, 0.9], [1.0, 0.0]]), np.array([1.0, 1.0]))
+    >>> cov.tolist(), who.tolist()
+    ([1.0, 0.9], [1, 0])
     """
-    c = np.asarray(credits, dtype=float)
+    from scipy.optimize import linear_sum_assignment
+
+    c = np.clip(np.asarray(credits, dtype=float), 0, 1)
+    w = np.clip(np.asarray(weights, dtype=float), 0, None)
+    cov = np.zeros(c.shape[1] if c.ndim == 2 else 0)
+    who = np.full(len(cov), -1, dtype=np.int64)
     if c.ndim != 2 or not c.size:
-        return np.zeros(c.shape[-1] if c.ndim == 2 else 0)
-    if per_outcome < c.shape[1]:
-        c = c.copy()
-        rest = np.argsort(-c, axis=1, kind="stable")[:, per_outcome:]
-        np.put_along_axis(c, rest, 0.0, axis=1)
-    return np.asarray(c.max(axis=0))
+        return cov, who
+    rows, cols = linear_sum_assignment(-(c * w[None, :] + 1e-9 * c))
+    for i, j in zip(rows, cols, strict=True):
+        if c[i, j] > 0:
+            cov[j], who[j] = c[i, j], i
+    return cov, who
 
 
-def demand_coverage(
-    credits: np.ndarray, weights: np.ndarray, per_outcome: int = ITEMS_PER_OUTCOME
-) -> float:
+def demand_coverage(credits: np.ndarray, weights: np.ndarray) -> float:
     """Coverage of the demand by a credential of this size (module docstring).
 
-    ``credits`` is outcomes x demanded items; with ``n`` outcomes the ``n`` largest
-    ``w_j * c_j`` (:func:`item_coverage`) are divided by the ``n`` largest ``w_j``.
+    ``credits`` is outcomes x demanded items: the demand the outcomes cover, one item
+    each (:func:`item_coverage`), over the ``n`` largest weights.
 
     Examples
     --------
@@ -122,7 +134,7 @@ def demand_coverage(
     top_w = np.sort(w)[::-1][:n].sum()
     if top_w <= 0:
         return 0.0
-    got = np.sort(w * item_coverage(c, per_outcome))[::-1][:n].sum()
+    got = float((w * item_coverage(c, w)[0]).sum())
     return float(np.clip(got / top_w, 0.0, 1.0))
 
 

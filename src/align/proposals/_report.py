@@ -303,10 +303,9 @@ def _demand_table(table: pd.DataFrame, sc: Scored, ids: list[str]) -> pd.DataFra
     cred = sc.credits
     best_i = cred.argmax(axis=0) if n else np.zeros(len(out), int)
     cols = np.arange(len(out))
-    out["coverage"] = item_coverage(cred) if n else 0.0
-    out["best_outcome"] = [
-        ids[i] if n and c > 0 else "" for i, c in zip(best_i, out["coverage"], strict=True)
-    ]
+    cov, who = item_coverage(cred, out["weight"].to_numpy(float))
+    out["coverage"] = cov if n else np.zeros(len(out))
+    out["best_outcome"] = [ids[i] if n and i >= 0 else "" for i in who]
     out["best_score"] = sc.meaning.cosine[best_i, cols] if n else 0.0
     out["best_standout"] = sc.meaning.standout[best_i, cols] if n else 0.0
     out["example"] = [
@@ -541,6 +540,12 @@ def _next_steps(
     return lead + [s[1] for s in steps[:4]] if steps else lead
 
 
+def _cov(sc: Scored, table: pd.DataFrame) -> np.ndarray:
+    if not sc.credits.size:
+        return np.zeros(0)
+    return item_coverage(sc.credits, table["weight"].to_numpy(float))[0]
+
+
 def build_report(
     proposal: Proposal,
     basket: DemandBasket,
@@ -604,9 +609,9 @@ def build_report(
         model=model,
         background=background,
         professional_aligned=int(prof["id"].nunique()),
-        technical_aligned=int((item_coverage(sc.credits) > 0).sum()) if sc.credits.size else 0,
+        technical_aligned=int((_cov(sc, table) > 0).sum()),
         professional_weighted=float(prof.groupby("id")["credit"].max().sum()),
-        technical_weighted=float(item_coverage(sc.credits).sum()) if sc.credits.size else 0.0,
+        technical_weighted=float(_cov(sc, table).sum()),
     )
     return AlignmentReport(
         proposal=proposal.title,

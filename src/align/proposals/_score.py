@@ -535,7 +535,7 @@ def score_components(
     best_fw = best_framework_credit(matches, n_outcomes)
     hits = matches[matches["credit"] > 0]
     prof = hits[hits["class"] == "professional"].groupby("id")["credit"].max().sum()
-    tech = float(item_coverage(cred).sum()) if cred.size else 0.0
+    tech = float(item_coverage(cred, weights)[0].sum()) if cred.size else 0.0
     return {
         "relevance": relevance_score(cred),
         "demand_coverage": demand_coverage(cred, weights) if len(weights) else 0.0,
