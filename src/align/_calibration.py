@@ -25,6 +25,14 @@ Specificity (:data:`SPECIFICITY_MIN`)
     earns no professional credit and does not count toward balance; its other
     credits are scaled by its specificity. Chosen on the faculty dev half: no
     written outcome and 98 % of the vague ones fall below it.
+Outcome targets (:data:`OUTCOME_FLOOR`, :data:`OUTCOME_FULL`)
+    When a stack builds toward a larger badge, small-badge outcomes are matched to
+    the larger badge's outcomes: sentences of one field, all of which stand out from
+    O*NET's work activities, so standouts cannot tell them apart. Credit is then a
+    ramp on the cosine itself, from 0.46 (none) to 0.77 (full): the thresholds of the
+    previous release (0.30 / 0.50 on a fused score that is 0.65 x cosine for a
+    paraphrase). A judgement, not a calibration: no labelled outcome-to-outcome pairs
+    exist yet.
 Foundational items (:data:`FOUNDATIONAL_IMPORTANCE`, :data:`FOUNDATIONAL_SHARE`)
     An O*NET skill or knowledge area that at least half of the occupations rated for
     it rate "important" (3 of 5) or more is foundational (English Language, Reading
@@ -47,6 +55,8 @@ __all__ = [
     "CREDIT_FULL",
     "FOUNDATIONAL_IMPORTANCE",
     "FOUNDATIONAL_SHARE",
+    "OUTCOME_FLOOR",
+    "OUTCOME_FULL",
     "PROFESSIONAL_FLOOR",
     "PROFESSIONAL_FULL",
     "SPECIFICITY_MIN",
@@ -62,6 +72,10 @@ CREDIT_FULL = 3.82
 PROFESSIONAL_FLOOR = 2.25
 #: Median standout of labelled outcome -> NACE pairs (professional dev).
 PROFESSIONAL_FULL = 3.21
+#: Cosine from which a small badge's outcome earns credit for a larger badge's outcome.
+OUTCOME_FLOOR = 0.46
+#: Cosine from which it earns full credit.
+OUTCOME_FULL = 0.77
 #: Outcomes less specific than this earn no professional credit and no balance.
 SPECIFICITY_MIN = 0.5
 #: Importance (O*NET IM, 1-5) from which a rating counts as "important".

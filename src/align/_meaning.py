@@ -43,6 +43,9 @@ from align._matchbase import normalise
 
 __all__ = [
     "MENTION_STANDOUT",
+    "MIN_BACKGROUND",
+    "TYPICAL_MEAN",
+    "TYPICAL_SD",
     "Background",
     "Meaning",
     "item_surfaces",
@@ -67,31 +70,57 @@ _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
 _TRAILING = re.compile(r"\s+(?:software|programming language|language|platform)$", re.I)
 
 
+#: Fewer reference texts than this make no background (their spread means little).
+MIN_BACKGROUND = 200
+#: The typical background of an outcome, for when no reference texts are loaded: the
+#: median mean and standard deviation of the cosine of the faculty-outcome dev half's
+#: outcomes to O*NET 29.3's 2,087 detailed work activities.
+TYPICAL_MEAN, TYPICAL_SD = 0.133, 0.089
+
+
 @dataclass(frozen=True)
 class Background:
     """Reference texts each outcome's similarities are read against.
 
     Attributes
     ----------
-    vectors : ndarray
-        Unit vectors of the reference texts.
+    vectors : ndarray or None
+        Unit vectors of the reference texts; ``None`` for the typical background
+        (:meth:`typical`), the same for every outcome.
     source : str
-        What the texts are ("O*NET 29.3 detailed work activities").
+        What the texts are ("O*NET 29.3: 2,087 detailed work activities").
     """
 
-    vectors: np.ndarray
+    vectors: np.ndarray | None
     source: str
 
     @classmethod
     def of(cls, texts: Sequence[str], source: str, embedder: Any = None) -> Background:
-        """Embed ``texts`` (cached like every embedding) as a background."""
+        """Embed ``texts`` (cached like every embedding) as a background.
+
+        With fewer than :data:`MIN_BACKGROUND` texts the typical background is
+        returned instead.
+        """
         from align._embed import get_embedder
 
+        if len(texts) < MIN_BACKGROUND:
+            return cls.typical()
         emb = embedder if embedder is not None else get_embedder()
         return cls(np.asarray(emb.encode(list(texts)), dtype=np.float32), source)
 
+    @classmethod
+    def typical(cls) -> Background:
+        """The same background for every outcome (:data:`TYPICAL_MEAN`, :data:`TYPICAL_SD`)."""
+        return cls(
+            None,
+            "a typical outcome's similarity to O*NET's work activities (no O*NET loaded)",
+        )
+
     def stats(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and standard deviation of each query's cosine to the background."""
+        n = len(queries)
+        if self.vectors is None:
+            return np.full(n, TYPICAL_MEAN), np.full(n, TYPICAL_SD)
         sims = queries @ self.vectors.T
         return sims.mean(axis=1), np.maximum(sims.std(axis=1), 1e-6)
 
@@ -196,13 +225,38 @@ def tool_mentions(texts: Sequence[str], labels: Sequence[str]) -> np.ndarray:
 
 
 def _name_variants(label: str) -> list[str]:
+    """A tool's names: full, without vendor or "software", and an acronym that spells it.
+
+    Examples
+    --------
+    >>> _name_variants("Amazon Web Services AWS software")
+    ['Amazon Web Services AWS', 'Web Services AWS', 'AWS']
+    >>> _name_variants("Microsoft SQL Server")  # SQL is not what the product is called
+    ['Microsoft SQL Server', 'SQL Server']
+    """
     name = _TRAILING.sub("", " ".join(label.split())).strip()
     out = [name]
     parts = name.split()
     if len(parts) >= 2 and not _ACRONYM.fullmatch(parts[0]):
         out.append(" ".join(parts[1:]))
-    out += [a for a in _ACRONYM.findall(name) if len(parts) > 1]
+    for k, word in enumerate(parts):
+        if _ACRONYM.fullmatch(word) and _spells(word, parts[:k]):
+            out.append(word)
     return list(dict.fromkeys(v for v in out if v))
+
+
+def _spells(acronym: str, words: list[str]) -> bool:
+    """Whether the acronym's letters are initials of the words before it, in order."""
+    letters = [c for c in acronym.lower() if c.isalpha()]
+    initials = [w[0].lower() for w in words if w[:1].isalpha()]
+    pos = 0
+    for c in letters:
+        while pos < len(initials) and initials[pos] != c:
+            pos += 1
+        if pos == len(initials):
+            return False
+        pos += 1
+    return len(letters) >= 2
 
 
 def meaning_scores(
@@ -225,8 +279,8 @@ def meaning_scores(
     embedder : Embedder, optional
         Defaults to the shared default model.
     background : Background, optional
-        What standouts are read against; ``None`` uses the items' own surfaces
-        (fine for a large framework, coarse for a handful of items).
+        What standouts are read against; ``None`` uses the typical background
+        (:meth:`Background.typical`).
 
     Returns
     -------
@@ -253,7 +307,7 @@ def meaning_scores(
     for j in np.flatnonzero(sizes > 1):
         best[:, j] += sims[:, starts[j] : starts[j] + sizes[j]].argmax(axis=1)
     surface = np.array(flat, dtype=object)[best]
-    bg = background if background is not None else Background(sv, "the items themselves")
+    bg = background if background is not None else Background.typical()
     mu, sd = bg.stats(q)
     standout = (cosine - mu[:, None]) / sd[:, None]
     named = np.zeros((n, m), dtype=bool)

@@ -111,16 +111,16 @@ def test_evidence_required_and_assessment_warns() -> None:
     assert _status(r, "assessment", "LO1") == "warn"
 
 
-def test_competency_checks_need_alignment(frameworks) -> None:
+def test_competency_checks_need_alignment(frameworks, embedder) -> None:
     p = budget()
     r = check_policy(p)
     assert _status(r, "professional") == "warn"
     assert "not checked" in _message(r, "professional")
-    aligned = score_alignment(p, frameworks, method="lexical")
+    aligned = score_alignment(p, frameworks, embedder=embedder)
     r = check_policy(p, alignment=aligned)
     assert _status(r, "professional") == "pass" and _status(r, "technical") == "pass"
     no_prof = budget(outcomes=["Use budget planning methods to build a budget."])
-    r = check_policy(no_prof, alignment=score_alignment(no_prof, frameworks, method="lexical"))
+    r = check_policy(no_prof, alignment=score_alignment(no_prof, frameworks, embedder=embedder))
     assert _status(r, "professional") == "fail"
     assert "NACE" in _message(r, "professional")
 

@@ -13,13 +13,14 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from align import AlignmentReport, InvalidArgumentError, ProposalError, score_alignment
-from align.proposals import demand_from_onet, demand_from_postings
-from align.proposals._score import (
+from align._calibration import BANDS, band, credit
+from align.proposals import ScoreSettings, demand_from_onet, demand_from_postings
+from align.proposals._components import (
     DEFAULT_WEIGHTS,
-    _overall,
     balance_score,
-    credit,
     demand_coverage,
+    item_coverage,
+    overall,
     relevance_score,
 )
 
@@ -34,16 +35,16 @@ def _matrix(n_out: int, n_items: int) -> st.SearchStrategy[np.ndarray]:
 def coverage_case(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     n_items = draw(st.integers(1, 8))
     n_out = draw(st.integers(0, 6))
-    scores = draw(_matrix(n_out, n_items))
+    credits = draw(_matrix(n_out, n_items))
     weights = draw(arrays(np.float64, (n_items,), elements=st.floats(0, 10)))
-    return scores, weights
+    return credits, weights
 
 
 @settings(max_examples=200, deadline=None)
-@given(coverage_case(), st.floats(0, 0.5), st.floats(0.51, 1))
+@given(coverage_case(), st.floats(-2, 3), st.floats(3.01, 8))
 def test_scores_within_bounds(case: tuple[np.ndarray, np.ndarray], lo: float, hi: float) -> None:
-    scores, weights = case
-    c = credit(scores, lo, hi)
+    credits, weights = case
+    c = credit(credits * 10 - 2, lo, hi)
     assert ((c >= 0) & (c <= 1)).all()
     assert 0.0 <= demand_coverage(c, weights) <= 1.0
     assert 0.0 <= relevance_score(c) <= 1.0
@@ -51,30 +52,42 @@ def test_scores_within_bounds(case: tuple[np.ndarray, np.ndarray], lo: float, hi
 
 @settings(max_examples=200, deadline=None)
 @given(coverage_case(), st.data())
-def test_adding_an_outcome_never_lowers_demand_coverage(
+def test_raising_a_credit_never_lowers_demand_coverage(
     case: tuple[np.ndarray, np.ndarray], data: st.DataObject
 ) -> None:
-    scores, weights = case
-    new_row = data.draw(_matrix(1, scores.shape[1]))
-    before = demand_coverage(credit(scores), weights)
-    after = demand_coverage(credit(np.vstack([scores, new_row])), weights)
-    assert after >= before - 1e-12
+    credits, weights = case
+    if not credits.size:
+        return
+    i = data.draw(st.integers(0, credits.shape[0] - 1))
+    j = data.draw(st.integers(0, credits.shape[1] - 1))
+    higher = credits.copy()
+    higher[i, j] = data.draw(st.floats(float(credits[i, j]), 1.0))
+    assert demand_coverage(higher, weights) >= demand_coverage(credits, weights) - 1e-9
 
 
 @settings(max_examples=100, deadline=None)
 @given(coverage_case())
-def test_covering_a_gap_strictly_helps(case: tuple[np.ndarray, np.ndarray]) -> None:
-    scores, weights = case
-    c = credit(scores)
-    best = c.max(axis=0) if len(c) else np.zeros(len(weights))
-    # The largest weighted gap; a gap of negligible weight cannot move a float.
-    room = weights * (1 - best)
-    if room.max() <= 1e-9 * max(weights.sum(), 1e-300):
-        return
-    j = int(room.argmax())
-    row = np.zeros((1, len(weights)))
-    row[0, j] = 1.0
-    assert demand_coverage(np.vstack([c, row]), weights) > demand_coverage(c, weights)
+def test_each_outcome_covers_one_item_and_each_item_one_outcome(
+    case: tuple[np.ndarray, np.ndarray],
+) -> None:
+    credits, weights = case
+    cov, who = item_coverage(credits, weights)
+    paired = who[who >= 0]
+    assert len(set(paired.tolist())) == len(paired)  # no outcome covers two items
+    assert len(paired) <= credits.shape[0]
+    for j, i in enumerate(who):
+        assert cov[j] == (credits[i, j] if i >= 0 else 0.0)
+
+
+def test_one_outcome_near_many_activities_covers_one() -> None:
+    # One outcome at full credit for three activities; a credential of one outcome.
+    credits = np.array([[1.0, 1.0, 1.0]])
+    assert demand_coverage(credits, np.ones(3)) == 1.0
+    cov, _ = item_coverage(credits, np.ones(3))
+    assert cov.sum() == 1.0
+    # Two outcomes about the same one activity cover it once.
+    same = np.array([[1.0, 0.0], [1.0, 0.0]])
+    assert demand_coverage(same, np.ones(2)) == 0.5
 
 
 @given(st.integers(1, 8))
@@ -83,7 +96,7 @@ def test_no_outcomes_gives_zero(n_items: int) -> None:
     assert demand_coverage(empty, np.ones(n_items)) == 0.0
     assert relevance_score(empty) == 0.0
     assert balance_score(0, 0) == 0.0
-    assert _overall(dict.fromkeys(DEFAULT_WEIGHTS, 0.0), DEFAULT_WEIGHTS) == 0.0
+    assert overall(dict.fromkeys(DEFAULT_WEIGHTS, 0.0), DEFAULT_WEIGHTS) == 0.0
 
 
 @settings(max_examples=200, deadline=None)
@@ -96,76 +109,86 @@ def test_no_outcomes_gives_zero(n_items: int) -> None:
 def test_overall_and_balance_bounds(
     comps: dict[str, float], weights: dict[str, float], p: int, t: int
 ) -> None:
-    assert 0.0 <= _overall(comps, weights) <= 100.0 + 1e-9
+    assert 0.0 <= overall(comps, weights) <= 100.0 + 1e-9
     assert 0.0 <= balance_score(p, t) <= 1.0
 
 
 def test_credit_is_monotone_and_rejects_bad_thresholds() -> None:
-    s = np.linspace(0, 1, 21)
-    assert (np.diff(credit(s)) >= 0).all()
+    z = np.linspace(-1, 6, 29)
+    assert (np.diff(credit(z)) >= 0).all()
+    assert credit(0.0) == 0.0 and credit(10.0) == 1.0
     with pytest.raises(InvalidArgumentError, match="floor"):
-        credit(s, floor=0.7, full=0.6)
+        credit(z, floor=4.0, full=3.0)
 
 
-# -- the report on hand-made frameworks (lexical matching: no model) ------------
-def test_report_components_and_explanations(proposal, frameworks) -> None:
-    r = score_alignment(proposal, frameworks, method="lexical")
+@given(st.floats(0, 100))
+def test_every_score_has_one_band(score: float) -> None:
+    name = band(score)
+    assert name in {n for n, _ in BANDS}
+    assert score >= dict(BANDS)[name]
+
+
+# -- the report on hand-made frameworks (the real model) ---------------------------
+def test_report_components_and_explanations(proposal, frameworks, embedder) -> None:
+    r = score_alignment(proposal, frameworks, embedder=embedder)
     assert isinstance(r, AlignmentReport)
     assert list(r.components["component"]) == list(DEFAULT_WEIGHTS)
     assert r.components["contribution"].sum() == pytest.approx(r.overall)
-    assert 0 <= r.overall <= 100
-    # Budget planning (0.9) and expense forecasting (0.6) are covered, the rest not.
-    cov = r.demand.set_index("label")["coverage"]
-    assert cov["Budget planning"] == 1.0 and cov["Expense forecasting"] == 1.0
-    assert cov["Accounting principles"] == 0.0
-    assert r.component("demand_coverage") == pytest.approx((0.9 + 0.6) / (0.9 + 0.75 + 0.6 + 1.0))
-    assert r.component("relevance") == pytest.approx(2 / 3)
-    prof = r.aligned_competencies("professional")
-    assert list(prof["label"]) == ["Communication"]
-    assert r.settings["professional_aligned"] == 1 and r.settings["technical_aligned"] == 2
-    assert r.component("balance") == pytest.approx(balance_score(1, 2))
-    assert r.matches["explanation"].str.startswith("matched").all()
+    assert 0 <= r.overall <= 100 and r.band == band(r.overall)
+    # The basket is what the occupation does (its work activity, matched through its
+    # task statement) and uses (its hot technology); skills and knowledge are not in it.
+    d = r.demand.set_index("label")
+    assert set(d["kind"]) == {"dwa", "technology"}
+    assert d.loc["Prepare financial reports", "example"].startswith("Prepare monthly")
+    assert r.basis.demand_source == "onet" and r.basis.target_occupations == ["13-2011.00"]
+    assert r.matches["explanation"].str.len().gt(0).all()
+    # Each outcome says what it earned and how to rewrite it when it earns little.
+    assert (r.outcomes["best_demand_score"].between(0, 1)).all()
+    weak = r.outcomes[r.outcomes["best_demand_score"] < 1]
+    assert (weak["rewrite_hint"].str.len() > 0).all()
 
 
-def test_report_exports(proposal, frameworks, tmp_path: Path) -> None:
-    r = score_alignment(proposal, frameworks, method="lexical")
+def test_report_exports(proposal, frameworks, embedder, tmp_path: Path) -> None:
+    r = score_alignment(proposal, frameworks, embedder=embedder)
     data = json.loads(r.to_json())
     assert data["overall"] == pytest.approx(r.overall, abs=0.01)
+    assert data["band"] == r.band and data["settings"]["method"] == "hybrid"
     assert {c["component"] for c in data["components"]} == set(DEFAULT_WEIGHTS)
     for table in ("components", "demand", "outcomes", "matches", "frameworks", "competencies"):
         assert isinstance(r.to_frame(table), pd.DataFrame)
     with pytest.raises(InvalidArgumentError, match="expected one of"):
         r.to_frame("nope")  # type: ignore[arg-type]
     html = r._repr_html_()
-    assert "Budget Analysis Basics" in html and "demand coverage" in html.replace("_", " ")
+    assert "Budget Analysis Basics" in html and r.band in html
     out = r.write_html(tmp_path / "r.html")
     assert out.read_text().startswith("<!doctype html>")
 
 
-def test_removing_all_outcomes_gives_zero(proposal, frameworks) -> None:
+def test_removing_all_outcomes_gives_zero(proposal, frameworks, embedder) -> None:
     empty = proposal.model_copy(update={"outcomes": []})
-    r = score_alignment(empty, frameworks, method="lexical")
-    assert r.overall == 0.0
+    r = score_alignment(empty, frameworks, embedder=embedder)
+    assert r.overall == 0.0 and r.band == "not aligned"
     assert (r.components["value"] == 0).all()
 
 
-def test_adding_a_covering_outcome_raises_demand_coverage(proposal, frameworks) -> None:
-    before = score_alignment(proposal, frameworks, method="lexical")
-    more = proposal.model_copy(
+def test_a_vague_rewrite_scores_lower(proposal, frameworks, embedder) -> None:
+    vague = proposal.model_copy(
         update={
             "outcomes": [
-                *proposal.outcomes,
-                proposal.outcomes[0].model_copy(
-                    update={"id": "LO9", "text": "Explain accounting principles behind the budget."}
-                ),
+                o.model_copy(update={"text": f"Understand the importance of {w}."})
+                for o, w in zip(proposal.outcomes, ["budgets", "costs", "teams"], strict=True)
             ]
         }
     )
-    after = score_alignment(more, frameworks, method="lexical")
-    assert after.component("demand_coverage") > before.component("demand_coverage")
+    strong = score_alignment(proposal, frameworks, embedder=embedder)
+    weak = score_alignment(vague, frameworks, embedder=embedder)
+    assert weak.overall < strong.overall
+    assert (weak.outcomes["specificity"] < 0.5).all()
+    # A vague outcome earns no professional credit and no balance.
+    assert weak.component("balance") == 0.0
 
 
-def test_postings_demand_gives_bootstrap_interval(proposal, frameworks) -> None:
+def test_postings_demand_gives_bootstrap_interval(proposal, frameworks, embedder) -> None:
     demand = pd.DataFrame(
         {
             "skill_id": ["a", "b", "c"],
@@ -175,25 +198,23 @@ def test_postings_demand_gives_bootstrap_interval(proposal, frameworks) -> None:
             "share": [0.6, 0.3, 0.45],
         }
     )
-    r = score_alignment(proposal, frameworks, demand, method="lexical", n_boot=200)
-    assert r.settings["demand_source"] == "postings"
-    assert r.component("demand_coverage") == pytest.approx(0.9 / 1.35)
+    r = score_alignment(proposal, frameworks, demand, embedder=embedder, n_boot=200)
+    assert r.basis.demand_source == "postings" and r.basis.postings == 100
     assert r.interval is not None
     lo, hi = r.interval
-    assert 0 <= lo <= hi <= 100
-    assert lo < r.overall < hi
+    assert 0 <= lo <= r.overall <= hi <= 100
 
 
 def test_unknown_occupation_is_a_plain_error(proposal, frameworks) -> None:
     bad = proposal.model_copy(update={"target_occupations": ["99-9999.00"]})
     with pytest.raises(ProposalError) as err:
-        score_alignment(bad, frameworks, method="lexical")
+        score_alignment(bad, frameworks)
     assert "99-9999.00" in str(err.value) and "codes look like" in str(err.value)
 
 
-def test_no_target_occupations_notes_it(proposal, frameworks) -> None:
+def test_no_target_occupations_notes_it(proposal, frameworks, embedder) -> None:
     none = proposal.model_copy(update={"target_occupations": []})
-    r = score_alignment(none, frameworks, method="lexical")
+    r = score_alignment(none, frameworks, embedder=embedder)
     assert r.component("demand_coverage") == 0.0
     assert any("no target occupations" in n for n in r.notes)
 
@@ -202,18 +223,48 @@ def test_bad_arguments(proposal, frameworks) -> None:
     with pytest.raises(InvalidArgumentError, match="load_proposal"):
         score_alignment("x.yaml", frameworks)  # type: ignore[arg-type]
     with pytest.raises(InvalidArgumentError, match="method"):
-        score_alignment(proposal, frameworks, method="magic")  # type: ignore[arg-type]
+        score_alignment(proposal, frameworks, method="magic")
     with pytest.raises(InvalidArgumentError, match="weights"):
-        score_alignment(proposal, frameworks, method="lexical", weights={"balance": 1})
+        score_alignment(proposal, frameworks, weights={"balance": 1})
+    with pytest.raises(InvalidArgumentError, match=r"unknown score setting.*flor"):
+        score_alignment(proposal, frameworks, flor=2.0)
+    with pytest.raises(InvalidArgumentError, match="settings is a dict"):
+        score_alignment(proposal, frameworks, settings={"method": "hybrid"})  # type: ignore[arg-type]
+
+
+def test_lexical_scoring_is_refused_with_the_reason(proposal, frameworks) -> None:
+    with pytest.raises(InvalidArgumentError, match="takes the embedding model"):
+        score_alignment(proposal, frameworks, method="lexical")
+
+
+def test_settings_object_and_options_agree(proposal, frameworks, embedder) -> None:
+    s = ScoreSettings(balance_target=3)
+    a = score_alignment(proposal, frameworks, settings=s, embedder=embedder)
+    b = score_alignment(proposal, frameworks, embedder=embedder, balance_target=3)
+    assert a.overall == b.overall and a.settings == b.settings
 
 
 def test_demand_from_onet_weights(frameworks) -> None:
     d = demand_from_onet(frameworks[0], ["13-2011.00"])
     w = d.set_index("label")["weight"]
-    assert w["Budget planning"] == 0.9
     assert w["Prepare financial reports"] == 0.75  # DWA of a core task
     assert w["Spreadsheet software"] == 0.5  # hot technology
     assert "Negotiate vendor contracts" not in w  # no task of the occupation leads to it
+    assert "Budget planning" not in w  # skills only when asked for
+    surfaces = d.set_index("label")["surfaces"]
+    assert surfaces["Prepare financial reports"] == [
+        "Prepare monthly financial reports for managers"
+    ]
+
+
+def test_foundational_skills_are_never_demanded(frameworks) -> None:
+    from align.proposals import foundational_items
+
+    fw = frameworks[0]
+    # With one occupation, every rated skill is rated important by all occupations.
+    assert {"onet:s1", "onet:s2", "onet:k1"} <= foundational_items(fw)
+    d = demand_from_onet(fw, ["13-2011.00"], {"dwa": 5, "skill": 5, "knowledge": 5})
+    assert not set(d["kind"]) & {"skill", "knowledge"}
 
 
 def test_demand_from_postings_checks_columns() -> None:
@@ -221,10 +272,10 @@ def test_demand_from_postings_checks_columns() -> None:
         demand_from_postings(pd.DataFrame({"x": [1]}))
 
 
-def test_per_competency_coverage(proposal, frameworks) -> None:
-    r = score_alignment(proposal, frameworks, method="lexical")
-    comp = r.to_frame("competencies").set_index("label")
-    assert comp.loc["Budget planning", "outcomes"] == ["LO1"]
-    assert comp.loc["Budget planning", "coverage"] == 1.0
-    assert comp.loc["Communication", "class"] == "professional"
+def test_per_competency_coverage(proposal, frameworks, embedder) -> None:
+    r = score_alignment(proposal, frameworks, embedder=embedder)
+    comp = r.to_frame("competencies")
     assert (comp["coverage"] > 0).all() and (comp["coverage"] <= 1).all()
+    assert set(comp["class"]) <= {"professional", "technical"}
+    for outs in comp["outcomes"]:
+        assert set(outs) <= {o.id for o in proposal.outcomes}

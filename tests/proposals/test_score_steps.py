@@ -1,4 +1,4 @@
-"""The scoring steps (demand -> matching -> components -> report) called one by one."""
+"""The scoring steps (demand -> matching -> reviews -> components) called one by one."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from align import ProposalError, score_alignment
 from align.proposals import (
     BASKET_COLUMNS,
     DemandBasket,
+    background_for,
     demand_basket,
+    meaning_credits,
     outcome_matches,
     score_components,
-    similarity_matrix,
 )
 from align.proposals._score import MATCHES_LEAD, _restrict
 
@@ -44,17 +45,21 @@ def test_demand_step_names_the_proposal_for_an_unknown_occupation(proposal, fram
         demand_basket(bad, frameworks[0])
 
 
-def test_matching_and_components_steps_rebuild_the_score(proposal, frameworks) -> None:
-    report = score_alignment(proposal, frameworks, method="lexical")
+def test_matching_and_components_steps_rebuild_the_score(proposal, frameworks, embedder) -> None:
+    report = score_alignment(proposal, frameworks, embedder=embedder)
     aligned = [_restrict(f, proposal.target_occupations) for f in frameworks]
     basket = demand_basket(proposal, frameworks[0])
-    sims = similarity_matrix(proposal.outcome_texts, basket.table, method="lexical")
-    assert sims.shape == (len(proposal.outcomes), len(basket.table))
-    matches = outcome_matches(proposal, aligned, method="lexical")
+    bg = background_for(frameworks[0], embedder)
+    credits, meaning = meaning_credits(
+        proposal.outcome_texts, basket.table, embedder=embedder, background=bg
+    )
+    assert credits.shape == (len(proposal.outcomes), len(basket.table))
+    assert meaning.standout.shape == credits.shape
+    matches = outcome_matches(proposal, aligned, embedder=embedder, background=bg)
     assert list(matches.columns[: len(MATCHES_LEAD)]) == list(MATCHES_LEAD)
     assert set(matches["outcome_id"]) <= {o.id for o in proposal.outcomes}
     comps = score_components(
-        sims, basket.table["weight"].to_numpy(float), matches, len(proposal.outcomes)
+        credits, basket.table["weight"].to_numpy(float), matches, len(proposal.outcomes)
     )
     for name, value in comps.items():
         assert 0.0 <= value <= 1.0
@@ -74,9 +79,10 @@ def test_components_step_on_hand_made_numbers() -> None:
         np.array([[0.6, 0.0], [0.0, 0.0]]), np.array([3.0, 1.0]), matches, 2, balance_target=1
     )
     assert comps == {
-        "demand_coverage": pytest.approx(0.75),
-        "relevance": pytest.approx(0.5),
+        "relevance": pytest.approx(0.3),
+        # Two outcomes, the two heaviest weights 3 + 1: 0.6 x 3 covered.
+        "demand_coverage": pytest.approx(0.45),
         "framework_alignment": pytest.approx(0.75),
-        # Balance counts each competency with its best credit: T = 0.5 of a target of 1.
-        "balance": pytest.approx(0.5**0.5),
+        # Balance counts each demanded item with its credit: T = 0.6 of a target of 1.
+        "balance": pytest.approx(0.6**0.5),
     }

@@ -1,4 +1,4 @@
-"""Stacking gaps and portfolio coverage on hand-made stacks (lexical matching: no model)."""
+"""Stacking gaps and portfolio coverage on hand-made stacks (the real model, no real data)."""
 
 from __future__ import annotations
 
@@ -54,15 +54,18 @@ def _stack() -> list[Proposal]:
     ]
 
 
-def test_coverage_matrix_gaps_and_redundancy() -> None:
+def test_coverage_matrix_gaps_and_redundancy(embedder) -> None:
     r = find_stacking_gaps(
-        _stack(), TARGET, method="lexical", professional=None, threshold_credits=6
+        _stack(), TARGET, embedder=embedder, professional=None, threshold_credits=6
     )
     assert r.coverage.shape == (4, 2)
     assert list(r.coverage.columns) == ["b1", "b2"]
-    # b1 only asks learners to identify (Bloom level 1): specificity 0.6 scales its credit.
-    assert r.coverage.loc["c:budget"].tolist() == [0.6, 1.0]
-    assert r.coverage.loc["c:forecast"].tolist() == [0.0, 1.0]
+    cov = r.coverage
+    # b2 designs a budget planning process with expense forecasting: both covered in full.
+    assert cov.loc["c:budget", "b2"] == 1.0 and cov.loc["c:forecast", "b2"] == 1.0
+    # b1 only asks learners to identify (Bloom level 1): specificity 0.6 caps its credit.
+    assert 0 < cov.loc["c:budget", "b1"] <= 0.6
+    assert (cov.loc[["c:negotiate", "c:audit"]] == 0).all().all()
     assert list(r.redundancy["id"]) == ["c:budget"]
     assert r.redundancy["credentials"].iloc[0] == ["b1", "b2"]
     # Largest gap first: negotiation (0.6 uncovered), then audit (0.4).
@@ -72,8 +75,8 @@ def test_coverage_matrix_gaps_and_redundancy() -> None:
     assert r.credits == 3 and r.threshold == 6
 
 
-def test_order_and_suggestions() -> None:
-    r = find_stacking_gaps(_stack(), TARGET, method="lexical", professional=None)
+def test_order_and_suggestions(embedder) -> None:
+    r = find_stacking_gaps(_stack(), TARGET, embedder=embedder, professional=None)
     # b1 "identify" (Bloom 1) before b2 "design" (Bloom 6).
     assert list(r.order["credential"]) == ["b1", "b2"]
     assert "Bloom level 1.0" in r.order["reason"].iloc[0]
@@ -83,15 +86,15 @@ def test_order_and_suggestions() -> None:
     assert any("contract negotiation" in o for s in r.suggestions for o in s["outcomes"])
 
 
-def test_adding_a_credential_never_lowers_coverage() -> None:
-    before = find_stacking_gaps(_stack()[:1], TARGET, method="lexical", professional=None)
-    after = find_stacking_gaps(_stack(), TARGET, method="lexical", professional=None)
+def test_adding_a_credential_never_lowers_coverage(embedder) -> None:
+    before = find_stacking_gaps(_stack()[:1], TARGET, embedder=embedder, professional=None)
+    after = find_stacking_gaps(_stack(), TARGET, embedder=embedder, professional=None)
     assert after.covered_share >= before.covered_share
 
 
-def test_stack_file_with_larger_badge_target() -> None:
+def test_stack_file_with_larger_badge_target(embedder) -> None:
     stack = load_stack(DATA / "stack.yaml")
-    r = find_stacking_gaps(stack, method="lexical", professional=None)
+    r = find_stacking_gaps(stack, embedder=embedder, professional=None)
     assert r.target == "outcomes of 'Financial Planning'"
     gap = r.gaps.set_index("label")["coverage"]
     assert gap["Build a monthly budget in a spreadsheet with formulas."] == 1.0
@@ -99,10 +102,10 @@ def test_stack_file_with_larger_badge_target() -> None:
     assert r.threshold == 3 and r.credits == 2
 
 
-def test_exports(tmp_path: Path) -> None:
-    r = find_stacking_gaps(_stack(), TARGET, method="lexical", professional=None)
+def test_exports(tmp_path: Path, embedder) -> None:
+    r = find_stacking_gaps(_stack(), TARGET, embedder=embedder, professional=None)
     data = json.loads(r.to_json())
-    assert data["coverage"][0]["id"] == "c:budget" or len(data["coverage"]) == 4
+    assert len(data["coverage"]) == 4 and data["settings"]["method"] == "hybrid"
     for table in ("coverage", "gaps", "redundancy", "order", "suggestions"):
         assert isinstance(r.to_frame(table), pd.DataFrame)
     assert "Stacking gaps" in r._repr_html_()
@@ -111,14 +114,14 @@ def test_exports(tmp_path: Path) -> None:
 
 def test_target_resolution_errors() -> None:
     with pytest.raises(InvalidArgumentError, match="no target"):
-        find_stacking_gaps(_stack(), None, method="lexical")
+        find_stacking_gaps(_stack(), None)
     with pytest.raises(InvalidArgumentError, match="'id' and 'label'"):
         target_items(pd.DataFrame({"x": [1]}))
     with pytest.raises(InvalidArgumentError, match="expected a Stack"):
         find_stacking_gaps(42, TARGET)  # type: ignore[arg-type]
 
 
-def test_portfolio_heatmap_data() -> None:
+def test_portfolio_heatmap_data(embedder) -> None:
     demand = pd.DataFrame(
         {
             "skill_id": ["a", "b", "c"],
@@ -127,7 +130,7 @@ def test_portfolio_heatmap_data() -> None:
             "share": [0.5, 0.2, 0.3],
         }
     )
-    r = portfolio_coverage(_stack(), demand, method="lexical")
+    r = portfolio_coverage(_stack(), demand, embedder=embedder)
     assert r.matrix.shape == (3, 2)
     skills = r.skills.set_index("label")
     assert skills.loc["payroll", "best_coverage"] == 0.0

@@ -1,6 +1,6 @@
 """Every report offers the one interface: to_frame, to_dict, to_json, HTML, terminal.
 
-Built on hand-made or built-in data with lexical matching: no model, no real data.
+Built on hand-made or built-in data with the real model (no real data).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ PROPOSAL = {
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
+def reports(tmp_path_factory: pytest.TempPathFactory, embedder) -> dict[str, Report]:
     empty = tmp_path_factory.mktemp("nodata")
     nace = load_framework("nace", data_dir=empty)
     p = load_proposal(PROPOSAL)
@@ -48,9 +48,9 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
         {"skill_name": ["Communication", "Teamwork"], "share": [0.5, 0.3], "postings": [5, 3]}
     )
     return {
-        "alignment": score_alignment(p, [nace], method="lexical"),
-        "gaps": find_stacking_gaps([p], nace, method="lexical", professional=None),
-        "portfolio": portfolio_coverage([p], demand, method="lexical"),
+        "alignment": score_alignment(p, [nace], embedder=embedder),
+        "gaps": find_stacking_gaps([p], nace, embedder=embedder, professional=None),
+        "portfolio": portfolio_coverage([p], demand, embedder=embedder),
         "policy": check_policy(p),
     }
 

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from align.exceptions import InvalidArgumentError
 
@@ -37,6 +38,7 @@ __all__ = [
     "COMPONENT_HELP",
     "DEFAULT_WEIGHTS",
     "balance_score",
+    "best_framework_credit",
     "check_weights",
     "competency_class",
     "demand_coverage",
@@ -80,13 +82,17 @@ def relevance_score(credits: np.ndarray) -> float:
     return float(np.clip(c.max(axis=1), 0, 1).mean())
 
 
-def item_coverage(credits: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def item_coverage(
+    credits: np.ndarray, weights: np.ndarray, accepted: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Which outcome covers which demanded item: one item per outcome, most demand covered.
 
     Each outcome counts for one demanded item, and each item for one outcome; the
     pairing maximises the demand covered, ``sum w_j * credits[i, j]`` (an assignment,
     solved exactly). So one outcome near many related activities covers one of them,
-    and two outcomes about the same activity cover it once.
+    and two outcomes about the same activity cover it once. A pair a reviewer accepted
+    (``accepted[i, j]``) covers its item whatever the pairing: the reviewer says the
+    outcome teaches it.
 
     Returns
     -------
@@ -112,14 +118,23 @@ def item_coverage(credits: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray,
     for i, j in zip(rows, cols, strict=True):
         if c[i, j] > 0:
             cov[j], who[j] = c[i, j], i
+    if accepted is not None and np.asarray(accepted).any():
+        ok = np.asarray(accepted, dtype=bool) & (c > 0)
+        best = np.where(ok, c, 0.0)
+        take = best.max(axis=0) > cov
+        cov[take] = best.max(axis=0)[take]
+        who[take] = best.argmax(axis=0)[take]
     return cov, who
 
 
-def demand_coverage(credits: np.ndarray, weights: np.ndarray) -> float:
+def demand_coverage(
+    credits: np.ndarray, weights: np.ndarray, accepted: np.ndarray | None = None
+) -> float:
     """Coverage of the demand by a credential of this size (module docstring).
 
     ``credits`` is outcomes x demanded items: the demand the outcomes cover, one item
-    each (:func:`item_coverage`), over the ``n`` largest weights.
+    each, and every pair a reviewer ``accepted`` (:func:`item_coverage`), over the
+    ``n`` largest weights (at most 1).
 
     Examples
     --------
@@ -134,7 +149,7 @@ def demand_coverage(credits: np.ndarray, weights: np.ndarray) -> float:
     top_w = np.sort(w)[::-1][:n].sum()
     if top_w <= 0:
         return 0.0
-    got = float((w * item_coverage(c, w)[0]).sum())
+    got = float((w * item_coverage(c, w, accepted)[0]).sum())
     return float(np.clip(got / top_w, 0.0, 1.0))
 
 
@@ -203,3 +218,14 @@ def competency_class(framework: str, kind: str, level: Any = None) -> str:
             tier = 1
         return "professional" if tier <= 3 else "technical"
     return "technical"
+
+
+def best_framework_credit(matches: pd.DataFrame, n_outcomes: int) -> np.ndarray:
+    """Each outcome's best credit over the framework matches (0 without any)."""
+    best = np.zeros(n_outcomes)
+    if len(matches):
+        got = matches.groupby("query_index")["credit"].max()
+        idx = got.index.to_numpy(dtype=np.int64)
+        keep = (idx >= 0) & (idx < n_outcomes)
+        best[idx[keep]] = got.to_numpy(dtype=float)[keep]
+    return best

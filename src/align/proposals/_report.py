@@ -24,6 +24,7 @@ from align.proposals._components import (
     COMPONENT_HELP,
     DEFAULT_WEIGHTS,
     balance_score,
+    best_framework_credit,
     demand_coverage,
     item_coverage,
     overall,
@@ -65,6 +66,7 @@ class Scored:
     matches: pd.DataFrame
     components: dict[str, float]
     unreviewed: dict[str, float]
+    accepted: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -303,7 +305,7 @@ def _demand_table(table: pd.DataFrame, sc: Scored, ids: list[str]) -> pd.DataFra
     cred = sc.credits
     best_i = cred.argmax(axis=0) if n else np.zeros(len(out), int)
     cols = np.arange(len(out))
-    cov, who = item_coverage(cred, out["weight"].to_numpy(float))
+    cov, who = item_coverage(cred, out["weight"].to_numpy(float), sc.accepted)
     out["coverage"] = cov if n else np.zeros(len(out))
     out["best_outcome"] = [ids[i] if n and i >= 0 else "" for i in who]
     out["best_score"] = sc.meaning.cosine[best_i, cols] if n else 0.0
@@ -365,8 +367,6 @@ def _outcomes_table(
     settings: ScoreSettings,
     field_name: str,
 ) -> pd.DataFrame:
-    from align.proposals._score import best_framework_credit
-
     n = len(proposal.outcomes)
     best_fw = best_framework_credit(sc.matches, n)
     hits = sc.matches[sc.matches["credit"] > 0]
@@ -467,6 +467,7 @@ def _next_steps(
     weights = table["weight"].to_numpy(float) if len(table) else np.zeros(0)
     cred = sc.credits
     n = len(proposal.outcomes)
+    acc = sc.accepted if sc.accepted is not None else np.zeros(cred.shape, dtype=bool)
     steps: list[tuple[float, str]] = []
     if n and len(table):
         for i, o in enumerate(proposal.outcomes):
@@ -480,7 +481,7 @@ def _next_steps(
                     {
                         **comps,
                         "relevance": relevance_score(c2),
-                        "demand_coverage": demand_coverage(c2, weights),
+                        "demand_coverage": demand_coverage(c2, weights, acc),
                     },
                     w,
                 )
@@ -500,12 +501,13 @@ def _next_steps(
                 continue
             c2 = np.vstack([cred, np.zeros(len(weights))])
             c2[-1, j] = 1.0
+            a2 = np.vstack([acc, np.zeros(len(weights), dtype=bool)])
             gain = (
                 overall(
                     {
                         **comps,
                         "relevance": relevance_score(c2),
-                        "demand_coverage": demand_coverage(c2, weights),
+                        "demand_coverage": demand_coverage(c2, weights, a2),
                     },
                     w,
                 )
@@ -543,7 +545,7 @@ def _next_steps(
 def _cov(sc: Scored, table: pd.DataFrame) -> np.ndarray:
     if not sc.credits.size:
         return np.zeros(0)
-    return item_coverage(sc.credits, table["weight"].to_numpy(float))[0]
+    return item_coverage(sc.credits, table["weight"].to_numpy(float), sc.accepted)[0]
 
 
 def build_report(

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from align._calibration import credit
+from align._calibration import OUTCOME_FLOOR, OUTCOME_FULL, credit
 from align._config import PathLike
 from align._match import MATCH_COLUMNS
 from align._meaning import Background, Meaning, meaning_scores
@@ -40,6 +40,7 @@ from align.exceptions import (
 from align.frameworks import Framework, load_framework
 from align.proposals._components import (
     balance_score,
+    best_framework_credit,
     competency_class,
     demand_coverage,
     item_coverage,
@@ -126,16 +127,15 @@ def onet_if_available(data_dir: PathLike | None) -> Framework | None:
     return load_framework("onet", data_dir=data_dir) if bool(avail.get("onet")) else None
 
 
-def background_for(onet: Framework | None, embedder: Any = None) -> Background | None:
+def background_for(onet: Framework | None, embedder: Any = None) -> Background:
     """The reference texts standouts are read against: O*NET's detailed work activities.
 
-    ``None`` (no O*NET loaded) makes each matching step use its own items instead.
+    Without O*NET (or with a release too small to have them) the typical background
+    is used (:meth:`align._meaning.Background.typical`).
     """
     if onet is None:
-        return None
+        return Background.typical()
     dwa = onet.competencies.loc[onet.competencies["kind"] == "dwa", "label"]
-    if dwa.empty:
-        return None
     return Background.of(
         dwa.astype(str).tolist(),
         f"{onet.info.name} {onet.version}: {len(dwa):,} detailed work activities",
@@ -173,7 +173,9 @@ def meaning_credits(
         The outcomes.
     items : DataFrame
         A demand basket (:data:`align.proposals.BASKET_COLUMNS`) or any table with
-        ``label`` (and optionally ``description``, ``kind``, ``surfaces``).
+        ``label`` (and optionally ``description``, ``kind``, ``surfaces``). Items
+        that are all of kind ``outcome`` (a larger badge's outcomes) are credited on
+        the cosine (:data:`align._calibration.OUTCOME_FLOOR`), not the standout.
     settings : ScoreSettings, optional
         Method and credit ramp.
     embedder, background
@@ -191,7 +193,11 @@ def meaning_credits(
     mean = _meaning(texts, items, s, embedder, background)
     if specificity is None:
         specificity = outcome_specificities(texts) if s.specificity else np.ones(len(texts))
-    cred = credit(mean.standout, s.floor, s.full) if mean.standout.size else mean.standout
+    if len(items) and "kind" in items.columns and (items["kind"] == "outcome").all():
+        # A larger badge's outcomes: one field, all standing out (see _calibration).
+        cred = credit(mean.cosine, OUTCOME_FLOOR, OUTCOME_FULL)
+    else:
+        cred = credit(mean.standout, s.floor, s.full) if mean.standout.size else mean.standout
     return cred * np.asarray(specificity, dtype=float).reshape(-1, 1), mean
 
 
@@ -265,8 +271,7 @@ def _framework_matches(
         from align._embed import get_embedder
 
         q = (embedder if embedder is not None else get_embedder()).encode(list(texts))
-        ref = bg if bg is not None else Background(q, "the outcomes")
-        mu, sd = ref.stats(q)
+        mu, sd = (bg if bg is not None else Background.typical()).stats(q)
         qi = m["query_index"].to_numpy(int)
         m["standout"] = (m["semantic_score"].to_numpy(float) - mu[qi]) / sd[qi]
         m["score"] = m["semantic_score"].clip(0, 1)
@@ -404,7 +409,7 @@ def apply_reviews(
     *,
     specificity: np.ndarray | None = None,
     links: Mapping[str, set[str]] | None = None,
-) -> tuple[np.ndarray, pd.DataFrame]:
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """The review step: faculty decisions in ``proposal.alignments`` override the matcher.
 
     An accepted alignment of an outcome to a competency earns that pair full credit
@@ -417,11 +422,14 @@ def apply_reviews(
 
     Returns
     -------
-    tuple of (ndarray, DataFrame)
-        The demand credits and the matches after the decisions; the matches gain a
-        ``reviewed`` column (``"accepted"`` or empty).
+    tuple of (ndarray, ndarray, DataFrame)
+        The demand credits after the decisions, which (outcome, demanded item) pairs
+        a reviewer accepted (they count in demand coverage whatever else the outcome
+        covers), and the matches after the decisions, with a ``reviewed`` column
+        (``"accepted"`` or empty).
     """
     xs = np.array(demand_credits, dtype=float, copy=True)
+    accepted_pairs = np.zeros(xs.shape, dtype=bool)
     out = matches.copy()
     out["reviewed"] = pd.Series([None] * len(out), index=out.index, dtype=object)
     index = {o.id: i for i, o in enumerate(proposal.outcomes)}
@@ -435,7 +443,7 @@ def apply_reviews(
         if a.outcome is not None and a.outcome in index:
             decisions[(index[a.outcome], a.id)] = a.status
     if not decisions:
-        return xs, out
+        return xs, accepted_pairs, out
     links = links or {}
     if xs.size:
         column = {str(c): j for j, c in enumerate(demand_items["id"])}
@@ -443,7 +451,8 @@ def apply_reviews(
             for target in {cid, *links.get(cid, set())}:
                 if target in column:
                     j = column[target]
-                    xs[i, j] = spec[i] if status == "accepted" else min(xs[i, j], 0.0)
+                    xs[i, j] = spec[i] if status == "accepted" else 0.0
+                    accepted_pairs[i, j] = status == "accepted"
     pairs = list(zip(out["query_index"].astype(int), out["id"].astype(str), strict=True))
     status_of = [decisions.get(pair) for pair in pairs]
     accepted = np.array([st == "accepted" for st in status_of], dtype=bool)
@@ -489,7 +498,7 @@ def apply_reviews(
         extra = pd.DataFrame(added)
         out = pd.concat([out, extra.reindex(columns=out.columns)], ignore_index=True)
         out = out.sort_values(["query_index", "framework"], kind="stable")
-    return xs, out.reset_index(drop=True)
+    return xs, accepted_pairs, out.reset_index(drop=True)
 
 
 # == components =================================================================
@@ -500,6 +509,7 @@ def score_components(
     n_outcomes: int,
     *,
     balance_target: int = 2,
+    accepted: np.ndarray | None = None,
 ) -> dict[str, float]:
     """The components step: relevance, demand coverage, framework alignment, balance.
 
@@ -516,6 +526,8 @@ def score_components(
         Number of outcomes.
     balance_target : int
         Professional and technical competencies each needed for full balance.
+    accepted : ndarray, optional
+        (outcome, demanded item) pairs a reviewer accepted (:func:`apply_reviews`).
 
     Returns
     -------
@@ -530,29 +542,18 @@ def score_components(
     >>> c["relevance"], c["demand_coverage"], c["framework_alignment"], c["balance"]
     (1.0, 1.0, 1.0, 0.5)
     """
-    cred = np.asarray(demand_credits, dtype=float).reshape(n_outcomes, -1)
     weights = np.asarray(demand_weights, dtype=float)
+    cred = np.asarray(demand_credits, dtype=float).reshape(n_outcomes, len(weights))
     best_fw = best_framework_credit(matches, n_outcomes)
     hits = matches[matches["credit"] > 0]
     prof = hits[hits["class"] == "professional"].groupby("id")["credit"].max().sum()
-    tech = float(item_coverage(cred, weights)[0].sum()) if cred.size else 0.0
+    tech = float(item_coverage(cred, weights, accepted)[0].sum()) if cred.size else 0.0
     return {
         "relevance": relevance_score(cred),
-        "demand_coverage": demand_coverage(cred, weights) if len(weights) else 0.0,
+        "demand_coverage": demand_coverage(cred, weights, accepted) if len(weights) else 0.0,
         "framework_alignment": float(best_fw.mean()) if n_outcomes else 0.0,
         "balance": balance_score(float(prof), tech, balance_target),
     }
-
-
-def best_framework_credit(matches: pd.DataFrame, n_outcomes: int) -> np.ndarray:
-    """Each outcome's best credit over the framework matches (0 without any)."""
-    best = np.zeros(n_outcomes)
-    if len(matches):
-        got = matches.groupby("query_index")["credit"].max()
-        idx = got.index.to_numpy(dtype=np.int64)
-        keep = (idx >= 0) & (idx < n_outcomes)
-        best[idx[keep]] = got.to_numpy(dtype=float)[keep]
-    return best
 
 
 # == the pipeline ===============================================================
@@ -640,12 +641,14 @@ def score_alignment(
     )
     matches0 = outcome_matches(proposal, aligned, settings=s, embedder=embedder, background=bg)
     links = _review_links([onet]) if onet is not None and proposal.alignments else {}
-    cred, matches = apply_reviews(
+    cred, accepted, matches = apply_reviews(
         proposal, basket.table, raw, matches0, aligned, specificity=spec, links=links
     )
     weights = basket.table["weight"].to_numpy(float)
     n = len(texts)
-    comps = score_components(cred, weights, matches, n, balance_target=s.balance_target)
+    comps = score_components(
+        cred, weights, matches, n, balance_target=s.balance_target, accepted=accepted
+    )
     before = (
         score_components(raw, weights, matches0, n, balance_target=s.balance_target)
         if proposal.alignments
@@ -654,11 +657,11 @@ def score_alignment(
     return build_report(
         proposal,
         basket,
-        Scored(cred, mean, spec, matches, comps, before),
+        Scored(cred, mean, spec, matches, comps, before, accepted),
         aligned=aligned,
         frameworks=fws,
         onet=onet,
         settings=s,
         model=getattr(embedder, "model_name", None) if embedder is not None else None,
-        background=bg.source if bg is not None else "",
+        background=bg.source,
     )

@@ -80,7 +80,8 @@ class GapReport(ReportMixin):
         ``id``, ``label``, ``kind``, ``weight``, ``coverage`` (best over the
         stack), ``gap`` (``weight * (1 - coverage)``), ``covered_by``,
         ``nearest_outcome`` (``credential:outcome``) and ``nearest_score`` (its
-        credit score), ``evidence`` (why the item is demanded); largest gap first.
+        standout, in standard deviations), ``evidence`` (why the item is
+        demanded); largest gap first.
     redundancy : DataFrame
         ``id``, ``label``, ``credentials``: covered (credit >= ``covered``)
         by two or more credentials.
@@ -361,7 +362,7 @@ def find_stacking_gaps(
     items, target_name = target_items(target, onet=onet, data_dir=data_dir)
     items = items.drop_duplicates("id").reset_index(drop=True)
     s = settings.replace(**options) if settings is not None else ScoreSettings(**options)
-    bg = background_for(onet, embedder) if onet is not None else None
+    bg = background_for(onet, embedder)
     cov, sims, owner = coverage_matrix(creds, items, settings=s, embedder=embedder, background=bg)
     ids = [p.id for p in creds]
     coverage = pd.DataFrame(cov, index=pd.Index(items["id"], name="id"), columns=ids)
@@ -432,7 +433,7 @@ def find_stacking_gaps(
         **s.to_dict(),
         "covered": covered,
         "target_items": len(items),
-        "background": bg.source if bg is not None else "the target's own items",
+        "background": bg.source,
     }
     return GapReport(
         name,
