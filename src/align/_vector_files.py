@@ -328,6 +328,8 @@ class _Archive:
         try:
             with open(src, "rb") as fh:
                 entries, cd_bytes = _directory_size(fh, self.size, src)
+        except CacheError:
+            raise
         except OSError as exc:
             raise CacheError(f"vector file {src} cannot be read ({exc.strerror}).") from None
         if entries > 2 * MAX_SETS + 1 or cd_bytes > _MAX_DIRECTORY_BYTES:
@@ -458,6 +460,8 @@ class _Archive:
                     done += n
                 if fh.read(1):
                     raise _damaged(self.src, f"has bytes after the data of {name}")
+        except CacheError:
+            raise
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise _damaged(self.src, f"cannot be read ({name}: {exc})") from None
         if fh.hexdigest() != self.manifest.sha256[name]:
