@@ -11,7 +11,8 @@ from importlib.metadata import PackageNotFoundError, version
 from align._embed import Embedder, get_embedder
 from align._framework_vectors import WarmResult, export_vectors, import_vectors, warm_cache
 from align._match import Matcher, match
-from align._vector_files import VectorFile, list_vector_imports, undo_import
+from align._vector_files import VectorFile
+from align._vector_import import list_vector_imports, undo_import
 from align.committee import (
     CommitteePacket,
     ReviewStore,

@@ -23,14 +23,8 @@ import numpy as np
 
 from align._config import PathLike
 from align._embed import Embedder, _cache_folder, _store, _text_key, get_embedder
-from align._vector_files import (
-    VERIFY_SAMPLE,
-    SetInfo,
-    VectorFile,
-    VectorSet,
-    import_vector_file,
-    write_vector_file,
-)
+from align._vector_files import SetInfo, VectorFile, VectorSet, write_vector_file
+from align._vector_import import VERIFY_SAMPLE, import_vector_file
 from align.exceptions import AlignError, CacheError, InvalidArgumentError
 from align.frameworks._model import Framework
 

@@ -265,7 +265,7 @@ def cache_imports_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List the vector files imported into this cache (newest last), with their SHA-256."""
-    from align._vector_files import list_vector_imports
+    from align._vector_import import list_vector_imports
 
     df = list_vector_imports()
     if as_json:
@@ -290,7 +290,7 @@ def cache_undo_import_cmd(
     ] = None,
 ) -> None:
     """Take an import back: remove the vectors it added and restore those it replaced."""
-    from align._vector_files import undo_import
+    from align._vector_import import undo_import
 
     done = undo_import(import_id)
     emit(
