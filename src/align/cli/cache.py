@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from align.cli._app import DataDirOpt, app, emit, print_frame, print_json, safe
+from align.exceptions import InvalidArgumentError
 
 cache_app = typer.Typer(
     help="Inspect, clear, build (warm) or share (export/import) align's caches.",
@@ -157,9 +158,9 @@ def _verify_option(value: str) -> int | str:
     except ValueError:
         n = 0
     if n < 1:
-        raise typer.BadParameter(
-            f"--verify {value!r}: give how many vectors per framework to check (1 or more) "
-            "or 'all'."
+        raise InvalidArgumentError(
+            f"--verify {value!r}: give how many vectors per framework to check (1 or more, "
+            "default 256) or 'all'."
         )
     return n
 
