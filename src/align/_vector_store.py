@@ -88,6 +88,20 @@ _JOURNAL_SQL_ROWS = (
 )
 
 
+def _journal(conn: sqlite3.Connection) -> None:
+    # Made on the first import only: a read-only cache written by an older version,
+    # without these tables, stays readable.
+    conn.execute(_JOURNAL_SQL_IMPORTS)
+    conn.execute(_JOURNAL_SQL_ROWS)
+
+
+def _has_journal(conn: sqlite3.Connection) -> bool:
+    found = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'imports'"
+    ).fetchone()
+    return bool(found[0])
+
+
 @dataclass
 class ImportCounts:
     """What one import did to the cache."""
@@ -147,8 +161,6 @@ class _VectorStore:
             columns = {row[1] for row in conn.execute("PRAGMA table_info(vectors)")}
             if "sum" not in columns:  # a cache written before rows had checksums
                 conn.execute("ALTER TABLE vectors ADD COLUMN sum BLOB")
-            conn.execute(_JOURNAL_SQL_IMPORTS)
-            conn.execute(_JOURNAL_SQL_ROWS)
             conn.execute("SELECT count(*) FROM vectors WHERE model = ''").fetchone()
             conn.commit()
         except sqlite3.Error:
@@ -297,8 +309,8 @@ class _VectorStore:
             with conn:
                 n = conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
                 conn.execute("DELETE FROM vectors")
-                conn.execute("DELETE FROM import_rows")
-                conn.execute("DELETE FROM imports")
+                conn.execute("DROP TABLE IF EXISTS import_rows")
+                conn.execute("DROP TABLE IF EXISTS imports")
             conn.execute("VACUUM")
             return int(n)
 
@@ -327,6 +339,7 @@ class _VectorStore:
         def run(conn: sqlite3.Connection) -> ImportCounts:
             counts = ImportCounts()
             with conn:
+                _journal(conn)
                 cur = conn.execute(
                     "INSERT INTO imports (model, file, sha256, frameworks, imported_at) "
                     "VALUES (?, ?, ?, ?, ?)",
@@ -386,6 +399,8 @@ class _VectorStore:
         """Every import recorded in this cache, oldest first."""
 
         def run(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+            if not _has_journal(conn):
+                return []
             cur = conn.execute(
                 "SELECT id, model, file, sha256, frameworks, imported_at, added, replaced, "
                 "kept, undone_at FROM imports ORDER BY id"
@@ -408,9 +423,13 @@ class _VectorStore:
         refusal: list[str] = []
 
         def run(conn: sqlite3.Connection) -> dict[str, int]:
-            row = conn.execute(
-                "SELECT model, undone_at FROM imports WHERE id = ?", [import_id]
-            ).fetchone()
+            row = (
+                conn.execute(
+                    "SELECT model, undone_at FROM imports WHERE id = ?", [import_id]
+                ).fetchone()
+                if _has_journal(conn)
+                else None
+            )
             if row is None or row[1] is not None:
                 refusal.append("unknown" if row is None else f"undone at {row[1]}")
                 return {}
