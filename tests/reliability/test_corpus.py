@@ -668,7 +668,7 @@ CASES: list[Case] = [
     Case(
         "mapping-for-target-occupations-score",
         9,
-        ["score", "p.yaml", "--method", "lexical"],
+        ["score", "p.yaml"],
         {"p.yaml": proposal().replace("[15-2051.00]", "{code: 15-2051.00}")},
         error=("p.yaml", "target_occupations", "list"),
     ),
