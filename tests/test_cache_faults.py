@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from align import _embed
+from align import _embed, _vector_store
 from align._embed import Embedder, _VectorStore, cache_info, clear_cache
 from align.exceptions import AlignDataWarning, CacheError
 
@@ -258,7 +258,7 @@ def test_nan_rows_and_random_blobs_are_recomputed_with_a_warning(tmp_path: Path)
 def test_quarantines_in_the_same_second_get_their_own_names(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_embed.time, "strftime", lambda fmt, *a: "20260101-000000")
+    monkeypatch.setattr(_vector_store.time, "strftime", lambda fmt, *a: "20260101-000000")
     folder = tmp_path / "embeddings"
     moved: list[Path] = []
     for round_ in range(2):

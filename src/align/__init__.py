@@ -9,8 +9,10 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from align._embed import Embedder, get_embedder
+from align._framework_vectors import WarmResult, export_vectors, import_vectors, warm_cache
 from align._match import Matcher, match
-from align._vector_files import VectorFile, WarmResult, export_vectors, import_vectors, warm_cache
+from align._vector_files import VectorFile
+from align._vector_import import list_vector_imports, undo_import
 from align.committee import (
     CommitteePacket,
     ReviewStore,
@@ -135,6 +137,7 @@ __all__ = [
     "import_badge_alignments",
     "import_vectors",
     "ingest_postings",
+    "list_vector_imports",
     "load_case",
     "load_framework",
     "load_proposal",
@@ -151,6 +154,7 @@ __all__ = [
     "to_case",
     "to_ob3",
     "top_titles",
+    "undo_import",
     "warm_cache",
     "write_case",
     "write_export",

@@ -17,44 +17,43 @@ its identity and the cache are decided in one place:
   plus the backend and the pooling (:attr:`Embedder.model_id`), so two
   checkpoints with the same file names and sizes never share vectors.
 * **Cache.** Vectors are stored per (model identity, text hash) in one SQLite
-  database under ``ALIGN_CACHE_DIR/embeddings``. SQLite was chosen over
-  sharded ``.npy`` files because it gives atomic, crash-safe transactions and
-  safe concurrent use by several processes (WAL journal, busy timeout) for
-  free, and a primary-key lookup of 100k vectors takes well under a second. Each
-  row carries a checksum of its key and vector, verified on read; sets of
-  5,000+ distinct texts (a framework's surfaces) are also kept as one ``.npy``
-  bundle whose file name carries the CRC-32 of its payload. A row or bundle
-  that fails its check is recomputed with an
-  :class:`~align.exceptions.AlignDataWarning`. Only a database SQLite reports as
-  corrupt is moved aside (under a unique name) and rebuilt; a full disk, a
-  read-only or unwritable folder degrade to "not cached" with a warning, and
-  never delete cached vectors.
+  database under ``ALIGN_CACHE_DIR/embeddings`` (:mod:`align._vector_store`:
+  checksummed rows, ``.npy`` bundles for sets of 5,000+ texts, crash-safe and
+  shared by processes). A row or bundle that fails its check is recomputed with
+  an :class:`~align.exceptions.AlignDataWarning`; a full disk, a read-only or
+  unwritable folder degrade to "not cached" with a warning.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import hashlib
 import importlib.util
 import json
 import logging
 import os
-import sqlite3
 import tempfile
 import threading
-import time
 import uuid
 import warnings
-import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import numpy as np
 
 from align._config import PathLike
 from align._config import cache_dir as _cache_root
+from align._vector_store import (  # noqa: F401  (_STORES, _row_sum: used by tests)
+    _STORES,
+    _bundle_stem,
+    _read_bundle,
+    _row_sum,
+    _storage_hint,
+    _store,
+    _text_key,
+    _VectorStore,
+    _write_bundle,
+)
 from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, CacheError, InvalidArgumentError, ModelLoadError
 
@@ -68,10 +67,8 @@ DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 #: only its first 256 word pieces (roughly 1,000-1,500 characters of English),
 #: so the cut changes no vector in practice and bounds tokenizer time and memory.
 MAX_CHARS = 2000
-_DB_NAME = "vectors.sqlite3"
 # Files that do not change the vectors a model computes; left out of its identity.
 _ID_SKIP = {"README.md", ".gitattributes", "data_config.json"}
-_SQL_CHUNK = 500
 _ENCODE_CHUNK = 1024
 
 Backend = Literal["auto", "onnx", "onnx-int8", "torch"]
@@ -241,331 +238,9 @@ def _local_snapshot(name: str) -> Path | None:
     return None
 
 
-# -- the vector store ------------------------------------------------------------
-# SQLite primary result codes (the low byte of the extended code) that mean the file
-# itself is damaged. Anything else -- a full disk, a read-only folder, an I/O error, a
-# lock held too long -- says nothing about the data already stored and must never get
-# the database moved aside.
-_SQLITE_CORRUPT = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
-_CORRUPT_WORDS = ("malformed", "not a database", "file is encrypted")
-_T = TypeVar("_T")
-
-
-def _is_corrupt(exc: BaseException) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        return (code & 0xFF) in _SQLITE_CORRUPT
-    return any(w in str(exc).lower() for w in _CORRUPT_WORDS)
-
-
-def _row_sum(key: bytes, blob: bytes) -> bytes:
-    return hashlib.blake2b(key + blob, digest_size=8).digest()
-
-
-def _usable(vec: np.ndarray) -> bool:
-    return bool(np.isfinite(vec).all())
-
-
-def _storage_hint(exc: BaseException) -> str:
-    text = str(exc).lower()
-    if getattr(exc, "errno", None) == errno.ENOSPC or "full" in text:
-        return "the disk is full; free some space"
-    if isinstance(exc, PermissionError) or "readonly" in text or "read-only" in text:
-        return "the folder is not writable; fix its permissions"
-    return "check the folder"
-
-
-class _VectorStore:
-    """Vectors keyed by (model id, text hash) in one SQLite database.
-
-    WAL mode lets readers and one writer work at once from any number of
-    processes; each write is one transaction, so a crash leaves either all of a
-    batch or none of it. Every row carries a checksum of its key and vector.
-
-    Failures never lose data: a database SQLite reports as corrupt is moved aside
-    under a unique name and rebuilt (with a warning); any other error (full disk,
-    unwritable folder, I/O error, lock timeout) makes the call behave as "not
-    cached" with one :class:`~align.exceptions.AlignDataWarning` per kind of
-    problem, and the database is left as it was.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.path = folder / _DB_NAME
-        self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
-        self._warned: set[str] = set()
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._conn is not None:
-            return self._conn
-        self.folder.mkdir(parents=True, exist_ok=True)
-        try:
-            conn = self._open()
-        except sqlite3.DatabaseError as exc:
-            if not _is_corrupt(exc):
-                raise
-            self._quarantine(exc)
-            conn = self._open()
-        self._conn = conn
-        return conn
-
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, "
-                "dim INTEGER NOT NULL, vec BLOB NOT NULL, sum BLOB, PRIMARY KEY (model, key)) "
-                "WITHOUT ROWID"
-            )
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(vectors)")}
-            if "sum" not in columns:  # a cache written before rows had checksums
-                conn.execute("ALTER TABLE vectors ADD COLUMN sum BLOB")
-            conn.execute("SELECT count(*) FROM vectors WHERE model = ''").fetchone()
-            conn.commit()
-        except sqlite3.Error:
-            conn.close()
-            raise
-        return conn
-
-    def _quarantine(self, exc: Exception) -> None:
-        """Move a corrupt database aside (under a name no other move uses)."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        moved = self.path.with_name(
-            f"{_DB_NAME}.corrupt-{stamp}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        )
-        size = self.path.stat().st_size if self.path.exists() else 0
-        for suffix in ("", "-wal", "-shm"):
-            src = Path(f"{self.path}{suffix}")
-            if src.exists():
-                try:
-                    os.replace(src, Path(f"{moved}{suffix}"))
-                except OSError:
-                    src.unlink(missing_ok=True)
-        warnings.warn(
-            f"the embedding cache {self.path} is corrupt ({exc}); it was moved to {moved} "
-            f"({size:,} bytes) and a new cache is being built. Vectors are recomputed as "
-            "needed, so results are unchanged; delete the moved file when you no longer "
-            "need it.",
-            AlignDataWarning,
-            stacklevel=user_stacklevel(),
-        )
-
-    def _degrade(self, what: str, exc: BaseException) -> None:
-        kind = f"{what}:{type(exc).__name__}:{getattr(exc, 'sqlite_errorcode', '')}"
-        if kind in self._warned:
-            logger.debug("embedding cache %s failed again: %s", what, exc)
-            return
-        self._warned.add(kind)
-        warnings.warn(
-            f"the embedding cache in {self.folder} could not be {what} ({exc}); "
-            f"{_storage_hint(exc)}, or point ALIGN_CACHE_DIR at another folder. Vectors are "
-            "computed without the cache meanwhile (slower, same results); nothing cached "
-            "was deleted.",
-            AlignDataWarning,
-            stacklevel=user_stacklevel(),
-        )
-
-    def _close_conn(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.close()
-            self._conn = None
-
-    def _run(self, what: str, fn: Callable[[sqlite3.Connection], _T], default: _T) -> _T:
-        """Run ``fn``; on a corrupt file quarantine and retry once; else degrade to ``default``."""
-        with self._lock:
-            for attempt in (0, 1):
-                try:
-                    return fn(self._connect())
-                except sqlite3.Error as exc:
-                    self._close_conn()
-                    if attempt == 0 and _is_corrupt(exc):
-                        try:
-                            self._quarantine(exc)
-                        except OSError as move_exc:
-                            self._degrade(what, move_exc)
-                            return default
-                        continue
-                    self._degrade(what, exc)
-                    return default
-                except OSError as exc:  # the folder itself cannot be made or opened
-                    self._close_conn()
-                    self._degrade(what, exc)
-                    return default
-            return default
-
-    def get(self, model_id: str, keys: Sequence[bytes], dim: int | None) -> dict[bytes, np.ndarray]:
-        """Cached vectors of ``keys`` that pass their checksum (the others are left out)."""
-        bad: list[int] = [0]
-
-        def run(conn: sqlite3.Connection) -> dict[bytes, np.ndarray]:
-            found: dict[bytes, np.ndarray] = {}
-            for i in range(0, len(keys), _SQL_CHUNK):
-                part = sorted(keys[i : i + _SQL_CHUNK])
-                marks = ",".join("?" * len(part))
-                rows = conn.execute(
-                    f"SELECT key, dim, vec, sum FROM vectors WHERE model = ? AND key IN ({marks})",
-                    [model_id, *part],
-                )
-                for key, d, blob, check in rows:
-                    key = bytes(key)
-                    if check is None:  # written before checksums: recompute quietly
-                        continue
-                    vec = np.frombuffer(blob, dtype=np.float32) if len(blob) % 4 == 0 else None
-                    if (
-                        vec is None
-                        or len(blob) != 4 * d
-                        or (dim is not None and d != dim)
-                        or bytes(check) != _row_sum(key, bytes(blob))
-                        or not _usable(vec)
-                    ):
-                        bad[0] += 1
-                        continue
-                    found[key] = vec
-            return found
-
-        empty: dict[bytes, np.ndarray] = {}
-        found = self._run("read", run, empty)
-        if bad[0]:
-            warnings.warn(
-                f"{bad[0]:,} cached vector(s) in {self.path} failed their integrity check "
-                "(damaged or altered rows); they are recomputed and overwritten.",
-                AlignDataWarning,
-                stacklevel=user_stacklevel(),
-            )
-        return found
-
-    def put(self, model_id: str, items: Iterable[tuple[bytes, np.ndarray]]) -> bool:
-        """Store vectors; return whether they were written."""
-        rows = []
-        for key, v in items:
-            blob = np.ascontiguousarray(v, np.float32).tobytes()
-            rows.append((model_id, key, int(v.shape[0]), blob, _row_sum(key, blob)))
-
-        def run(conn: sqlite3.Connection) -> bool:
-            with conn:
-                conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", rows)
-            return True
-
-        return self._run("written", run, False)
-
-    def counts(self) -> dict[str, int]:
-        def run(conn: sqlite3.Connection) -> dict[str, int]:
-            rows = conn.execute("SELECT model, count(*) FROM vectors GROUP BY model")
-            return {str(m): int(n) for m, n in rows}
-
-        return self._run("read", run, {})
-
-    def keys(self, model_id: str) -> list[bytes]:
-        def run(conn: sqlite3.Connection) -> list[bytes]:
-            rows = conn.execute("SELECT key FROM vectors WHERE model = ? ORDER BY key", [model_id])
-            return [bytes(k) for (k,) in rows]
-
-        return self._run("read", run, [])
-
-    def clear(self) -> int:
-        def run(conn: sqlite3.Connection) -> int:
-            with conn:
-                n = conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
-                conn.execute("DELETE FROM vectors")
-            conn.execute("VACUUM")
-            return int(n)
-
-        return self._run("cleared", run, 0)
-
-    def close(self) -> None:
-        with self._lock:
-            self._close_conn()
-
-
 # Whole sets of at least this many distinct texts (a framework's surfaces) are also
-# kept as one .npy "bundle" keyed by the model and the exact list of texts: a refit
-# then reads one file instead of looking up ~100k rows. Bundles are written to a
-# temporary file and renamed into place, so readers never see half a file; the name
-# ends in the CRC-32 of the payload, checked on every read with the values themselves
-# (finite, unit length). The SQLite store stays the source of truth, so a bad bundle
-# is dropped (with a warning) and rebuilt.
+# kept as one .npy "bundle" (see align._vector_store): a refit reads one file.
 _BUNDLE_MIN = 5000
-
-
-def _bundle_stem(folder: Path, model_id: str, keys: list[bytes]) -> Path:
-    h = hashlib.blake2b(model_id.encode(), digest_size=20)
-    for k in keys:
-        h.update(k)
-    return folder / "bundles" / h.hexdigest()
-
-
-def _payload_crc(mat: np.ndarray) -> str:
-    return f"{zlib.crc32(np.ascontiguousarray(mat).data) & 0xFFFFFFFF:08x}"
-
-
-def _find_bundle(stem: Path) -> Path | None:
-    if not stem.parent.is_dir():
-        return None
-    found = sorted(stem.parent.glob(f"{stem.name}-*.npy"))
-    return found[0] if found else None
-
-
-def _read_bundle(stem: Path, rows: int) -> np.ndarray | None:
-    path = _find_bundle(stem)
-    if path is None:
-        return None
-    try:
-        mat = np.load(path, allow_pickle=False)
-        if mat.ndim != 2 or mat.shape[0] != rows or mat.dtype != np.float32:
-            raise ValueError(f"shape {mat.shape} {mat.dtype}, expected {rows} float32 rows")
-        expected = path.stem.rsplit("-", 1)[-1]
-        if _payload_crc(mat) != expected:
-            raise ValueError("its payload does not match its checksum")
-        if not np.isfinite(mat).all():
-            raise ValueError("it holds values that are not finite numbers")
-        if (np.abs(np.einsum("ij,ij->i", mat, mat) - 1.0) > 2e-3).any():
-            raise ValueError("it holds vectors that are not of unit length")
-        return mat
-    except (OSError, ValueError, EOFError) as exc:
-        warnings.warn(
-            f"the cached vector bundle {path} could not be used ({exc}); it was deleted and "
-            "the vectors are read from the main cache (or recomputed) instead.",
-            AlignDataWarning,
-            stacklevel=user_stacklevel(),
-        )
-        path.unlink(missing_ok=True)
-        return None
-
-
-def _write_bundle(stem: Path, mat: np.ndarray, store: _VectorStore | None = None) -> None:
-    mat = np.ascontiguousarray(mat, dtype=np.float32)
-    path = stem.with_name(f"{stem.name}-{_payload_crc(mat)}.npy")
-    tmp = stem.with_name(f".{stem.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp.npy")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(tmp, mat)
-        os.replace(tmp, path)
-        for old in path.parent.glob(f"{stem.name}-*.npy"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError as exc:
-        if store is not None:
-            store._degrade("written", exc)
-        else:
-            logger.warning("could not write vector bundle %s: %s", path, exc)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-_STORES: dict[Path, _VectorStore] = {}
-_STORES_LOCK = threading.Lock()
-
-
-def _store(folder: Path) -> _VectorStore:
-    folder = folder.expanduser().resolve()
-    with _STORES_LOCK:
-        if folder not in _STORES:
-            _STORES[folder] = _VectorStore(folder)
-        return _STORES[folder]
 
 
 _FOLDER_WARNED: set[str] = set()
@@ -587,10 +262,6 @@ def _default_folder() -> Path | None:
                 stacklevel=user_stacklevel(),
             )
         return None
-
-
-def _text_key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 # -- the embedder ------------------------------------------------------------------
@@ -909,6 +580,25 @@ class Embedder:
         for i, k in enumerate(keys):
             out[i] = found[k]
         return out
+
+    def encode_fresh(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts`` with the model itself, neither reading nor writing the cache.
+
+        For checking vectors that came from elsewhere (:func:`align.import_vectors`):
+        the answer cannot come from a cache such a file may have filled.
+
+        Returns
+        -------
+        ndarray
+            ``(len(texts), dimension)`` float32 unit vectors.
+        """
+        items = self._check(texts)
+        if not items:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        keys = [_text_key(t) for t in items]
+        unique = dict(zip(keys, items, strict=True))
+        got = self._compute(list(unique), unique, None, False)
+        return np.stack([got[k] for k in keys])
 
     def _compute(
         self,

@@ -1,21 +1,24 @@
-"""Build a framework's vector index once, and share it as one checksummed file.
+"""Vector files: the shared file format, written, and read as untrusted input within a budget.
 
-An office embeds ESCO or Lightcast once (:func:`warm_cache`), writes the vectors to
-a file (:func:`export_vectors`) and staff machines load it (:func:`import_vectors`):
-their first match then costs seconds instead of many minutes.
+The file (conventionally ``.alignvec``) is a ZIP archive, stored, not compressed
+(vectors do not compress), of
 
-The file is a ZIP archive (stored, not compressed: vectors do not compress) of
+* ``manifest.json`` -- format, the model identity (:attr:`Embedder.model_id`),
+  vector length, what each set of vectors is (framework, release, target, kinds:
+  labels the caller gives) and the SHA-256 of every other member;
+* ``keys-<i>.npy`` / ``vectors-<i>.npy`` per set: BLAKE2 hashes of the texts
+  (never the texts themselves, so no framework wording is redistributed) and
+  their float32 unit vectors.
 
-* ``manifest.json`` -- format, the model identity (:attr:`Embedder.model_id`: model
-  name, digest of the weights' contents, backend, pooling), vector length, the
-  frameworks and the SHA-256 of every other member;
-* ``keys-<i>.npy`` / ``vectors-<i>.npy`` per set of texts: BLAKE2 hashes of the
-  texts (never the texts themselves, so no framework wording is redistributed)
-  and their float32 vectors.
+Reading (:class:`_Archive`) checks the archive against a budget before anything is
+inflated: a bounded directory, stored members only (a compressed member is how a
+small file inflates into gigabytes), a manifest of at most 1 MB read with strict
+types (a wrong type is an error naming the field), member sizes that follow from
+the manifest, and arrays read in bounded chunks after their ``.npy`` headers match
+the manifest, each member hashed as it is read. What an import then trusts, and
+why the checksums prove little, is :mod:`align._vector_import`'s business.
 
-Import refuses a file whose model identity differs from the importing machine's
-(another checkpoint, or the same model run by another backend), or whose
-checksums do not match, with a message saying what to do.
+This module works on keys and vectors; it never sees a framework.
 """
 
 from __future__ import annotations
@@ -24,66 +27,115 @@ import hashlib
 import io
 import json
 import os
+import re
+import struct
 import time
 import uuid
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Literal
 
 import numpy as np
 
-import align._embed as _embed
-from align._config import PathLike
-from align._embed import (
-    Embedder,
-    _bundle_stem,
-    _cache_folder,
-    _store,
-    _text_key,
-    _write_bundle,
-    get_embedder,
-)
+from align._embed import Embedder
+from align._safeio import check_regular_file, parse_json
 from align.exceptions import CacheError, InvalidArgumentError
-from align.frameworks._model import Framework
 
-__all__ = ["VectorFile", "WarmResult", "export_vectors", "import_vectors", "warm_cache"]
+__all__ = [
+    "FORMAT",
+    "MAX_VECTORS",
+    "SetInfo",
+    "VectorFile",
+    "VectorSet",
+    "write_vector_file",
+]
 
 FORMAT = "align-vectors/1"
+#: Most vectors one file may hold (all sets together): ESCO, Lightcast and O*NET
+#: together need about 190,000; at 384 dimensions a full file is about 1.6 GB.
+MAX_VECTORS = 1_000_000
+#: Longest vectors a file may hold (MiniLM: 384; the largest common models: 4,096).
+MAX_DIMENSION = 4096
+#: Most sets (frameworks x targets) in one file.
+MAX_SETS = 64
+#: Largest manifest read (a manifest of 64 sets is a few kilobytes).
+MAX_MANIFEST_BYTES = 1_000_000
+#: Largest ZIP central directory read (the directory of 130 members is about 10 KB).
+_MAX_DIRECTORY_BYTES = 1 << 20
+_CHUNK_ROWS = 8192
+_MEMBER = re.compile(r"^(keys|vectors)-(\d{1,3})\.npy$")
+_ZIP_EOCD = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_EOCD = b"PK\x06\x06"
 
 
 @dataclass(frozen=True)
-class WarmResult:
-    """What :func:`warm_cache` did for one framework.
+class VectorSet:
+    """One set of vectors to write: labels, the keys of its texts, their vectors.
 
     Attributes
     ----------
-    framework, version, target : str
-        The framework key, its release and what was indexed (``competencies`` or
-        ``occupations``).
-    texts : int
-        Distinct texts the matcher embeds for it.
-    computed : int
-        How many of them were not cached and had to be embedded now.
-    seconds : float
-        Wall time.
-    model_id : str
-        The model identity the vectors are cached under.
+    meta : dict
+        ``framework``, ``version``, ``target`` (str) and ``kinds`` (list of str or
+        ``None``): what the caller needs to find the texts again on import.
+    keys : list of bytes
+        16-byte keys of the texts (:func:`align._embed._text_key`), one per row.
+    vectors : ndarray
+        ``(len(keys), dimension)`` float32 unit vectors.
     """
 
+    meta: dict[str, Any]
+    keys: list[bytes]
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
+class SetInfo:
+    """What one set of a vector file claims to be (from a checked manifest)."""
+
+    index: int
     framework: str
     version: str
     target: str
-    texts: int
-    computed: int
-    seconds: float
-    model_id: str
+    kinds: tuple[str, ...] | str | None
+    rows: int
 
 
 @dataclass(frozen=True)
 class VectorFile:
-    """A vector file written by :func:`export_vectors` or read by :func:`import_vectors`."""
+    """A vector file written by :func:`align.export_vectors` or imported by ``import_vectors``.
+
+    Attributes
+    ----------
+    path : Path
+        The file.
+    model_id : str
+        The model identity of its vectors.
+    dimension : int
+        Vector length.
+    vectors : int
+        Written: vectors in the file. Imported: vectors of the file this machine
+        accepted (texts it has), whether newly added or already cached.
+    frameworks : list of dict
+        ``framework``, ``version``, ``target`` of each set.
+    created : str
+        When the file was written (as the file says).
+    sha256 : str
+        SHA-256 of the whole file: how to tell which file an import came from.
+    import_id : int or None
+        The import's number in this cache's journal (:func:`undo_import`).
+    added, replaced, kept, differ : int
+        Vectors the import added; cached vectors it replaced (``replace=True``);
+        cached vectors it kept; of those kept, how many differ from the file's.
+    skipped : int
+        Vectors of texts this machine does not have (not imported).
+    checked : int
+        Vectors computed again here that agreed with the file.
+    unverified : int
+        Vectors imported without that check (``trust_unverified=True``).
+    """
 
     path: Path
     model_id: str
@@ -91,199 +143,66 @@ class VectorFile:
     vectors: int
     frameworks: list[dict[str, str]] = field(default_factory=list)
     created: str = ""
+    sha256: str = ""
+    import_id: int | None = None
+    added: int = 0
+    replaced: int = 0
+    kept: int = 0
+    differ: int = 0
+    skipped: int = 0
+    checked: int = 0
+    unverified: int = 0
 
 
-class _Capture:
-    """Stands in for the embedder during a fit, to learn which texts a matcher embeds."""
-
-    show_progress: bool | None = None
-
-    def __init__(self) -> None:
-        self.texts: list[str] = []
-
-    def encode(self, texts: Sequence[str], *, show_progress: bool | None = None) -> np.ndarray:
-        self.texts.extend(texts)
-        vecs = np.zeros((len(texts), 2), dtype=np.float32)
-        vecs[:, 0] = 1.0
-        return vecs
-
-
-def _match_texts(framework: Framework, target: str, kinds: Any) -> list[str]:
-    from align._match import Matcher, _professional_route
-
-    capture = _Capture()
-    Matcher(
-        framework,
-        target=target,  # type: ignore[arg-type]
-        kinds=kinds,
-        embedder=capture,  # type: ignore[arg-type]
-    ).fit()
-    if _professional_route(framework, "hybrid", target, kinds):
-        # align.match reads NACE through definitions, behaviours and example outcomes.
-        from align._professional import surface_texts
-
-        capture.texts.extend(surface_texts(framework))
-    return capture.texts
-
-
-def _resolve(spec: Any, target: str, data_dir: PathLike | None) -> tuple[Framework, str]:
-    """A framework name (as in ``align.match``), path or Framework, with its target."""
-    from align._match import TARGETS, _check_choice
-    from align._match import _resolve as resolve_framework
-
-    _check_choice("target", target, TARGETS)
-    if not isinstance(spec, Framework | str | os.PathLike):
-        raise InvalidArgumentError(
-            f"framework is a {type(spec).__name__}; expected a name such as 'esco', the path "
-            "of a framework file, or a Framework from align.load_framework(...)."
-        )
-    _, fw, fw_target = resolve_framework(spec, target, data_dir)  # type: ignore[arg-type]
-    return fw, str(fw_target)
-
-
-def warm_cache(
-    framework: Framework | PathLike,
-    *,
-    target: str = "competencies",
-    kinds: Sequence[str] | str | None = None,
-    embedder: Embedder | None = None,
-    data_dir: PathLike | None = None,
-    show_progress: bool | None = True,
-) -> WarmResult:
-    """Embed every text a matcher over ``framework`` needs, so later matches start fast.
-
-    Exactly what the first ``align match --framework NAME`` (or ``Matcher(framework,
-    target=..., kinds=...).fit()``) would embed, with a progress bar showing texts/s
-    and the time left. Vectors are written to the cache as they are computed, so an
-    interrupted run resumes where it stopped.
-
-    Parameters
-    ----------
-    framework : Framework, name or path
-        A name as in :func:`align.match` (``"esco"``, ``"lightcast"``,
-        ``"onet-occupations"``, ...), the path of a framework file, or a
-        :class:`~align.Framework`.
-    target : {"competencies", "occupations"}
-        What the matcher indexes, for Framework objects and paths (names carry
-        their own target).
-    kinds : list of str, "all" or None
-        As for :class:`~align.Matcher` (``None``: its default kinds).
-    embedder : Embedder, optional
-        Defaults to the shared default model (backend from ``ALIGN_BACKEND``).
-    data_dir : path, optional
-        Where named frameworks are searched.
-    show_progress : bool, optional
-        Progress bar while embedding.
-
-    Returns
-    -------
-    WarmResult
-    """
-    fw, target = _resolve(framework, target, data_dir)
-    emb = embedder if embedder is not None else get_embedder()
-    texts = _match_texts(fw, target, kinds)
-    start = time.perf_counter()
-    computed = 0
-    if texts:
-        folder = _cache_folder(emb.cache_dir)
-        keys = [_text_key(t[: emb.max_chars]) for t in texts]
-        cached = _store(folder).get(emb.model_id, keys, None)
-        computed = len(set(keys) - set(cached))
-        emb.encode(texts, show_progress=show_progress)
-    return WarmResult(
-        framework=fw.info.key,
-        version=str(fw.info.version),
-        target=target,
-        texts=len(texts),
-        computed=computed,
-        seconds=time.perf_counter() - start,
-        model_id=emb.model_id,
-    )
-
-
+# -- writing ----------------------------------------------------------------------------
 def _npy_bytes(arr: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, arr, allow_pickle=False)
     return buf.getvalue()
 
 
-def export_vectors(
-    path: str | os.PathLike[str],
-    frameworks: Framework | PathLike | Sequence[Framework | PathLike] | None = None,
-    *,
-    target: str = "competencies",
-    kinds: Sequence[str] | str | None = None,
-    embedder: Embedder | None = None,
-    data_dir: PathLike | None = None,
+def write_vector_file(
+    path: str | os.PathLike[str], sets: Sequence[VectorSet], embedder: Embedder
 ) -> VectorFile:
-    """Write the vectors of ``frameworks`` (or of every cached text) to one file.
-
-    Texts of the frameworks that are not cached yet are embedded first (as
-    :func:`warm_cache` does). The file is written to a temporary name and renamed,
-    so a reader never sees half of it.
+    """Write ``sets`` to one vector file, atomically (a temporary name, then a rename).
 
     Parameters
     ----------
     path : path
-        The file to write (conventionally ``.alignvec``); replaced if it exists.
-    frameworks : name, path, Framework, or a list of them, optional
-        Whose matcher texts to export (as for :func:`warm_cache`; ``["esco",
-        "esco-occupations"]`` puts both of ESCO's indexes in one file); ``None``
-        exports every vector cached for the model.
-    target, kinds, data_dir : optional
-        As for :func:`warm_cache`.
-    embedder : Embedder, optional
-        Defaults to the shared default model.
+        The file to write; replaced if it exists.
+    sets : list of VectorSet
+        At least one; every set's vectors as long as the others'.
+    embedder : Embedder
+        Whose model computed the vectors (its identity goes into the manifest).
 
     Returns
     -------
     VectorFile
     """
-    emb = embedder if embedder is not None else get_embedder()
+    if not sets:
+        raise InvalidArgumentError("sets is empty: give at least one VectorSet to write.")
     dest = Path(path).expanduser()
-    sets: list[tuple[dict[str, str], list[bytes], np.ndarray]] = []
-    if frameworks is None:
-        store = _store(_cache_folder(emb.cache_dir))
-        keys = store.keys(emb.model_id)
-        found = store.get(emb.model_id, keys, None)
-        keys = [k for k in keys if k in found]
-        if not keys:
-            raise CacheError(
-                f"no vectors are cached for model {emb.model_id}; run `align cache warm "
-                "FRAMEWORK` (or align.warm_cache) first, or pass the frameworks to export."
-            )
-        mat = np.stack([found[k] for k in keys])
-        sets.append(({"framework": "*", "version": "", "target": ""}, keys, mat))
-    else:
-        specs: list[Any] = (
-            [frameworks]
-            if isinstance(frameworks, Framework | str | os.PathLike)
-            else list(frameworks)
-        )
-        for spec in specs:
-            fw, tgt = _resolve(spec, target, data_dir)
-            texts = list(dict.fromkeys(_match_texts(fw, tgt, kinds)))
-            vecs = emb.encode(texts)
-            keys = [_text_key(t[: emb.max_chars]) for t in texts]  # as encode() cuts them
-            order = np.argsort(np.array(keys, dtype=object))
-            meta = {"framework": fw.info.key, "version": str(fw.info.version), "target": tgt}
-            sets.append((meta, [keys[i] for i in order], vecs[order]))
-    dim = int(sets[0][2].shape[1])
+    dim = int(sets[0].vectors.shape[1])
     members: dict[str, bytes] = {}
-    for i, (_, keys, mat) in enumerate(sets):
+    for i, vs in enumerate(sets):
+        if vs.vectors.shape != (len(vs.keys), dim):
+            raise InvalidArgumentError(
+                f"set {i} has {len(vs.keys)} keys but vectors of shape {vs.vectors.shape}; "
+                f"expected ({len(vs.keys)}, {dim})."
+            )
         members[f"keys-{i}.npy"] = _npy_bytes(
-            np.frombuffer(b"".join(keys), np.uint8).reshape(-1, 16)
+            np.frombuffer(b"".join(vs.keys), np.uint8).reshape(-1, 16)
         )
-        members[f"vectors-{i}.npy"] = _npy_bytes(np.ascontiguousarray(mat, np.float32))
+        members[f"vectors-{i}.npy"] = _npy_bytes(np.ascontiguousarray(vs.vectors, np.float32))
     manifest: dict[str, Any] = {
         "format": FORMAT,
-        "model_id": emb.model_id,
-        "model_name": emb.model_name,
-        "backend": emb.backend,
+        "model_id": embedder.model_id,
+        "model_name": embedder.model_name,
+        "backend": embedder.backend,
         "dimension": dim,
-        "vectors": int(sum(len(k) for _, k, _ in sets)),
+        "vectors": int(sum(len(vs.keys) for vs in sets)),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "sets": [dict(meta, rows=len(keys)) for meta, keys, _ in sets],
+        "sets": [dict(vs.meta, rows=len(vs.keys)) for vs in sets],
         "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
     }
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -303,120 +222,322 @@ def export_vectors(
         tmp.unlink(missing_ok=True)
     return VectorFile(
         dest,
-        emb.model_id,
+        embedder.model_id,
         dim,
         manifest["vectors"],
-        [m for m, _, _ in sets],
+        [{k: _label(v) for k, v in vs.meta.items()} for vs in sets],
         manifest["created"],
+        _file_sha256(dest),
     )
 
 
-def _read_manifest(zf: zipfile.ZipFile, src: Path) -> dict[str, Any]:
-    try:
-        manifest = json.loads(zf.read("manifest.json"))
-    except (KeyError, ValueError) as exc:
+def _label(value: Any) -> str:
+    if value is None:
+        return ""
+    return ",".join(value) if isinstance(value, list | tuple) else str(value)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 22):
+            h.update(block)
+    return h.hexdigest()
+
+
+# -- reading: the archive, within a budget ----------------------------------------------
+def _damaged(src: Path, what: str) -> CacheError:
+    return CacheError(
+        f"vector file {src} {what}; it was not written by `align cache export` or was changed "
+        "since. Nothing was imported: copy the file again, or export it again."
+    )
+
+
+def _directory_size(fh: IO[bytes], size: int, src: Path) -> tuple[int, int]:
+    """(entries, bytes) of the ZIP central directory, read from its end record alone."""
+    tail_len = min(size, 22 + 65_535)
+    fh.seek(size - tail_len)
+    tail = fh.read(tail_len)
+    at = tail.rfind(_ZIP_EOCD)
+    if at < 0 or len(tail) - at < 22:
         raise CacheError(
-            f"{src} is not an align vector file (no readable manifest.json); export one with "
-            "`align cache export FILE`."
-        ) from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        found = manifest.get("format") if isinstance(manifest, dict) else None
-        raise CacheError(
-            f"{src} has format {found!r}; this version of align reads {FORMAT!r}. "
-            "Export the file again with this version."
+            f"{src} is not an align vector file (not a ZIP archive); give the path of a "
+            "file written by `align cache export`."
         )
-    return manifest
+    entries, cd_bytes = struct.unpack("<2xH I", tail[at + 8 : at + 16])[0:2]
+    if (entries == 0xFFFF or cd_bytes == 0xFFFFFFFF) and at >= 20:
+        loc = tail[at - 20 : at]
+        if loc[:4] == _ZIP64_LOCATOR:
+            (offset,) = struct.unpack("<Q", loc[8:16])
+            if offset + 56 > size:
+                raise _damaged(src, "has a damaged ZIP directory")
+            fh.seek(offset)
+            rec = fh.read(56)
+            if rec[:4] != _ZIP64_EOCD:
+                raise _damaged(src, "has a damaged ZIP directory")
+            entries, cd_bytes = struct.unpack("<Q Q", rec[24:40])
+    return int(entries), int(cd_bytes)
 
 
-def import_vectors(path: str | os.PathLike[str], *, embedder: Embedder | None = None) -> VectorFile:
-    """Load a file written by :func:`export_vectors` into this machine's cache.
+class _Archive:
+    """An opened vector file whose structure and manifest passed every check."""
 
-    Raises
-    ------
-    CacheError
-        When the file is missing, damaged (a checksum differs) or holds vectors of
-        another model or backend than ``embedder`` (the message says which).
-    """
-    emb = embedder if embedder is not None else get_embedder()
-    src = Path(path).expanduser()
-    if not src.is_file():
-        raise CacheError(
-            f"vector file {src} does not exist; give the path of a file written by "
-            "`align cache export`."
-        )
-    try:
-        zf = zipfile.ZipFile(src)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise CacheError(
-            f"{src} is not an align vector file or is damaged ({exc}); copy it again or "
-            "export it again."
-        ) from exc
-    with zf:
-        manifest = _read_manifest(zf, src)
-        theirs, ours = str(manifest.get("model_id")), emb.model_id
-        if theirs != ours:
-            t_model, _, t_rest = theirs.partition(":")
-            o_model, _, o_rest = ours.partition(":")
-            if t_model == o_model:
-                hint = (
-                    f"the same model run by another backend ({t_rest} vs {o_rest}); set "
-                    f"ALIGN_BACKEND={manifest.get('backend')} to use this file, or export "
-                    "it again with this machine's backend"
-                )
-            else:
-                hint = (
-                    "another model or other weights; use the model the file was built with "
-                    "(ALIGN_MODEL) or build the index here with `align cache warm FRAMEWORK`"
-                )
-            raise CacheError(
-                f"{src} holds vectors of {theirs}, but this machine embeds with {ours}: {hint}."
-            )
-        members: dict[str, bytes] = {}
-        for name, digest in dict(manifest.get("sha256", {})).items():
-            try:
-                data = zf.read(name)
-            except (KeyError, zipfile.BadZipFile, OSError) as exc:
-                raise CacheError(f"{src} is damaged: {name} cannot be read ({exc}).") from exc
-            if hashlib.sha256(data).hexdigest() != digest:
-                raise CacheError(
-                    f"{src} is damaged: {name} does not match its checksum; copy or export "
-                    "the file again."
-                )
-            members[name] = data
-    folder = _cache_folder(emb.cache_dir)
-    store = _store(folder)
-    dim = int(manifest["dimension"])
-    total = 0
-    for i, meta in enumerate(manifest.get("sets", [])):
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        src = check_regular_file(path, "vector file", error=CacheError)
+        self.src = src
+        self.size = src.stat().st_size
         try:
-            keys_arr = np.load(io.BytesIO(members[f"keys-{i}.npy"]), allow_pickle=False)
-            mat = np.load(io.BytesIO(members[f"vectors-{i}.npy"]), allow_pickle=False)
-        except (KeyError, ValueError, OSError) as exc:
-            raise CacheError(f"{src} is damaged: set {i} cannot be read ({exc}).") from exc
-        if (
-            mat.ndim != 2
-            or mat.shape != (keys_arr.shape[0], dim)
-            or mat.dtype != np.float32
-            or not np.isfinite(mat).all()
-        ):
-            raise CacheError(f"{src} is damaged: set {i} has vectors of the wrong shape or values.")
-        keys = [bytes(row) for row in keys_arr]
-        for start in range(0, len(keys), 5000):
-            stop = start + 5000
-            if not store.put(ours, zip(keys[start:stop], mat[start:stop], strict=True)):
-                raise CacheError(
-                    f"could not store the vectors of {src} in the cache at {folder} (see the "
-                    "warning above); free disk space or set ALIGN_CACHE_DIR."
+            with open(src, "rb") as fh:
+                entries, cd_bytes = _directory_size(fh, self.size, src)
+        except CacheError:
+            raise
+        except OSError as exc:
+            raise CacheError(f"vector file {src} cannot be read ({exc.strerror}).") from None
+        if entries > 2 * MAX_SETS + 1 or cd_bytes > _MAX_DIRECTORY_BYTES:
+            raise _damaged(src, f"lists {entries:,} members ({cd_bytes:,} bytes of directory)")
+        try:
+            self.zf = zipfile.ZipFile(src)
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise CacheError(
+                f"{src} is not an align vector file or is damaged ({exc}); copy it again or "
+                "export it again."
+            ) from None
+        try:
+            self.infos = self._check_members()
+            self.manifest = _parse_manifest(self._read_manifest(), src)
+            self._check_sizes()
+        except BaseException:
+            self.zf.close()
+            raise
+
+    def close(self) -> None:
+        self.zf.close()
+
+    def __enter__(self) -> _Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_members(self) -> dict[str, zipfile.ZipInfo]:
+        infos: dict[str, zipfile.ZipInfo] = {}
+        for info in self.zf.infolist():
+            name = info.filename
+            if name != "manifest.json" and not _MEMBER.match(name):
+                raise _damaged(self.src, f"holds an unexpected member {name!r}")
+            if name in infos:
+                raise _damaged(self.src, f"holds {name!r} twice")
+            if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
+                # align stores members uncompressed; a compressed member is the classic
+                # way to make a small file inflate into gigabytes.
+                raise _damaged(
+                    self.src,
+                    f"has a compressed member {name!r} ({info.compress_size:,} bytes that "
+                    f"would inflate to {info.file_size:,})",
                 )
-        if meta.get("framework") != "*" and len(keys) >= _embed._BUNDLE_MIN:
-            # The matcher asks for exactly this set: give it the one-file bundle too.
-            _write_bundle(_bundle_stem(folder, ours, keys), mat, store)
-        total += len(keys)
-    return VectorFile(
-        src,
-        ours,
-        dim,
-        total,
-        [{k: str(v) for k, v in m.items() if k != "rows"} for m in manifest.get("sets", [])],
-        str(manifest.get("created", "")),
+            if info.header_offset + info.file_size > self.size:
+                raise _damaged(self.src, f"is truncated ({name!r} ends past the end of the file)")
+            infos[name] = info
+        if "manifest.json" not in infos:
+            raise CacheError(
+                f"{self.src} is not an align vector file (no manifest.json); export one with "
+                "`align cache export FILE`."
+            )
+        return infos
+
+    def _read_manifest(self) -> Any:
+        info = self.infos["manifest.json"]
+        if info.file_size > MAX_MANIFEST_BYTES:
+            raise _damaged(
+                self.src,
+                f"has a manifest of {info.file_size:,} bytes (align writes a few kilobytes; at "
+                f"most {MAX_MANIFEST_BYTES:,} are read)",
+            )
+        raw = self._read_member("manifest.json", MAX_MANIFEST_BYTES)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _damaged(self.src, "has a manifest that is not UTF-8 text") from None
+        return parse_json(text, f"{self.src.name}: manifest.json", error=CacheError)
+
+    def _read_member(self, name: str, limit: int) -> bytes:
+        try:
+            with self.zf.open(self.infos[name]) as fh:
+                data = fh.read(limit + 1)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise _damaged(self.src, f"cannot be read ({name}: {exc})") from None
+        if len(data) > limit:
+            raise _damaged(self.src, f"has a member {name!r} larger than it claims")
+        return data
+
+    def _check_sizes(self) -> None:
+        m = self.manifest
+        for s in m.sets:
+            for kind, row_bytes in (("keys", 16), ("vectors", 4 * m.dimension)):
+                name = f"{kind}-{s.index}.npy"
+                info = self.infos.get(name)
+                if info is None or name not in m.sha256:
+                    raise _damaged(self.src, f"lacks {name} (or its checksum)")
+                data = s.rows * row_bytes
+                # An .npy header is 64-4096 bytes; the payload follows from the manifest.
+                if not data + 64 <= info.file_size <= data + 4096:
+                    raise _damaged(
+                        self.src,
+                        f"has {name} of {info.file_size:,} bytes, but {s.rows:,} rows of "
+                        f"{row_bytes:,} bytes need {data:,} plus a header",
+                    )
+        extra = set(self.infos) - {"manifest.json"} - set(m.sha256)
+        if extra or len(m.sha256) != 2 * len(m.sets):
+            raise _damaged(self.src, "lists members its manifest does not describe")
+
+    def rows(self, s: SetInfo, kind: Literal["keys", "vectors"]) -> Iterator[np.ndarray]:
+        """The rows of a member in chunks, checked against the manifest (shape, type, hash)."""
+        name = f"{kind}-{s.index}.npy"
+        width, dtype = (
+            (16, np.dtype(np.uint8))
+            if kind == "keys"
+            else (
+                self.manifest.dimension,
+                np.dtype("<f4"),
+            )
+        )
+        try:
+            with self.zf.open(self.infos[name]) as raw:
+                fh = _Hashing(raw)
+                shape, fortran, found = _npy_header(fh)
+                if shape != (s.rows, width) or fortran or found != dtype:
+                    raise _damaged(
+                        self.src,
+                        f"has {name} of shape {shape} and type {found}, but its manifest says "
+                        f"({s.rows}, {width}) {dtype}",
+                    )
+                done = 0
+                while done < s.rows:
+                    n = min(_CHUNK_ROWS, s.rows - done)
+                    block = fh.read(n * width * dtype.itemsize)
+                    if len(block) != n * width * dtype.itemsize:
+                        raise _damaged(self.src, f"is truncated ({name})")
+                    yield np.frombuffer(block, dtype=dtype).reshape(n, width)
+                    done += n
+                if fh.read(1):
+                    raise _damaged(self.src, f"has bytes after the data of {name}")
+        except CacheError:
+            raise
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise _damaged(self.src, f"cannot be read ({name}: {exc})") from None
+        if fh.hexdigest() != self.manifest.sha256[name]:
+            raise _damaged(self.src, f"is damaged: {name} does not match its checksum")
+
+
+class _Hashing:
+    """A read-only stream that hashes what is read through it."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self._h = hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._fh.read(n)
+        self._h.update(data)
+        return data
+
+    def hexdigest(self) -> str:
+        return self._h.hexdigest()
+
+
+def _npy_header(fh: Any) -> tuple[tuple[int, ...], bool, np.dtype[Any]]:
+    version = np.lib.format.read_magic(fh)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh, max_header_size=4096)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh, max_header_size=4096)
+    else:
+        raise ValueError(f"unsupported .npy version {version}")
+    return tuple(int(x) for x in shape), bool(fortran), np.dtype(dtype)
+
+
+# -- reading: the manifest, with strict types ---------------------------------------------
+@dataclass(frozen=True)
+class _Manifest:
+    model_id: str
+    backend: str
+    dimension: int
+    created: str
+    sets: list[SetInfo]
+    sha256: dict[str, str]
+
+
+def _field(data: Mapping[str, Any], key: str, kind: type, src: Path, where: str = "") -> Any:
+    value = data.get(key)
+    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    if not ok:
+        found = "nothing" if value is None else f"{type(value).__name__} {_short(value)}"
+        expected = {int: "a whole number", str: "text", list: "a list", dict: "a mapping"}[kind]
+        raise _damaged(src, f"has a manifest whose {where}{key!r} is {found}; expected {expected}")
+    return value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _parse_manifest(data: Any, src: Path) -> _Manifest:
+    if not isinstance(data, dict):
+        raise _damaged(src, "has a manifest that is not a JSON object")
+    fmt = data.get("format")
+    if fmt != FORMAT:
+        raise CacheError(
+            f"{src} has format {fmt!r}; this version of align reads {FORMAT!r}. Export the "
+            "file again with this version."
+        )
+    model_id = _field(data, "model_id", str, src)
+    backend = str(data.get("backend") or "")
+    dimension = _field(data, "dimension", int, src)
+    if not 1 <= dimension <= MAX_DIMENSION:
+        raise _damaged(src, f"claims vectors of {dimension:,} dimensions")
+    raw_sets = _field(data, "sets", list, src)
+    if not 1 <= len(raw_sets) <= MAX_SETS:
+        raise _damaged(src, f"lists {len(raw_sets)} sets (1 to {MAX_SETS} expected)")
+    sets = [_parse_set(i, s, src) for i, s in enumerate(raw_sets)]
+    total = sum(s.rows for s in sets)
+    if total > MAX_VECTORS:
+        raise CacheError(
+            f"{src} holds {total:,} vectors; align imports at most {MAX_VECTORS:,} from one "
+            "file. Export the frameworks you need with `align cache export FILE -f NAME`."
+        )
+    vectors = data.get("vectors", total)
+    if not isinstance(vectors, int) or isinstance(vectors, bool) or vectors != total:
+        raise _damaged(src, f"says it holds {_short(vectors)} vectors but its sets hold {total:,}")
+    sha = _field(data, "sha256", dict, src)
+    for name, digest in sha.items():
+        if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+            raise _damaged(src, f"has a manifest whose checksum of {name!r} is not a SHA-256")
+    created = data.get("created", "")
+    return _Manifest(
+        model_id, backend, dimension, created if isinstance(created, str) else "", sets, sha
+    )
+
+
+def _parse_set(i: int, raw: Any, src: Path) -> SetInfo:
+    if not isinstance(raw, dict):
+        raise _damaged(src, f"has a manifest whose set {i} is {_short(raw)}; expected a mapping")
+    where = f"set {i} "
+    rows = _field(raw, "rows", int, src, where)
+    if rows < 0:
+        raise _damaged(src, f"claims {rows:,} rows in set {i}")
+    kinds = raw.get("kinds")
+    if not (
+        kinds is None
+        or kinds == "all"
+        or (isinstance(kinds, list) and all(isinstance(k, str) for k in kinds))
+    ):
+        raise _damaged(src, f"has a manifest whose set {i} 'kinds' is {_short(kinds)}")
+    return SetInfo(
+        index=i,
+        framework=_field(raw, "framework", str, src, where),
+        version=str(_field(raw, "version", str, src, where)),
+        target=_field(raw, "target", str, src, where),
+        kinds=tuple(kinds) if isinstance(kinds, list) else kinds,
+        rows=rows,
     )

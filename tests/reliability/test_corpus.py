@@ -352,6 +352,25 @@ CASES: list[Case] = [
         error=("c.json", "nested"),
     ),
     Case(
+        "deep-postings-skills-cell",
+        3,
+        ["postings", "ingest", "--db", "p.duckdb", "n.csv"],
+        {"n.csv": postings('n1,2024-01-05,A,15-2051.00,TX,"' + "[" * 5000 + "]" * 5000 + '"')},
+        error=None,
+        check=_shows("nested", codes=(0,)),
+    ),
+    Case(
+        "deep-postings-jsonl-line",
+        3,
+        ["postings", "ingest", "--db", "p.duckdb", "n.jsonl"],
+        {
+            "n.jsonl": '{"ID": "n1", "SKILLS_NAME": ' + "[" * 5000 + "]" * 5000 + "}\n"
+            '{"ID": "n2", "TITLE_RAW": "Analyst", "SKILLS_NAME": ["SQL"]}\n'
+        },
+        error=None,
+        check=lambda res, tmp: _db_values(tmp, "SELECT skill_name FROM posting_skills", ["SQL"]),
+    ),
+    Case(
         "deep-json-match-framework",
         3,
         ["match", "x", "--framework", "c.json", "--method", "lexical"],
@@ -417,6 +436,22 @@ CASES: list[Case] = [
         ["check", "p.yaml", "--no-align", "--policy", "pol.yaml"],
         {"p.yaml": A, "pol.yaml": "name: Politique générale\n".encode("latin-1")},
         error=("pol.yaml", "UTF-8"),
+    ),
+    Case(
+        "utf8-bom-postings-csv",
+        5,
+        ["postings", "ingest", "--db", "p.duckdb", "bom.csv"],
+        {"bom.csv": b"\xef\xbb\xbf" + GOOD_POSTINGS.encode()},
+        error=None,
+        check=lambda res, tmp: _db_values(tmp, "SELECT posting_id FROM postings", ["p1", "p2"]),
+    ),
+    Case(
+        "utf8-bom-postings-jsonl",
+        5,
+        ["postings", "ingest", "--db", "p.duckdb", "bom.jsonl"],
+        {"bom.jsonl": "\ufeff" + json.dumps({"ID": "b1", "TITLE_RAW": "Analyst"}) + "\n"},
+        error=None,
+        check=lambda res, tmp: _db_values(tmp, "SELECT posting_id FROM postings", ["b1"]),
     ),
     Case(
         "utf16-proposal-ok",
@@ -620,6 +655,24 @@ CASES: list[Case] = [
         error=("bogus-enc", "encoding"),
     ),
     Case(
+        "number-for-target-occupations",
+        9,
+        ["check", "p.yaml", "--no-align"],
+        {
+            "p.yaml": proposal().replace(
+                "target_occupations: [15-2051.00]", "target_occupations: 15"
+            )
+        },
+        error=("p.yaml", "target_occupations", "found 15", "list"),
+    ),
+    Case(
+        "mapping-for-target-occupations-score",
+        9,
+        ["score", "p.yaml"],
+        {"p.yaml": proposal().replace("[15-2051.00]", "{code: 15-2051.00}")},
+        error=("p.yaml", "target_occupations", "list"),
+    ),
+    Case(
         "impossible-date-proposal",
         9,
         ["check", "p.yaml", "--no-align"],
@@ -734,6 +787,22 @@ CASES: list[Case] = [
         may_write=("p.duckdb",),
     ),
     Case(
+        "empty-database-left-by-a-full-disk",
+        10,
+        ["postings", "ingest", "--db", "p.duckdb", "good.csv"],
+        {"good.csv": GOOD_POSTINGS, "p.duckdb": b""},
+        error=None,
+        check=lambda res, tmp: _db_values(tmp, "SELECT posting_id FROM postings", ["p1", "p2"]),
+    ),
+    Case(
+        "empty-database-read",
+        10,
+        ["postings", "demand", "--db", "p.duckdb"],
+        {"p.duckdb": b""},
+        error=("p.duckdb", "empty", "align postings ingest"),
+        may_write=("p.duckdb",),
+    ),
+    Case(
         "ids-123-and-123.0-kept-apart",
         10,
         ["postings", "ingest", "--db", "p.duckdb", "ids.csv"],
@@ -749,6 +818,23 @@ CASES: list[Case] = [
         {"o.jsonl": json.dumps({"ID": "o1", "TITLE_RAW": "A", "COMPANY_NAME": {"id": 7}}) + "\n"},
         error=None,
         check=lambda res, tmp: _db_values(tmp, "SELECT company FROM postings", ['{"id": 7}']),
+    ),
+    Case(
+        "mapping-skills-cell-not-a-skill",
+        11,
+        ["postings", "ingest", "--db", "p.duckdb", "m.csv"],
+        {
+            "m.csv": postings(
+                "m1,2024-01-05,A,15-2051.00,TX,\"{'a': 1}\"",
+                "m2,2024-01-05,A,15-2051.00,TX,\"[{'a': 1}, 'Python']\"",
+                'm3,2024-01-05,A,15-2051.00,TX,"[{""id"": ""KS1"", ""name"": ""SQL""}]"',
+            )
+        },
+        error=None,
+        check=lambda res, tmp: (
+            _shows("no 'name'", codes=(0,))(res, tmp),
+            _db_values(tmp, "SELECT skill_name FROM posting_skills", ["SQL"]),
+        ),
     ),
     Case(
         "duplicate-key-yaml",

@@ -86,6 +86,53 @@ def test_disk_full_during_ingest_keeps_the_database_and_says_so(tmp_path: Path) 
     assert int(report["rows_loaded"].iloc[0]) == 30_000
 
 
+@pytest.mark.parametrize("limit", [0, 4096])
+def test_disk_full_during_a_first_ingest_leaves_no_database_behind(
+    tmp_path: Path, limit: int
+) -> None:
+    from align.postings import ingest_postings
+
+    db = tmp_path / "p.duckdb"
+    small = tmp_path / "small.csv"
+    _write_postings(small, 5)
+    code = (
+        "from align.cli import main; import sys; "
+        f"sys.argv = ['align', 'postings', 'ingest', '--db', {str(db)!r}, {str(small)!r}]; main()"
+    )
+    # The disk fills while DuckDB writes the new file's header: nothing or part of it lands.
+    proc = _python(code, cwd=tmp_path, limit_bytes=limit)
+    _out, err = proc.communicate(timeout=300)
+    text = " ".join(err.decode("utf-8", "replace").split())
+    assert "Traceback" not in text, text
+    assert proc.returncode == 2, text
+    assert "error:" in text and "p.duckdb" in text and "disk" in text.lower()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small.csv"]
+    # With room again, the same command loads the file.
+    report = ingest_postings(small, db, progress=False)
+    assert int(report["rows_loaded"].iloc[0]) == 5
+
+
+def test_a_database_left_empty_by_an_older_version_is_created_anew(tmp_path: Path) -> None:
+    from align.exceptions import AlignDataWarning
+    from align.postings import ingest_postings
+
+    db = tmp_path / "p.duckdb"
+    db.write_bytes(b"")
+    small = tmp_path / "small.csv"
+    _write_postings(small, 3)
+    with pytest.warns(AlignDataWarning, match="never completely created"):
+        report = ingest_postings(small, db, progress=False)
+    assert int(report["rows_loaded"].iloc[0]) == 3 and _count(db) == 3
+    # A file that is not a database at all is never deleted.
+    other = tmp_path / "notes.duckdb"
+    other.write_text("my notes")
+    from align.exceptions import PostingsFormatError
+
+    with pytest.raises(PostingsFormatError, match=r"notes\.duckdb"):
+        ingest_postings(small, other, progress=False)
+    assert other.read_text() == "my notes"
+
+
 def test_kill_9_mid_ingest_leaves_no_staging_file_after_the_next_run(tmp_path: Path) -> None:
     from align.postings import PostingsStore, ingest_postings
 

@@ -289,12 +289,15 @@ def parse_list_cell(value: Any) -> list[str]:
 
     JSON array strings, Python-literal list strings (parsed with
     :func:`ast.literal_eval`, which never runs code), native lists or arrays,
-    ``;``/``|``/newline-delimited strings, and blank or ``[]`` for none.
+    ``;``/``|``/newline-delimited strings, and blank or ``[]`` for none. An item
+    may be a skill object with a ``name`` (``{"id": "KS1", "name": "SQL"}``).
 
     Raises
     ------
     ValueError
-        When the cell starts like a list but cannot be parsed.
+        When the cell starts like a list or a mapping but cannot be read as a
+        list of names: unparseable, nested deeper than a list of skill objects,
+        or a mapping (or an item) that has no ``name``.
 
     Examples
     --------
@@ -302,11 +305,19 @@ def parse_list_cell(value: Any) -> list[str]:
     (['Python', 'SQL'], ['Python', 'SQL'])
     >>> parse_list_cell("Python; SQL"), parse_list_cell(""), parse_list_cell("[]")
     (['Python', 'SQL'], [], [])
+    >>> parse_list_cell('[{"id": "KS1", "name": "SQL"}]')
+    ['SQL']
+    >>> parse_list_cell("{'a': 1}")
+    Traceback (most recent call last):
+    ...
+    ValueError: a mapping ("{'a': 1}") where a list of skill names was expected
     """
     if value is None:
         return []
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [t for t in (_cell_str(v) for v in value if v is not None) if t]
+        return _list_items(value)
+    if isinstance(value, dict):
+        return _list_items([value])
     if isinstance(value, float):
         if np.isnan(value):
             return []
@@ -314,19 +325,72 @@ def parse_list_cell(value: Any) -> list[str]:
     text = str(value).strip()
     if not text:
         return []
-    if text.startswith("["):
-        try:
-            items = json.loads(text)
-        except ValueError:
-            try:
-                # literal_eval only builds literals; it cannot call or import anything.
-                items = ast.literal_eval(text)
-            except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
-                raise ValueError(f"unparseable list {text[:60]!r}") from exc
+    if text[0] in "[{":
+        items = _literal(text)
+        if isinstance(items, dict):
+            if isinstance(items.get("name"), str):
+                return _list_items([items])
+            raise ValueError(f"a mapping ({text[:60]!r}) where a list of skill names was expected")
         if not isinstance(items, (list, tuple)):
             raise ValueError(f"not a list: {text[:60]!r}")
-        return [t for t in (_cell_str(v) for v in items if v is not None) if t]
+        return _list_items(items)
     return [p for p in _DELIMS.split(text) if p]
+
+
+# A list cell is a list of names or of skill objects: anything nested deeper than
+# this is not a skill list, and deep nesting would exhaust Python's parsers.
+_MAX_CELL_NESTING = 8
+
+
+def _literal(text: str) -> Any:
+    """A list or mapping written as JSON or as a Python literal (never code)."""
+    depth = running = 0
+    for ch in text:
+        if ch in "[{(":
+            running += 1
+            depth = max(depth, running)
+            if depth > _MAX_CELL_NESTING:
+                raise ValueError(
+                    f"nested more than {_MAX_CELL_NESTING} levels deep ({text[:30]!r}...); "
+                    "a skills cell is a list of names"
+                )
+        elif ch in "]})":
+            running -= 1
+    try:
+        return json.loads(text)
+    except ValueError:
+        try:
+            # literal_eval only builds literals; it cannot call or import anything.
+            return ast.literal_eval(text)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
+            raise ValueError(f"unparseable list {text[:60]!r}") from exc
+
+
+def _list_items(items: Any) -> list[str]:
+    """Names of a parsed list's items; a skill object gives its ``name``."""
+    out = []
+    for v in items:
+        if v is None:
+            continue
+        if isinstance(v, dict):
+            name = v.get("name")
+            if not isinstance(name, str):
+                raise ValueError(
+                    f"an item {_short_repr(v)} has no 'name'; a skills list holds names "
+                    'or skill objects such as {"id": "KS1", "name": "SQL"}'
+                )
+            v = name
+        elif isinstance(v, (list, tuple, set, np.ndarray)):
+            raise ValueError(f"an item {_short_repr(v)} is itself a list; expected names")
+        text = _cell_str(v)
+        if text:
+            out.append(text)
+    return out
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _cell_str(value: Any) -> str:
@@ -403,10 +467,25 @@ class RawChunk:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
 
 
+def _text_codec(encoding: str) -> str:
+    """The codec to read ``encoding`` with: UTF-8 files may start with a byte-order mark.
+
+    Excel's "CSV UTF-8" writes one; read as plain UTF-8 it would become part of the
+    first column's name (``\ufeffID``), and the id column would not be found.
+
+    Examples
+    --------
+    >>> _text_codec("UTF-8"), _text_codec("utf8"), _text_codec("cp1252")
+    ('utf-8-sig', 'utf-8-sig', 'cp1252')
+    """
+    return "utf-8-sig" if encoding.lower().replace("-", "").replace("_", "") == "utf8" else encoding
+
+
 def _open_text(path: Path, encoding: str) -> io.TextIOBase:
+    codec = _text_codec(encoding)
     if path.name.lower().endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding=encoding, newline="")
-    return open(path, encoding=encoding, newline="")
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding=codec, newline="")
+    return open(path, encoding=codec, newline="")
 
 
 def _encoding_error(path: Path, encoding: str, detail: str) -> PostingsFormatError:
@@ -645,6 +724,9 @@ def _iter_jsonl(path: Path, chunk_rows: int, encoding: str) -> Iterator[RawChunk
                     rec = json.loads(line)
                 except json.JSONDecodeError as exc:
                     rejected.append((f"line {lineno}", f"not valid JSON ({exc.msg})"))
+                    continue
+                except RecursionError:
+                    rejected.append((f"line {lineno}", "lists or objects nested too deeply"))
                     continue
                 if not isinstance(rec, dict):
                     rejected.append((f"line {lineno}", "not a JSON object"))
@@ -1034,10 +1116,11 @@ def _fast_list(value: Any) -> list[str]:
     if type(value) is str and value.startswith('["'):
         try:
             items = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return parse_list_cell(value)
-        if type(items) is list:
-            return [t for t in (str(x).strip() for x in items if x is not None) if t]
+        if type(items) is list and all(type(x) is str for x in items):
+            return [t for t in (x.strip() for x in items) if t]
+        return parse_list_cell(items)
     if isinstance(value, np.ndarray):
         value = value.tolist()
     return parse_list_cell(value)

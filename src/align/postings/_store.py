@@ -279,23 +279,63 @@ class PostingsStore:
         memory_limit: str | None = "1GB",
     ) -> None:
         self.path = Path(path) if path is not None else default_db_path()
-        memory = self._memory = str(path) == ":memory:"
-        if not memory:
-            if read_only and not self.path.is_file():
-                raise PostingsFormatError(
-                    f"postings database {str(self.path)!r} does not exist. Load postings first "
-                    "with `align postings ingest FILE --db PATH` (ingest_postings in Python)."
-                )
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise PostingsFormatError(
-                    f"cannot create the folder of postings database {str(self.path)!r} "
-                    f"({exc.strerror}). Choose a writable place with --db PATH (db= in Python)."
-                ) from None
+        self._memory = str(path) == ":memory:"
+        created = False
+        if not self._memory:
+            created = self._check_file(read_only)
+        #: Whether this store created its database file (a failed first ingest removes it).
+        self.created = created
+        try:
+            self._open(read_only, memory_limit)
+        except BaseException:
+            if created:
+                # A first ingest that could not even create the database (a full disk)
+                # leaves no empty or half-written file to block the next one.
+                self._remove_files()
+            raise
+
+    def _check_file(self, read_only: bool) -> bool:
+        """Check the database file before DuckDB opens it; return whether it is created now."""
+        size = self.path.stat().st_size if self.path.is_file() else None
+        if read_only and not size:
+            state = "does not exist" if size is None else "is empty (0 bytes)"
+            raise PostingsFormatError(
+                f"postings database {str(self.path)!r} {state}. Load postings first "
+                "with `align postings ingest FILE --db PATH` (ingest_postings in Python)."
+            )
+        if read_only:
+            return False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PostingsFormatError(
+                f"cannot create the folder of postings database {str(self.path)!r} "
+                f"({exc.strerror}). Choose a writable place with --db PATH (db= in Python)."
+            ) from None
+        if size is None:
+            return not self.path.exists()
+        if _unfinished_database(self.path, size):
+            warnings.warn(
+                f"postings database {str(self.path)!r} was never completely created ({size:,} "
+                "bytes, no postings: an earlier first ingest stopped, e.g. on a full disk); it "
+                "is created anew.",
+                AlignDataWarning,
+                stacklevel=user_stacklevel(),
+            )
+            self.path.unlink()
+            return True
+        return False
+
+    def _remove_files(self) -> None:
+        for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        shutil.rmtree(self.path.with_name(self.path.name + ".tmp"), ignore_errors=True)
+
+    def _open(self, read_only: bool, memory_limit: str | None) -> None:
         # Imported here, not at module level: `import align` must stay light.
         import duckdb
 
+        memory = self._memory
         try:
             self.con = duckdb.connect(":memory:" if memory else str(self.path), read_only=read_only)
         except duckdb.Error as exc:
@@ -305,10 +345,23 @@ class PostingsStore:
                     f"database busy: {holder} is writing {str(self.path)!r}; retry when it "
                     "ends (reading needs the writer to finish too)."
                 ) from None
+            if _write_failed(exc):
+                raise _storage_error(self.path, exc, opening=True) from None
             raise PostingsFormatError(
                 f"cannot open postings database {str(self.path)!r}: {exc}. If it is not a "
                 "DuckDB file, choose another path (db=; --db on the command line)."
             ) from None
+        try:
+            self._configure(read_only, memory_limit)
+        except BaseException as exc:
+            self.con.close()
+            if isinstance(exc, duckdb.Error) and _write_failed(exc):
+                raise _storage_error(self.path, exc, opening=True) from None
+            raise
+
+    def _configure(self, read_only: bool, memory_limit: str | None) -> None:
+        import duckdb
+
         # Our own tqdm bars report progress; DuckDB's would print over them. In Jupyter
         # without ipywidgets DuckDB refuses to touch the setting, and has no bar to hide.
         with contextlib.suppress(duckdb.InvalidInputException):
@@ -324,12 +377,12 @@ class PostingsStore:
                     "use e.g. '1GB' or '500MB'."
                 ) from None
             self.con.execute("SET preserve_insertion_order = false")
-            if not memory:
+            if not self._memory:
                 tmp = self.path.with_name(self.path.name + ".tmp")
                 self.con.execute("SET temp_directory = ?", [tmp.as_posix()])
         if not read_only:
             self.con.execute(_SCHEMA_SQL)
-            if not memory:
+            if not self._memory:
                 self._remove_stale_staging()
 
     # -- housekeeping ----------------------------------------------------
@@ -829,12 +882,40 @@ def _is_io_error(exc: BaseException) -> bool:
     )
 
 
-def _storage_error(path: Path, exc: BaseException) -> StorageError:
+def _write_failed(exc: BaseException) -> bool:
+    """True when DuckDB could not write (full disk, size limit, read-only), not for a bad file."""
+    return any(w in str(exc).lower() for w in _IO_WORDS if w not in ("disk", "i/o"))
+
+
+def _storage_error(path: Path, exc: BaseException, *, opening: bool = False) -> StorageError:
+    if opening:
+        return StorageError(
+            f"cannot create or open postings database {str(path)!r}: writing it failed ({exc}), "
+            "e.g. because the disk is full; nothing was loaded and no partial database was "
+            "left behind. Free disk space (or choose another place with --db) and run the "
+            "command again."
+        )
     return StorageError(
         f"writing postings database {str(path)!r} failed ({exc}); nothing from this file was "
         "committed. Free disk space (or choose another place with --db) and run the ingest "
         "again."
     )
+
+
+# A DuckDB file starts with three 4 KiB header blocks (magic "DUCK" at byte 8); a file
+# shorter than that was never completely created, so it cannot hold any postings.
+_DUCKDB_HEADER_BYTES = 3 * 4096
+
+
+def _unfinished_database(path: Path, size: int) -> bool:
+    """True for a database file whose creation stopped before any data could be stored."""
+    if size >= _DUCKDB_HEADER_BYTES or path.with_name(path.name + ".wal").exists():
+        return False
+    if size == 0:
+        return True
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+    return head[8:12] == b"DUCK" or not head.strip(b"\0")
 
 
 def _attach_linkedin_functions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -937,12 +1018,8 @@ def ingest_postings(
         for p in paths:
             check_regular_file(p, "postings file", error=PostingsFormatError)
         files = paths
-    new_file = (
-        not isinstance(db, PostingsStore)
-        and str(db) != ":memory:"
-        and not (Path(db) if db is not None else default_db_path()).exists()
-    )
     store, owned = open_store(db)
+    new_file = owned and store.created
     try:
         return store.ingest(
             files,
@@ -958,9 +1035,7 @@ def ingest_postings(
             # A failed first load leaves no empty database behind to confuse the next run.
             store.close()
             owned = False
-            for leftover in (store.path, store.path.with_name(store.path.name + ".wal")):
-                leftover.unlink(missing_ok=True)
-            shutil.rmtree(store.path.with_name(store.path.name + ".tmp"), ignore_errors=True)
+            store._remove_files()
         raise
     finally:
         if owned:

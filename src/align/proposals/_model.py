@@ -289,8 +289,9 @@ class Proposal(_Model):
     def _note_codes(cls, data: Any, handler: Any) -> Proposal:
         # A bare SOC code ("15-1212") is read as its base O*NET occupation (.00); say so.
         notes = []
-        if isinstance(data, dict):
-            for code in data.get("target_occupations") or []:
+        codes = data.get("target_occupations") if isinstance(data, dict) else None
+        if isinstance(codes, list):  # anything else is the field validator's to refuse
+            for code in codes:
                 c = str(code).strip().removeprefix("onet:")
                 if _SOC_RE.match(c) and "." not in c:
                     notes.append(
