@@ -134,7 +134,7 @@ def test_unreviewed_fallback_warns(tmp_path: Path, data_dir: Path) -> None:
     with pytest.warns(AlignDataWarning, match="no reviewed alignments"):
         res = runner.invoke(
             app,
-            ["export", str(EXAMPLES / "data-analytics.yaml"), "--to", "csv", "--method", "lexical"],
+            ["export", str(EXAMPLES / "data-analytics.yaml"), "--to", "csv"],
         )
     assert res.exit_code == 0, res.output
     df = pd.read_csv(io.StringIO(res.stdout))
@@ -169,7 +169,7 @@ def test_review_record_and_evidence_packet(reviewed: Path, tmp_path: Path, data_
     assert res.exit_code == 2 and "CRITERION=VALUE" in res.output
 
     out = tmp_path / "packet.html"
-    args = ["evidence", str(reviewed), "--out", str(out), "--method", "lexical", *db]
+    args = ["evidence", str(reviewed), "--out", str(out), *db]
     if find_chromium():
         args += ["--pdf", str(tmp_path / "packet.pdf")]
     res = runner.invoke(app, args)

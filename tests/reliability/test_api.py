@@ -123,11 +123,9 @@ CALLS: dict[str, Callable[[Path], Any]] = {
     "match-surrogate": lambda t: align.match(["Analyze \udcff"], ["nace"], method="lexical"),
     "match-too-long": lambda t: align.match(["a" * 20_000], ["nace"], method="lexical"),
     "gaps-nan-threshold": lambda t: align.find_stacking_gaps(
-        _stack(t), threshold_credits=float("nan"), method="lexical"
+        _stack(t), threshold_credits=float("nan")
     ),
-    "gaps-negative-threshold": lambda t: align.find_stacking_gaps(
-        _stack(t), threshold_credits=-1, method="lexical"
-    ),
+    "gaps-negative-threshold": lambda t: align.find_stacking_gaps(_stack(t), threshold_credits=-1),
     "write-case-into-a-file": lambda t: write_case(
         align.load_framework("nace"), t / "good.yaml" / "out.json"
     ),

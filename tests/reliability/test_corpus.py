@@ -248,10 +248,17 @@ CASES: list[Case] = [
     Case(
         "markup-proposal-score",
         1,
-        ["score", "p.yaml", "--method", "lexical"],
+        ["score", "p.yaml"],
         {"p.yaml": proposal(title="Data [/x] badge", outcome="Analyze [/red] data with SQL")},
         error=None,
         check=_shows("Data [/x] badge", codes=(0,)),
+    ),
+    Case(
+        "score-lexical-needs-the-model",
+        1,
+        ["score", "p.yaml", "--method", "lexical"],
+        {"p.yaml": proposal(title="Data badge", outcome="Analyze data with SQL")},
+        error=("method='lexical'", "embedding model", "hybrid"),
     ),
     Case(
         "markup-policy-name",
@@ -282,7 +289,7 @@ CASES: list[Case] = [
     Case(
         "markup-gaps-stack-title",
         1,
-        ["gaps", "s.yaml", "--method", "lexical"],
+        ["gaps", "s.yaml"],
         {
             "s.yaml": stack().replace("Data Stack", "'[/x] Stack'"),
             "a.yaml": proposal(credits="3").replace("enhancement", "academic"),
@@ -340,7 +347,7 @@ CASES: list[Case] = [
     Case(
         "deep-yaml-stack",
         3,
-        ["gaps", "s.yaml", "--method", "lexical"],
+        ["gaps", "s.yaml"],
         {"s.yaml": "title: S\nmembers: " + "[" * 3000 + "]" * 3000 + "\n"},
         error=("s.yaml", "nested"),
     ),
@@ -388,7 +395,7 @@ CASES: list[Case] = [
     Case(
         "alias-bomb-8-levels",
         4,
-        ["score", "p.yaml", "--method", "lexical"],
+        ["score", "p.yaml"],
         {"p.yaml": bomb(8)},
         error=("p.yaml", "aliases"),
     ),
@@ -528,7 +535,7 @@ CASES: list[Case] = [
     Case(
         "csv-formula-portfolio",
         7,
-        ["portfolio", "folder", "--format", "csv", "--method", "lexical"],
+        ["portfolio", "folder", "--format", "csv"],
         {"folder/a.yaml": proposal(title="=cmd|' /C calc'!A0", outcome="@SUM(1+1) analyze data")},
         error=None,
         check=_csv_neutral,
@@ -963,7 +970,7 @@ CASES: list[Case] = [
     Case(
         "html-report-into-a-file-path",
         9,
-        ["score", "p.yaml", "--method", "lexical", "--html", "afile/report.html"],
+        ["score", "p.yaml", "--html", "afile/report.html"],
         {"p.yaml": A, "afile": "a file, not a folder"},
         error=("afile",),
     ),
@@ -971,7 +978,7 @@ CASES: list[Case] = [
     Case(
         "portfolio-unknown-soc",
         12,
-        ["portfolio", "folder", "--method", "lexical"],
+        ["portfolio", "folder"],
         {"folder/a.yaml": A, "folder/b.yaml": proposal(soc="99-9999.00")},
         error=None,
         check=_shows("b.yaml", "99-9999", "left out", codes=(0,)),
@@ -979,7 +986,7 @@ CASES: list[Case] = [
     Case(
         "too-many-outcomes",
         12,
-        ["score", "p.yaml", "--method", "lexical"],
+        ["score", "p.yaml"],
         {
             "p.yaml": "title: Big\nissuing_unit: X\noutcomes:\n"
             + "".join(f"  - {{id: LO{i}, text: Analyze data set {i}}}\n" for i in range(10_000))
