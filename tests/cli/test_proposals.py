@@ -1,4 +1,4 @@
-"""`align check` / `align gaps` command line (no model: --no-align or --method lexical)."""
+"""`align check` / `align gaps` command line."""
 
 from __future__ import annotations
 
@@ -74,10 +74,8 @@ def test_invalid_yaml_gives_plain_error_and_exit_2(monkeypatch, capsys) -> None:
     assert "not valid YAML" in err and "line 6" in err
 
 
-def test_gaps_lexical_json() -> None:
-    res = runner.invoke(
-        app, ["gaps", str(DATA / "stack.yaml"), "--method", "lexical", "--format", "json"]
-    )
+def test_gaps_json() -> None:
+    res = runner.invoke(app, ["gaps", str(DATA / "stack.yaml"), "--format", "json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["target"] == "outcomes of 'Financial Planning'"
@@ -86,7 +84,7 @@ def test_gaps_lexical_json() -> None:
 
 
 def test_gaps_table_explains() -> None:
-    res = runner.invoke(app, ["gaps", str(DATA / "stack.yaml"), "--method", "lexical"])
+    res = runner.invoke(app, ["gaps", str(DATA / "stack.yaml")])
     assert res.exit_code == 0, res.output
     for text in ("Coverage matrix", "Largest gaps", "Suggested order", "Suggested next"):
         assert text in res.output

@@ -23,12 +23,12 @@ def frameworks(onet: Any) -> list[Any]:
 
 
 @pytest.fixture(scope="session")
-def reports(frameworks: list[Any]) -> dict[str, Any]:
-    """Lexical alignment reports (no model: fast) of the example proposals, by file stem."""
+def reports(frameworks: list[Any], embedder: Any) -> dict[str, Any]:
+    """Alignment reports of the example proposals, by file stem."""
     from align import load_proposal, score_alignment
 
     out = {}
     for name in ("data-analytics", "digital-composition", "interprofessional-practice"):
         p = load_proposal(EXAMPLES / f"{name}.yaml")
-        out[name] = (p, score_alignment(p, frameworks, method="lexical", n_boot=0))
+        out[name] = (p, score_alignment(p, frameworks, embedder=embedder, n_boot=0))
     return out

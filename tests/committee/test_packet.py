@@ -113,12 +113,12 @@ def _members() -> list[Any]:
 
 
 @pytest.mark.parametrize("proposal", _members(), ids=lambda p: p.id)
-def test_packet_for_each_member_badge(proposal: Any, frameworks: list[Any]) -> None:
+def test_packet_for_each_member_badge(proposal: Any, frameworks: list[Any], embedder: Any) -> None:
     from align import score_alignment
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AlignDataWarning)
-        report = score_alignment(proposal, frameworks, method="lexical", n_boot=0)
+        report = score_alignment(proposal, frameworks, embedder=embedder, n_boot=0)
         packet = committee_packet(proposal, report)
     page = packet.to_html()
     _assert_self_contained(page)

@@ -144,9 +144,9 @@ def reviewed(onet: Any, nace: Any, cmc: Any) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
-def lexical_report(onet: Any, nace: Any, cmc: Any) -> Any:
-    """The alignment report of data-analytics.yaml, lexical matching (no model: fast)."""
+def scored_report(onet: Any, nace: Any, cmc: Any, embedder: Any) -> Any:
+    """The alignment report of data-analytics.yaml."""
     from align import load_proposal, score_alignment
 
     p = load_proposal(EXAMPLES / "data-analytics.yaml")
-    return score_alignment(p, [onet, nace, cmc], method="lexical")
+    return score_alignment(p, [onet, nace, cmc], embedder=embedder)

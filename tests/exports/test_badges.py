@@ -250,15 +250,15 @@ def test_alignment_without_url_is_refused_naming_the_competency(
 
 # -- unreviewed fallback -----------------------------------------------------------
 def test_unreviewed_fallback_takes_top_matches_above_the_credit_threshold(
-    proposal: Any, lexical_report: Any, ob3_validator: Any
+    proposal: Any, scored_report: Any, ob3_validator: Any
 ) -> None:
     with pytest.warns(AlignDataWarning, match="no reviewed alignments"):
-        found = gather_alignments(proposal, report=lexical_report)
+        found = gather_alignments(proposal, report=scored_report)
     assert found.unreviewed and found.items
-    m = lexical_report.matches
-    floor = lexical_report.settings["floor"]
+    m = scored_report.matches
     for a in found.items:
-        assert a.score is not None and a.score > floor
+        got = m[(m["outcome_id"] == a.outcome) & (m["id"] == a.id)]
+        assert a.score is not None and (got["credit"] > 0).all()
         assert a.status == "accepted" and a.source == "matcher" and a.reviewed_by is None
         same = m[(m["outcome_id"] == a.outcome) & (m["framework"] == a.framework)]
         assert a.score == pytest.approx(same["score"].max(), abs=1e-4)  # the top match

@@ -16,7 +16,8 @@ from align.proposals import (
     outcome_matches,
     score_components,
 )
-from align.proposals._score import MATCHES_LEAD, _restrict
+from align.proposals._matches import MATCHES_LEAD
+from align.proposals._score import _restrict
 
 
 def test_demand_step_alone(proposal, frameworks) -> None:

@@ -8,7 +8,9 @@ One concept per private module:
 ``_demand``     demand baskets: O*NET importance or postings demand
 ``_components`` the score's components: pure functions on credit matrices
 ``_settings``   ScoreSettings, how a proposal is scored
+``_matches``    credit by meaning: each outcome's credit for each competency
 ``_score``      the alignment score pipeline (demand -> matching -> reviews -> components)
+``_interval``   the bootstrap interval of a score from postings demand
 ``_report``     AlignmentReport: tables, band, explanations, next steps, rendering
 ``_stack``      stacking gaps
 ``_portfolio``  portfolio coverage
@@ -34,6 +36,7 @@ from align.proposals._demand import (
     foundational_items,
     postings_demand,
 )
+from align.proposals._matches import background_for, meaning_credits, outcome_matches
 from align.proposals._model import (
     COLLABORATION_LEVELS,
     DEFAULT_TYPES,
@@ -57,14 +60,7 @@ from align.proposals._policy import (
 )
 from align.proposals._portfolio import PortfolioReport, load_portfolio, portfolio_coverage
 from align.proposals._report import AlignmentReport, ScoreBasis
-from align.proposals._score import (
-    apply_reviews,
-    background_for,
-    meaning_credits,
-    outcome_matches,
-    score_alignment,
-    score_components,
-)
+from align.proposals._score import apply_reviews, score_alignment, score_components
 from align.proposals._settings import ScoreSettings
 from align.proposals._stack import GapReport, find_stacking_gaps, target_items
 

@@ -24,8 +24,9 @@ from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, InvalidArgumentError, ProposalError
 from align.frameworks import Framework, load_framework
 from align.proposals._demand import demand_from_onet, demand_from_postings
+from align.proposals._matches import background_for, coverage_matrix
 from align.proposals._model import Proposal, load_proposal
-from align.proposals._score import background_for, coverage_matrix, onet_if_available
+from align.proposals._score import onet_if_available
 from align.proposals._settings import ScoreSettings
 from align.reports._base import ReportMixin
 from align.reports._render import CSS, credit_cell, cut, html_table, legend, matrix_table, rows

@@ -25,13 +25,9 @@ from align._safeio import check_finite
 from align.exceptions import InvalidArgumentError, ProposalError, UnknownNameError
 from align.frameworks import Framework, load_framework
 from align.proposals._demand import DEMAND_QUOTAS, demand_from_onet
+from align.proposals._matches import background_for, coverage_matrix, outcome_matches
 from align.proposals._model import Proposal, Stack, load_proposal, load_stack
-from align.proposals._score import (
-    background_for,
-    coverage_matrix,
-    onet_if_available,
-    outcome_matches,
-)
+from align.proposals._score import onet_if_available
 from align.proposals._settings import ScoreSettings
 from align.proposals._suggest import order_credentials, suggest_next
 from align.reports._base import ReportMixin
