@@ -46,7 +46,8 @@ def test_evidence_for_every_criterion(reports: dict[str, Any]) -> None:
     assert (df["reason"] != "").all() and (df["evidence"] != "").all()
     by = {e.criterion.id: e for e in ev.items}
     labor = " ".join(by["labor_market"].evidence)
-    assert "Data source: O*NET 29.3 importance ratings" in labor and "computed 2026-11-29" in labor
+    assert "Data source: O*NET 29.3 task statements, work activities" in labor
+    assert "computed 2026-11-29" in labor
     assert by["partners"].suggested == 3  # mid-level partner + an endorsement
     assert by["currency"].suggested == 3  # expires 2029-08-31, within 5 years
     data = json.loads(ev.to_json())
@@ -75,9 +76,10 @@ def test_suggestions_follow_the_proposal(reports: dict[str, Any]) -> None:
 def test_postings_without_a_date_are_capped(reports: dict[str, Any]) -> None:
     p, report = reports["data-analytics"]
     import copy
+    from dataclasses import replace
 
     r = copy.copy(report)
-    r.settings = {**report.settings, "demand_source": "postings", "postings": 120, "region": "NY"}
+    r.basis = replace(report.basis, demand_source="postings", postings=120, region="NY")
     undated = next(
         e for e in rubric_evidence(p, r, today=TODAY).items if e.criterion.id == "labor_market"
     )

@@ -89,6 +89,38 @@ def postings_interval(
     >>> 0 <= lo <= hi <= 100
     True
     """
+    scores = replicates(
+        credits,
+        shares,
+        n_postings,
+        components,
+        weights,
+        top_demand=top_demand,
+        professional=professional,
+        balance_target=balance_target,
+        n_boot=n_boot,
+        seed=seed,
+    )
+    if scores is None:
+        return None
+    lo, hi = np.percentile(scores, [2.5, 97.5])
+    return float(lo), float(hi)
+
+
+def replicates(
+    credits: np.ndarray,
+    shares: np.ndarray,
+    n_postings: int,
+    components: Mapping[str, float],
+    weights: Mapping[str, float],
+    *,
+    top_demand: int,
+    professional: float,
+    balance_target: int = 2,
+    n_boot: int = 500,
+    seed: int = 0,
+) -> np.ndarray | None:
+    """The overall score of each redrawn set of postings (:func:`postings_interval`)."""
     shares = np.clip(np.asarray(shares, dtype=float), 0, 1)
     c = np.asarray(credits, dtype=float)
     if n_boot <= 0 or n_postings < 1 or not len(shares) or not (shares > 0).any():
@@ -113,5 +145,4 @@ def postings_interval(
             },
             weights,
         )
-    lo, hi = np.percentile(scores, [2.5, 97.5])
-    return float(lo), float(hi)
+    return scores
