@@ -247,7 +247,9 @@ def test_settings_object_and_options_agree(proposal, frameworks, embedder) -> No
 def test_demand_from_onet_weights(frameworks) -> None:
     d = demand_from_onet(frameworks[0], ["13-2011.00"])
     w = d.set_index("label")["weight"]
-    assert w["Prepare financial reports"] == 0.75  # DWA of a core task
+    # The DWA of one core task (0.75), central to one task only (x 0.7), unique to the
+    # occupation (distinctiveness 1).
+    assert w["Prepare financial reports"] == pytest.approx(0.75 * 0.7)
     assert w["Spreadsheet software"] == 0.5  # hot technology
     assert "Negotiate vendor contracts" not in w  # no task of the occupation leads to it
     assert "Budget planning" not in w  # skills only when asked for

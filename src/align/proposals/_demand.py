@@ -181,9 +181,15 @@ def _activities(prof: pd.DataFrame, stats: _OnetStats, labels: pd.Series) -> pd.
         .reset_index()
         .rename(columns={"target_id": "id"})
     )
+    # An activity many of the occupation's tasks lead to is central to it: 0.7 for one
+    # task, up to 1 from four.
+    act["weight"] = act["weight"] * (0.7 + 0.1 * np.minimum(act["tie"] - 1, 3))
     act["tie"] = act["tie"] / 1e3
     act["kind"] = "dwa"
-    act["distinct"] = 1.0
+    # Half of an activity's weight is how distinctive it is: "Operate welding equipment"
+    # (welders and a few trades) outweighs "Maintain safety" (hundreds of occupations),
+    # and neither drops out the way a full rarity weight made welding drop out.
+    act["distinct"] = 0.5 + 0.5 * act["id"].map(stats.rarity).fillna(1.0).astype(float)
     act = act[act["id"].isin(labels.index)]
     return act[["id", "kind", "weight", "tie", "distinct", "surfaces"]]
 
@@ -203,7 +209,12 @@ def demand_from_onet(
       ("Weld components in flat, vertical, or overhead positions" for *Operate
       welding equipment*). Weight: the DWA's strongest task, by importance rating
       ``(IM - 1) / 4`` where O*NET publishes one, else by task type (core 0.75,
-      supplemental 0.4, none published 0.75).
+      supplemental 0.4, none published 0.75); times its centrality, 0.7 when one
+      of the occupation's tasks leads to it up to 1 from four tasks; times
+      ``0.5 + 0.5 x rarity`` (rarity ``1 - log(n) / log(N)`` for an activity the
+      tasks of n of the N occupations lead to), so the occupation's defining
+      activities (welders: *Operate welding equipment*) come before the ones every
+      job has (*Maintain safety*) without pushing those out.
     * **Hot technologies**: ``0.5 x (1 - log(n) / log(N))`` for a technology that n of
       the N occupations list (at least 0.05; ``distinctive=False`` leaves the rarity
       out): Excel weighs little, Splunk a lot.
