@@ -20,7 +20,8 @@ from align import (
     FrameworkNotFoundError,
     load_framework,
 )
-from align.frameworks.case import load_case, to_case, write_case
+from align.exports import to_case, write_case
+from align.frameworks.case import load_case
 from align.frameworks.cmc import load_cmc
 from align.frameworks.nace import load_nace
 

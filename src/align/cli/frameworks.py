@@ -83,8 +83,8 @@ def frameworks_export(
     ] = None,
 ) -> None:
     """Export a framework as a CASE 1.1 package that CASE tools and badge platforms read."""
+    from align.exports import write_case
     from align.frameworks import load_framework
-    from align.frameworks.case import write_case
 
     fw = load_framework(name, data_dir=data_dir)
     if kind:

@@ -11,7 +11,6 @@ round trip through :func:`align.load_case` loses nothing.
 from __future__ import annotations
 
 import json
-import uuid
 import warnings
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -26,34 +25,10 @@ from align._config import PathLike
 from align._safeio import write_text_atomic
 from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning
+from align.frameworks._case_format import CASE_NAMESPACE, ITEM_TYPES, case_uuid
 from align.frameworks._model import KINDS, Framework
 
 __all__ = ["CASE_NAMESPACE", "ITEM_TYPES", "to_case", "write_case"]
-
-
-#: Namespace of the UUIDv5 identifiers align gives exported CASE objects.
-CASE_NAMESPACE = uuid.UUID("21aa7fd7-0f2b-5ba6-ab1c-d620df771b7e")
-
-#: ``CFItemType`` written for each align kind.
-ITEM_TYPES: dict[str, str] = {
-    "skill": "Skill",
-    "knowledge": "Knowledge",
-    "ability": "Ability",
-    "work_activity": "Work Activity",
-    "work_style": "Work Style",
-    "dwa": "Detailed Work Activity",
-    "iwa": "Intermediate Work Activity",
-    "task": "Task",
-    "technology": "Technology",
-    "competency": "Competency",
-    "behaviour": "Behaviour",
-    "certification": "Certification",
-    "area": "Area",
-}
-
-
-def _uuid(*parts: str) -> str:
-    return str(uuid.uuid5(CASE_NAMESPACE, "\x1f".join(parts)))
 
 
 def _timestamp(text: str) -> str:
@@ -113,13 +88,13 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
         return f"{base_uri.rstrip('/')}/{kind}/{ident}" if base_uri else f"urn:uuid:{ident}"
 
     when = _timestamp(info.retrieved_at)
-    doc_id = _uuid("CFDocument", info.key, info.version)
+    doc_id = case_uuid("CFDocument", info.key, info.version)
     doc_link = {
         "title": info.name or info.key,
         "identifier": doc_id,
         "uri": uri("CFDocuments", doc_id),
     }
-    licence_id = _uuid("CFLicense", info.key, info.licence)
+    licence_id = case_uuid("CFLicense", info.key, info.licence)
     licence_link = {
         "title": info.licence or "unspecified",
         "identifier": licence_id,
@@ -155,7 +130,7 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
     type_links = {}
     item_types = []
     for n, kind in enumerate(kinds_used, start=1):
-        tid = _uuid("CFItemType", kind)
+        tid = case_uuid("CFItemType", kind)
         type_links[kind] = {
             "title": ITEM_TYPES[kind],
             "identifier": tid,
@@ -174,7 +149,7 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
         )
 
     records: list[dict[Any, Any]] = comps.to_dict("records")
-    idents = {cid: _uuid("CFItem", cid) for cid in comps["id"]}
+    idents = {cid: case_uuid("CFItem", cid) for cid in comps["id"]}
     items: list[dict[str, Any]] = []
     links: dict[str, dict[str, str]] = {}
     for row in records:
@@ -209,7 +184,7 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
     sequence: dict[str, int] = defaultdict(int)
 
     def associate(kind: str, child: str, parent_link: dict[str, str], seq: int | None) -> None:
-        aid = _uuid("CFAssociation", kind, child, parent_link["identifier"])
+        aid = case_uuid("CFAssociation", kind, child, parent_link["identifier"])
         assoc: dict[str, Any] = {
             "identifier": aid,
             "associationType": kind,
