@@ -24,7 +24,7 @@ CMC = "https://www.careeronestop.org/CompetencyModel/competency-models/building-
 ALIGNMENTS: list[dict[str, Any]] = [
     {"outcome": "LO3", "framework": "onet", "framework_version": "29.3", "id": "onet:2.A.2.a",
      "code": "2.A.2.a", "label": "Critical Thinking",
-     "url": "https://www.onetonline.org/find/descriptor/browse/2.A.2.a"},
+     "url": "https://www.onetonline.org/find/descriptor/result/2.A.2.a"},
     {"outcome": "LO5", "framework": "nace", "framework_version": "2021",
      "id": "nace:communication", "code": "communication", "label": "Communication", "url": NACE},
     {"outcome": "LO6", "framework": "nace", "framework_version": "2021", "id": "nace:teamwork",
@@ -98,8 +98,12 @@ def test_check_lists_every_reason_and_exits_1(reviewed: Path) -> None:
 def test_missing_url_is_refused_with_the_competency_named(
     reviewed: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = reviewed.read_text().replace(f"url: {NACE}", "url: null", 1)
-    reviewed.write_text(text)
+    data = yaml.safe_load(reviewed.read_text())
+    data["alignments"].append(
+        {"outcome": "LO5", "framework": "case", "id": "case:74f5bb7d", "code": "74f5bb7d",
+         "label": "Cite textual evidence", "url": None}
+    )  # fmt: skip
+    reviewed.write_text(yaml.safe_dump(data, sort_keys=False))
     res = runner.invoke(app, ["export", str(reviewed), "--to", "ob3"])
     assert isinstance(res.exception, ExportError)
     monkeypatch.setattr(sys, "argv", ["align", "export", str(reviewed), "--to", "ob3"])
@@ -107,9 +111,9 @@ def test_missing_url_is_refused_with_the_competency_named(
         main()
     assert exit_.value.code == 2
     err = " ".join(capsys.readouterr().err.split())
-    assert "'Communication' (nace:communication" in err and "no url" in err
+    assert "'Cite textual evidence' (case:74f5bb7d" in err and "no url" in err
     res = runner.invoke(app, ["export", str(reviewed), "--to", "ob3", "--check"])
-    assert res.exit_code == 1 and "[alignment-url] Communication" in res.stdout
+    assert res.exit_code == 1 and "[alignment-url] Cite textual evidence" in res.stdout
 
 
 def test_import_badge_round_trip(reviewed: Path, tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "competency_id",
     "competency_kind",
     "official_target",
+    "onet_descriptor",
     "onet_url",
 ]
 
@@ -48,7 +49,8 @@ _IWA = re.compile(r"\.I\d+$")
 _DWA = re.compile(r"\.I\d+\.D\d+$")
 _TASK = re.compile(r"^\d{1,7}$")
 _UNSPSC = re.compile(r"^\d{8}$")
-_DESCRIPTOR = re.compile(r"/find/descriptor/(browse|result)/([^/?#]+)")
+# Content-model elements without sub-elements above the usual descriptor depth.
+_SHALLOW_DESCRIPTORS = frozenset({"1.C.6", "2.C.6", "2.C.10"})
 
 # Content-model areas (first two parts of an element id) and what an element of each is.
 _ELEMENT_KINDS = {
@@ -237,6 +239,25 @@ def onet_url(cid: str, *, leaf: bool = True, occupation: str = "", label: str = 
     return f"{ONET_ONLINE}/find/descriptor/{page}/{quote(local, safe='.')}"
 
 
+def onet_descriptor(element_id: str) -> bool:
+    """True for a content-model element that is a descriptor (a skill, an ability, a
+    work activity, ...), False for a category of descriptors: abilities and work
+    activities sit five levels deep (``1.A.1.a.1``, ``4.A.1.a.1``), the others four
+    (``2.A.1.a``), with three shallower ones (``1.C.6``, ``2.C.6``, ``2.C.10``).
+    IWAs and DWAs are activities.
+
+    Examples
+    --------
+    >>> onet_descriptor("2.A.2.a"), onet_descriptor("2.A.1"), onet_descriptor("1.A.1.a")
+    (True, False, False)
+    """
+    local = element_id.removeprefix("onet:")
+    if _IWA.search(local) or _DWA.search(local) or local in _SHALLOW_DESCRIPTORS:
+        return True
+    depth = local.count(".") + 1
+    return depth >= (5 if local.startswith(("1.A", "4.A")) else 4)
+
+
 def competency_kind(framework: str, cid: str) -> str:
     """What a competency is, in words, from its framework and id.
 
@@ -303,12 +324,7 @@ def _onet_target(cid: str, code: str, label: str, url: str | None) -> Target | N
         return Target(onet_url(local, label=code or label), kind)
     if kind == "technology category":
         return Target(onet_url(local, label=label or code), kind)
-    leaf = True
-    seen = _DESCRIPTOR.search(url or "")
-    if seen and seen.group(2) == local:
-        leaf = seen.group(1) == "result"
-    elif _ELEMENT.match(local) and not (_IWA.search(local) or _DWA.search(local)):
-        leaf = local.count(".") >= 3
+    leaf = onet_descriptor(local) if _ELEMENT.match(local) else True
     return Target(onet_url(local, leaf=leaf), kind if leaf else "category")
 
 
@@ -327,7 +343,7 @@ def official_target(
         The competency's code and name (technology examples are found by name).
     url : str, optional
         The page recorded with the alignment; used only where the id alone does
-        not say it (a task's occupation; whether an O*NET element is a category).
+        not say it (a task's occupation).
 
     Returns
     -------

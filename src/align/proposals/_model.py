@@ -30,9 +30,14 @@ Proposal fields (YAML keys)
     ``alignments``         faculty-reviewed alignments, list of
                            :class:`ReviewedAlignment` (``outcome``, ``framework``,
                            ``id``, ``label``, ``status`` accepted/rejected, ...)
+    ``unreviewed_alignments`` alignments nobody has reviewed yet (read from a
+                           badge tagged ``alignments-unreviewed``), ``status:
+                           unreviewed``; badges carry them marked unreviewed and
+                           the score ignores them until faculty decide
 
 :func:`save_proposal` writes a proposal back (YAML or JSON) atomically, so a
-reader never sees half a file.
+reader never sees half a file, and refuses to write one larger than
+:func:`load_proposal` reads.
 """
 
 from __future__ import annotations
@@ -59,7 +64,7 @@ from pydantic import (
 )
 
 from align._config import PathLike
-from align._safeio import load_data
+from align._safeio import MAX_DOCUMENT_BYTES, load_data
 from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, ProposalError
 
@@ -188,8 +193,9 @@ class ReviewedAlignment(_Model):
         Official page and description of the competency.
     score : float or None
         Match score in [0, 1] when the alignment came from the matcher.
-    status : {"accepted", "rejected"}
-        The reviewer's decision.
+    status : {"accepted", "rejected", "unreviewed"}
+        The reviewer's decision; ``unreviewed`` only in
+        ``Proposal.unreviewed_alignments`` (nobody has decided yet).
     source : {"matcher", "search", "import"}
         Where the alignment came from.
     reviewed_by : str or None
@@ -214,7 +220,7 @@ class ReviewedAlignment(_Model):
     url: str | None = None
     description: str | None = None
     score: float | None = Field(default=None, ge=0, le=1)
-    status: Literal["accepted", "rejected"] = "accepted"
+    status: Literal["accepted", "rejected", "unreviewed"] = "accepted"
     source: Literal["matcher", "search", "import"] = "matcher"
     reviewed_by: str | None = None
     reviewed_at: _dt.datetime | None = None
@@ -260,6 +266,7 @@ class Proposal(_Model):
     endorsements: list[Endorsement] = Field(default_factory=list)
     expiry: _dt.date | None = None
     alignments: list[ReviewedAlignment] = Field(default_factory=list)
+    unreviewed_alignments: list[ReviewedAlignment] = Field(default_factory=list)
 
     _source: str = PrivateAttr("")
     _notes: list[str] = PrivateAttr(default_factory=list)
@@ -268,6 +275,17 @@ class Proposal(_Model):
     @classmethod
     def _lower_type(cls, value: str) -> str:
         return value.strip().lower().replace("_", "-").replace(" ", "-")
+
+    @field_validator("unreviewed_alignments", mode="before")
+    @classmethod
+    def _pending_status(cls, value: Any) -> Any:
+        # An entry of unreviewed_alignments is unreviewed unless it says otherwise.
+        if isinstance(value, list):
+            return [
+                {**v, "status": v.get("status") or "unreviewed"} if isinstance(v, dict) else v
+                for v in value
+            ]
+        return value
 
     @field_validator("target_occupations")
     @classmethod
@@ -329,7 +347,21 @@ class Proposal(_Model):
                     "(LO1, LO2, ...)"
                 )
             seen.add(o.id)
-        unknown = sorted({a.outcome for a in self.alignments if a.outcome is not None} - seen)
+        decided = [a for a in self.alignments if a.status == "unreviewed"]
+        if decided:
+            raise ValueError(
+                f"alignment {decided[0].id!r} in 'alignments' has status 'unreviewed'; "
+                "'alignments' holds faculty decisions (accepted or rejected). Move it to "
+                "'unreviewed_alignments', or set its status once it is reviewed"
+            )
+        pending = [a for a in self.unreviewed_alignments if a.status != "unreviewed"]
+        if pending:
+            raise ValueError(
+                f"alignment {pending[0].id!r} in 'unreviewed_alignments' has status "
+                f"{pending[0].status!r}; a reviewed alignment belongs in 'alignments'"
+            )
+        every = [*self.alignments, *self.unreviewed_alignments]
+        unknown = sorted({a.outcome for a in every if a.outcome is not None} - seen)
         if unknown:
             raise ValueError(
                 f"alignments name outcome(s) {unknown} that the proposal does not have; use "
@@ -350,7 +382,10 @@ class Proposal(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Return the proposal as plain YAML/JSON-ready data."""
-        return self.model_dump(mode="json", exclude_none=True)
+        data = self.model_dump(mode="json", exclude_none=True)
+        if not data.get("unreviewed_alignments"):
+            data.pop("unreviewed_alignments", None)
+        return data
 
     def to_yaml(self) -> str:
         """Return the proposal as YAML text (loads back with :func:`load_proposal`)."""
@@ -652,6 +687,14 @@ def save_proposal(proposal: Proposal, path: PathLike) -> Path:
         )
     path = Path(path)
     text = proposal.to_json() if path.suffix.lower() == ".json" else proposal.to_yaml()
+    size = len(text.encode("utf-8"))
+    if size > MAX_DOCUMENT_BYTES:
+        # A file align could not read back is data loss, even if the write succeeds.
+        raise ProposalError(
+            f"cannot save the proposal to {str(path)!r}: it would be {size / 1e6:,.1f} MB, more "
+            f"than the {MAX_DOCUMENT_BYTES / 1e6:,.0f} MB align reads back. Remove alignments "
+            "or shorten their descriptions (imported badges with very long texts cause this)."
+        )
     if not path.parent.is_dir():
         raise ProposalError(
             f"cannot save the proposal to {str(path)!r}: folder {str(path.parent)!r} does "
