@@ -143,7 +143,7 @@ def test_unreviewed_alignments_warn_everywhere_and_fail_when_required(
         found = gather_alignments(proposal, alignments=al)
     (warn,) = [p for p in check_export(proposal, fmt, found, GOOD, today=TODAY)
                if p.rule == "unreviewed"]  # fmt: skip
-    assert warn.level == "warning" and "1 of 6" in warn.message and "Teamwork" in warn.message
+    assert warn.level == "warning" and "1 of 7" in warn.message and "Teamwork" in warn.message
     strict = check_export(proposal, fmt, found, GOOD, today=TODAY, require_reviewed=True)
     assert [p.level for p in strict if p.rule == "unreviewed"] == ["error"]
 

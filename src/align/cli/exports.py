@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from align._safeout import write_text_atomic
+from align._safeout import visible_controls, write_text_atomic
 from align.cli._app import DataDirOpt, ForceOpt, app, emit, output_file, safe, wrote
 
 MethodOpt = Annotated[
@@ -112,7 +112,8 @@ def export_cmd(
     if check:
         problems = check_export(p, to, options=options, require_reviewed=require_reviewed, **score)
         text, failed = _check_lines(to, problems)
-        emit(text, raw=True)  # raw: rule ids in [brackets] are not markup; text is escaped
+        # raw: rule ids in [brackets] are not markup; controls from labels shown, never sent
+        emit(visible_controls(text), raw=True)
         if failed:
             raise typer.Exit(1)
         return

@@ -336,7 +336,9 @@ def gather_alignments(
 _DESCRIBED = ("onet", "esco", "lightcast", "nace", "cmc")
 
 
-def with_descriptions(found: Alignments, data_dir: Any = None) -> Alignments:
+def with_descriptions(
+    found: Alignments, data_dir: Any = None, frameworks: Any = None
+) -> Alignments:
     """``found`` with each competency's description from its framework where it has none.
 
     The dashboard and the matcher record the competency's name and page but not
@@ -350,6 +352,9 @@ def with_descriptions(found: Alignments, data_dir: Any = None) -> Alignments:
         The alignments.
     data_dir : path, optional
         Where framework releases are (default: ``ALIGN_DATA_DIR``).
+    frameworks : Framework, list or mapping, optional
+        Frameworks already loaded (those of :func:`align.score_alignment`'s
+        ``frameworks`` argument); others are loaded as needed.
 
     Returns
     -------
@@ -357,13 +362,21 @@ def with_descriptions(found: Alignments, data_dir: Any = None) -> Alignments:
         Same alignments, same order; ``description`` filled where found.
     """
     from align.exceptions import AlignError
-    from align.frameworks import load_framework
+    from align.frameworks import Framework, load_framework
 
+    given: dict[str, Any] = {}
+    if isinstance(frameworks, Framework):
+        frameworks = [frameworks]
+    if isinstance(frameworks, Mapping):
+        frameworks = list(frameworks.values())
+    for fw in frameworks or []:
+        if isinstance(fw, Framework):
+            given[fw.key] = fw
     wanted = {a.framework for a in found.items if not a.description and a.framework in _DESCRIBED}
     texts: dict[str, str] = {}
     for key in sorted(wanted):
         try:
-            fw = load_framework(key, data_dir=data_dir)
+            fw = given.get(key) or load_framework(key, data_dir=data_dir)
         except (AlignError, OSError):
             continue
         comps = fw.competencies

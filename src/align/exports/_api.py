@@ -54,7 +54,9 @@ def _found(
         return alignments
     found = gather_alignments(proposal, alignments=alignments, report=report, **score)
     # Wallets show one sentence per competency: the framework's, where align can read it.
-    return with_descriptions(found, data_dir=score.get("data_dir"))
+    return with_descriptions(
+        found, data_dir=score.get("data_dir"), frameworks=score.get("frameworks")
+    )
 
 
 def to_ob3(

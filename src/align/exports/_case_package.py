@@ -15,7 +15,8 @@ One ``CFDocument`` for the credential, then
   outcomes group.
 
 Review state: an item nobody reviewed has ``extensions.align.status``
-``unreviewed``, and the document's ``notes`` say how many there are.
+``unreviewed``; the document's ``extensions.align.unreviewed`` lists every
+unreviewed (outcome, competency) link and its ``notes`` say how many there are.
 """
 
 from __future__ import annotations
@@ -190,10 +191,12 @@ def to_case_package(
             ext["outcome"] = outcome_ids[cid]
         if cid in by_id:
             a = by_id[cid]
+            links = [b for b in found.items if b.id == cid]
             ext.update(
                 framework=a.framework,
                 framework_version=a.framework_version or "",
-                status=a.status,
+                # unreviewed when no link to it was reviewed; which links: the document's list
+                status="unreviewed" if all(b.status == "unreviewed" for b in links) else "accepted",
                 description=a.description or "",
             )
             if taken[wanted[cid]] == 1:
@@ -205,8 +208,9 @@ def to_case_package(
             link["uri"] = moved.get(link["uri"], link["uri"])
     doc = package["CFDocument"]
     doc["extensions"]["align"]["credential"] = plain_text(proposal.id)
-    pending = [a.id for a in found.distinct() if a.status == "unreviewed"]
-    doc["extensions"]["align"]["unreviewed"] = pending
+    doc["extensions"]["align"]["unreviewed"] = [
+        {"outcome": a.outcome, "id": a.id} for a in found.pending()
+    ]
     sentence = review_sentence(found)
     if sentence:
         doc["notes"] = f"{sentence} {doc['notes']}"

@@ -115,16 +115,17 @@ def find_standards_dir() -> Path | None:
 
 
 def _unreviewed(to: str, found: Alignments, required: bool) -> list[ExportProblem]:
-    pending = [a for a in found.distinct() if a.status == "unreviewed"]
+    pending = found.pending()
     if not pending:
         return []
-    names = ", ".join(target_name(a) for a in pending[:5]) + (", ..." if len(pending) > 5 else "")
+    distinct = list(dict.fromkeys(target_name(a) for a in pending))
+    names = ", ".join(distinct[:5]) + (", ..." if len(distinct) > 5 else "")
     return [
         ExportProblem(
             "unreviewed",
             to,
             "alignments",
-            f"{len(pending)} of {len(found.distinct())} alignment(s) were not reviewed by "
+            f"{len(pending)} of {len(found.items)} alignment(s) were not reviewed by "
             f"faculty ({names}); the export marks them ('{UNREVIEWED_TAG}'). Accept or reject "
             "them on the dashboard's Matches page (or in the proposal's 'alignments:') before "
             "issuing the badge.",

@@ -138,10 +138,10 @@ def competency_ref(a: ReviewedAlignment) -> str:
 
 def review_sentence(found: Alignments) -> str:
     """How many alignments nobody reviewed, in one sentence ('' when all were reviewed)."""
-    pending = [a for a in found.distinct() if a.status == "unreviewed"]
+    pending = found.pending()
     if not pending:
         return ""
-    total = len(found.distinct())
+    total = len(found.items)
     if len(pending) == total:
         return (
             "The competency alignments were suggested by a matcher and have not yet been "

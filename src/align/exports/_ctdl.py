@@ -55,6 +55,7 @@ __all__ = [
     "CTDLASN_CONTEXT",
     "CTDL_CONTEXT",
     "CTDL_TERMS",
+    "PENDING_SUFFIX",
     "PUBLISH_ENDPOINTS",
     "ctid",
     "to_ctdl",
@@ -225,9 +226,46 @@ def _how(o: Any) -> list[str]:
     ]
 
 
+#: Ends the name of a requirement profile whose alignments nobody has reviewed yet.
+PENDING_SUFFIX = " (alignments not yet reviewed)"
+#: Name of the requirement profile of the credential as a whole.
+WHOLE_PROFILE = "Competencies of the credential as a whole"
+_PENDING_TEXT = (
+    " These competency alignments were suggested by a matcher or read from an unreviewed "
+    "badge, and have not yet been reviewed by faculty."
+)
+
+
+def _profile(
+    name: str,
+    description: str,
+    caos: list[dict[str, Any]],
+    rec: _Records,
+    options: BadgeOptions,
+    outcome: Any = None,
+) -> dict[str, Any]:
+    profile: dict[str, Any] = {
+        "@type": _CP,
+        "ceterms:name": _lang(options, name),
+        "ceterms:description": _lang(options, description),
+    }
+    if outcome is not None and outcome.assessment:
+        profile["ceterms:condition"] = _lang(
+            options, [plain_text(f"Assessed by {outcome.assessment}")]
+        )
+    if outcome is not None and outcome.evidence:
+        profile["ceterms:submissionOfDescription"] = _lang(options, plain_text(outcome.evidence))
+    profile["ceterms:targetCompetency"] = caos
+    if rec.org:
+        profile["ceterms:assertedBy"] = rec.org
+    return profile
+
+
 def _requirements(
     proposal: Any, found: Alignments, rec: _Records, options: BadgeOptions
 ) -> list[dict[str, Any]]:
+    """One profile per outcome (its own competency and the reviewed alignments), one more
+    per outcome for alignments nobody reviewed, and the same for the credential as a whole."""
     fw_name = plain_text(f"{proposal.title}: learning outcomes")
     profiles = []
     for o in proposal.outcomes:
@@ -240,46 +278,32 @@ def _requirements(
             "ceterms:codedNotation": plain_text(o.id),
         }
         mine = Alignments(found.for_outcome(o.id), found.unreviewed).distinct()
-        profile: dict[str, Any] = {
-            "@type": _CP,
-            "ceterms:name": _lang(options, plain_text(f"Learning outcome {o.id}")),
-            "ceterms:description": _lang(options, _described(plain_text(o.text), mine)),
-            "ceterms:targetCompetency": [own, *(_official_cao(a, options) for a in mine)],
-        }
-        if o.assessment:
-            profile["ceterms:condition"] = _lang(
-                options, [plain_text(f"Assessed by {o.assessment}")]
+        done = [_official_cao(a, options) for a in mine if a.status != "unreviewed"]
+        pending = [_official_cao(a, options) for a in mine if a.status == "unreviewed"]
+        name = plain_text(f"Learning outcome {o.id}")
+        profiles.append(_profile(name, plain_text(o.text), [own, *done], rec, options, o))
+        if pending:
+            profiles.append(
+                _profile(
+                    name + PENDING_SUFFIX,
+                    plain_text(o.text) + _PENDING_TEXT,
+                    [own, *pending],
+                    rec,
+                    options,
+                    o,
+                )
             )
-        if o.evidence:
-            profile["ceterms:submissionOfDescription"] = _lang(options, plain_text(o.evidence))
-        if rec.org:
-            profile["ceterms:assertedBy"] = rec.org
-        profiles.append(profile)
     whole = Alignments(found.for_outcome(None), found.unreviewed).distinct()
-    if whole:
-        profile = {
-            "@type": _CP,
-            "ceterms:name": _lang(options, "Competencies of the credential as a whole"),
-            "ceterms:description": _lang(
-                options,
-                _described("Competencies the credential as a whole is aligned to.", whole),
-            ),
-            "ceterms:targetCompetency": [_official_cao(a, options) for a in whole],
-        }
-        if rec.org:
-            profile["ceterms:assertedBy"] = rec.org
-        profiles.append(profile)
+    text = "Competencies the credential as a whole is aligned to."
+    done = [_official_cao(a, options) for a in whole if a.status != "unreviewed"]
+    pending = [_official_cao(a, options) for a in whole if a.status == "unreviewed"]
+    if done:
+        profiles.append(_profile(WHOLE_PROFILE, text, done, rec, options))
+    if pending:
+        profiles.append(
+            _profile(WHOLE_PROFILE + PENDING_SUFFIX, text + _PENDING_TEXT, pending, rec, options)
+        )
     return profiles
-
-
-def _described(text: str, items: list[ReviewedAlignment]) -> str:
-    pending = [target_name(a) for a in items if a.status == "unreviewed"]
-    if not pending:
-        return text
-    return (
-        f"{text} Not yet reviewed by faculty (suggested by a matcher or read from an "
-        f"unreviewed badge): {'; '.join(pending)}."
-    )
 
 
 def _credential(

@@ -132,9 +132,9 @@ def _build(f: Found, problems: list[str]) -> list[ReviewedAlignment]:
         else None
     )  # fmt: skip
     extra = f.extra
-    status = extra.get("status") or ("unreviewed" if f.unreviewed else "accepted")
     out = []
     for outcome in sorted(f.outcomes, key=lambda o: (o is not None, o or "")):
+        status = extra.get("status") or ("unreviewed" if f.outcomes[outcome] else "accepted")
         try:
             out.append(
                 ReviewedAlignment(

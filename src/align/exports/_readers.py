@@ -28,6 +28,7 @@ from urllib.parse import unquote
 
 from align._safeout import restore_csv_cell, unmarkdown_text
 from align.exports._common import REGISTRIES, UNREVIEWED_MARK, UNREVIEWED_TAG
+from align.exports._ctdl import PENDING_SUFFIX
 
 __all__ = ["Found", "read_case", "read_credly", "read_csv_rows", "read_ctdl", "read_ob"]
 
@@ -49,8 +50,8 @@ class Found:
     framework_text: Any = ""
     target_type: Any = ""
     description: Any = None
-    outcomes: set[str | None] = field(default_factory=set)
-    unreviewed: bool = False
+    # outcome (None: the credential as a whole) -> whether that link is unreviewed
+    outcomes: dict[str | None, bool] = field(default_factory=dict)
     framework: str = ""  # known key, when the format says it (CASE, CSV)
     version: str = ""
     cid: str = ""
@@ -78,9 +79,9 @@ def _refs(text: str) -> list[tuple[str, str, bool]]:
     return out
 
 
-def narrative_links(narrative: Any) -> dict[tuple[str, str], tuple[set[str | None], bool]]:
-    """(name, url) -> (outcomes, unreviewed) from a criteria narrative align wrote."""
-    links: dict[tuple[str, str], tuple[set[str | None], bool]] = {}
+def narrative_links(narrative: Any) -> dict[tuple[str, str], dict[str | None, bool]]:
+    """(name, url) -> {outcome: unreviewed} from a criteria narrative align wrote."""
+    links: dict[tuple[str, str], dict[str | None, bool]] = {}
     if not isinstance(narrative, str):
         return links
     outcome: str | None = None
@@ -98,8 +99,7 @@ def narrative_links(narrative: Any) -> dict[tuple[str, str], tuple[set[str | Non
         else:
             continue
         for name, url, pending in refs:
-            seen, was = links.get((name, url), (set(), False))
-            links[(name, url)] = (seen | {where}, was or pending)
+            links.setdefault((name, url), {})[where] = pending
     return links
 
 
@@ -116,7 +116,7 @@ def read_ob(obj: dict[str, Any], tags_key: str) -> list[Found]:
     """An OB 3.0 Achievement (``tags_key="tag"``) or OB 2.0 BadgeClass (``"tags"``)."""
     tagged = _tagged(obj.get(tags_key))
     links = narrative_links(_narrative(obj))
-    found: dict[tuple[str, str], Found] = {}
+    found: dict[tuple[str, str, str], Found] = {}
     n = 0
 
     def add(al: Any, outcome: str | None, from_result: bool) -> None:
@@ -124,7 +124,7 @@ def read_ob(obj: dict[str, Any], tags_key: str) -> list[Found]:
         n += 1
         if not isinstance(al, dict):
             return
-        key = (str(al.get("targetName")), str(al.get("targetUrl")))
+        key = (str(al.get("targetName")), str(al.get("targetUrl")), str(al.get("targetCode")))
         f = found.get(key)
         if f is None:
             f = found[key] = Found(
@@ -137,7 +137,7 @@ def read_ob(obj: dict[str, Any], tags_key: str) -> list[Found]:
                 al.get("targetDescription"),
             )
         if from_result:
-            f.outcomes.add(outcome)
+            f.outcomes[outcome] = tagged
 
     for rd in obj.get("resultDescription") or []:
         if isinstance(rd, dict):
@@ -147,11 +147,10 @@ def read_ob(obj: dict[str, Any], tags_key: str) -> list[Found]:
     for al in obj.get("alignment") or []:
         add(al, None, False)
     for key, f in found.items():
-        outcomes, pending = links.get(key, (set(), tagged))
-        f.outcomes |= outcomes
+        # the criteria text says, per outcome, which links nobody reviewed
+        f.outcomes.update(links.get(key[:2], {}))
         if not f.outcomes:
-            f.outcomes = {None}
-        f.unreviewed = pending
+            f.outcomes = {None: tagged}
     return list(found.values())
 
 
@@ -170,8 +169,7 @@ def read_credly(obj: dict[str, Any]) -> list[Found]:
                     al.get("framework") or "",
                     "",
                     al.get("description"),
-                    {None},
-                    tagged,
+                    {None: tagged},
                 )
             )
     return out
@@ -202,11 +200,15 @@ def read_ctdl(graph: list[Any], language: str = "") -> list[Found]:
         return []
     keywords = _text(cred.get("ceterms:keyword"), language)
     tagged = _tagged(keywords if isinstance(keywords, list) else [keywords])
+    profiles = [p for p in cred["ceterms:requires"] if isinstance(p, dict)]
+    names = [str(_text(p.get("ceterms:name"), language) or "") for p in profiles]
+    # align puts unreviewed alignments in profiles of their own; a tag without them
+    # (another tool's export) marks every alignment unreviewed.
+    per_profile = any(n.endswith(PENDING_SUFFIX) for n in names)
     found: dict[tuple[str, str], Found] = {}
     n = 0
-    for profile in cred["ceterms:requires"]:
-        if not isinstance(profile, dict):
-            continue
+    for profile, name in zip(profiles, names, strict=True):
+        pending = name.endswith(PENDING_SUFFIX) if per_profile else tagged
         caos = [c for c in profile.get("ceterms:targetCompetency") or [] if isinstance(c, dict)]
         own = next((c for c in caos if _registry_record(c.get("ceterms:framework"))), None)
         outcome = str(own.get("ceterms:codedNotation") or "") or None if own else None
@@ -227,17 +229,19 @@ def read_ctdl(graph: list[Any], language: str = "") -> list[Found]:
                     _text(cao.get("ceterms:frameworkName"), language) or "",
                     "",
                     _text(cao.get("ceterms:targetNodeDescription"), language),
-                    set(),
-                    tagged,
                 )
-            f.outcomes.add(outcome)
+            f.outcomes[outcome] = pending
     return list(found.values())
 
 
 def read_case(package: dict[str, Any]) -> list[Found]:
     """A CASE package align wrote for a credential: its competency items and outcomes."""
     doc_ext = package["CFDocument"].get("extensions", {}).get("align", {})
-    pending = set(doc_ext.get("unreviewed") or [])
+    pending = {
+        (p.get("outcome"), str(p.get("id")))
+        for p in doc_ext.get("unreviewed") or []
+        if isinstance(p, dict)
+    }
     items = [i for i in package.get("CFItems") or [] if isinstance(i, dict)]
     by_uri: dict[str, dict[str, Any]] = {str(i.get("uri")): i for i in items}
     outcomes: dict[str, set[str | None]] = {}
@@ -258,6 +262,7 @@ def read_case(package: dict[str, Any]) -> list[Found]:
         if not isinstance(ext, dict) or not ext.get("framework"):
             continue
         cid = str(ext.get("id") or "")
+        links = outcomes.get(cid) or {None}
         out.append(
             Found(
                 f"item {n}",
@@ -267,8 +272,7 @@ def read_case(package: dict[str, Any]) -> list[Found]:
                 "",
                 "",
                 ext.get("description") or None,
-                outcomes.get(cid) or {None},
-                ext.get("status") == "unreviewed" or cid in pending,
+                {o: (o, cid) in pending for o in links},
                 framework=str(ext.get("framework")),
                 version=str(ext.get("framework_version") or ""),
                 cid=cid,
@@ -292,8 +296,7 @@ def read_csv_rows(rows: list[dict[str, Any]]) -> list[Found]:
                 "",
                 "",
                 row.get("description") or None,
-                {str(row.get("outcome") or "") or None},
-                status == "unreviewed",
+                {str(row.get("outcome") or "") or None: status == "unreviewed"},
                 framework=str(row.get("framework") or ""),
                 version=str(row.get("framework_version") or ""),
                 cid=str(row.get("competency_id") or ""),
