@@ -54,7 +54,7 @@ from align.exports._readers import (
 from align.exports._text import split_description
 from align.frameworks._targets import competency_id, official_target
 from align.proposals import Proposal, ReviewedAlignment
-from align.proposals._model import MAX_FIELD_CHARS
+from align.proposals._parts import MAX_FIELD_CHARS
 
 __all__ = ["MAX_BADGE_ALIGNMENTS", "add_alignments", "import_badge_alignments"]
 
@@ -137,20 +137,22 @@ def _build(f: Found, problems: list[str]) -> list[ReviewedAlignment]:
         status = extra.get("status") or ("unreviewed" if f.outcomes[outcome] else "accepted")
         try:
             out.append(
-                ReviewedAlignment(
-                    outcome=outcome,
-                    framework=key,
-                    framework_version=version,
-                    id=cid,
-                    code=(code or "").strip(),
-                    label=name.strip(),
-                    url=url,
-                    description=description or None,
-                    score=_score(extra.get("score")),
-                    status=status,
-                    source=extra.get("source") or "import",
-                    reviewed_by=extra.get("reviewed_by") or None,
-                    reviewed_at=extra.get("reviewed_at") or None,
+                ReviewedAlignment.model_validate(
+                    {
+                        "outcome": outcome,
+                        "framework": key,
+                        "framework_version": version,
+                        "id": cid,
+                        "code": (code or "").strip(),
+                        "label": name.strip(),
+                        "url": url,
+                        "description": description or None,
+                        "score": _score(extra.get("score")),
+                        "status": status,
+                        "source": extra.get("source") or "import",
+                        "reviewed_by": extra.get("reviewed_by") or None,
+                        "reviewed_at": extra.get("reviewed_at") or None,
+                    }
                 )
             )
         except ValidationError as exc:

@@ -160,10 +160,10 @@ TARGET_RULES: tuple[TargetRule, ...] = (
     TargetRule(
         "esco",
         "skill, knowledge, occupation",
-        "the concept URI, http://data.europa.eu/esco/<type>/<uuid>",
+        "http://data.europa.eu/esco/<type>/<uuid>",
         "esco:http://data.europa.eu/esco/skill/0005c151-5b5a-4a66-8aac-60e734beb1ab",
         "http://data.europa.eu/esco/skill/0005c151-5b5a-4a66-8aac-60e734beb1ab",
-        "the concept's page (the URI resolves to the ESCO portal)",
+        "the concept URI, which resolves to the concept's page on the ESCO portal",
     ),
     TargetRule(
         "lightcast",
