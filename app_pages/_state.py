@@ -499,7 +499,10 @@ def badge_export(
 
     proposal = w.full()
     opts = align.exports.BadgeOptions(**{k: v for k, v in (options or {}).items() if v})
-    kw = {"report": report, "options": opts}
+    # the frameworks this server already parsed give the competencies' descriptions
+    used = {a.framework for a in [*proposal.alignments, *proposal.unreviewed_alignments]}
+    loaded = [framework(k) for k in sorted(used | set(proposal.frameworks)) if k in _LOADED]
+    kw = {"report": report, "options": opts, "frameworks": loaded}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", align.AlignDataWarning)
         problems = list(align.exports.check_export(proposal, fmt, **kw))

@@ -82,7 +82,7 @@ else:
 fmt = st.selectbox(
     "Format", list(formats), format_func=lambda f: f"{f}: {formats[f]}", key="badge_format"
 )
-with st.expander("Where the badge will live (Open Badges 2.0 and Credly need these)"):
+with st.expander("Where the badge will live (Open Badges 2.0, Credly and the registry need these)"):
     b1, b2 = st.columns(2)
     options = {
         "issuer_url": b1.text_input("Issuer profile URL", key="opt_issuer_url"),
