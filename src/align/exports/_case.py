@@ -5,14 +5,15 @@ validates against the official CASE 1.1 JSON Schema. Identifiers are UUIDv5
 derived from align's ids, so exporting the same framework twice gives the same
 identifiers and a CASE server sees an update, not a new framework. align's own
 ids, kinds, levels, alternative labels and URLs travel in ``extensions`` so a
-round trip through :func:`align.load_case` loses nothing.
+round trip through :func:`align.load_case` loses nothing. Items with an official
+page are identified by it (their ``uri``), so a CASE consumer can resolve them.
 """
 
 from __future__ import annotations
 
 import json
 import warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _package_version
@@ -23,6 +24,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align._safeio import write_text_atomic
+from align._urls import quote_segment, url_problem
 from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning
 from align.frameworks._case_format import CASE_NAMESPACE, ITEM_TYPES, case_uuid
@@ -41,7 +43,28 @@ def _timestamp(text: str) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, Any]:
+def _official_uris(comps: Any) -> dict[str, str]:
+    """align id -> the item's official URI: its page when no other item of the package shares
+    it, else the page with the item's code as fragment; items without an acceptable page are
+    left out (they get ``urn:uuid`` or base-URI identifiers)."""
+    pages = {
+        str(cid): str(url)
+        for cid, url in zip(comps["id"], comps["url"], strict=True)
+        if isinstance(url, str) and url_problem(url) is None
+    }
+    shared = Counter(pages.values())
+    code_of = dict(zip(comps["id"].astype(str), comps["code"].astype(str), strict=True))
+    out = {}
+    for cid, page in pages.items():
+        frag = quote_segment(code_of.get(cid) or cid)
+        out[cid] = page if shared[page] == 1 and "#" not in page else f"{page.split('#')[0]}#{frag}"
+    taken = Counter(out.values())
+    return {cid: u for cid, u in out.items() if taken[u] == 1}
+
+
+def to_case(
+    framework: Framework, *, base_uri: str | None = None, official_uris: bool | None = None
+) -> dict[str, Any]:
     """Export a framework as a CASE 1.1 CFPackage (a JSON-ready dict).
 
     Parameters
@@ -52,6 +75,11 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
         Base of the URIs of the exported objects, for a CASE server that will
         host them (``https://case.example.edu/ims/case/v1p1`` gives
         ``.../CFItems/<identifier>``). Without it, URIs are ``urn:uuid:<identifier>``.
+    official_uris : bool, optional
+        Identify each item that has an official page by that page (resolvable,
+        stable): the page itself, or with the item's code as fragment where
+        several items share it (NACE, CMC, O*NET tasks). Default: when there is
+        no ``base_uri``. Other items keep ``urn:uuid`` or base-URI identifiers.
 
     Returns
     -------
@@ -150,12 +178,17 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
 
     records: list[dict[Any, Any]] = comps.to_dict("records")
     idents = {cid: case_uuid("CFItem", cid) for cid in comps["id"]}
+    official = (
+        _official_uris(comps) if (base_uri is None if official_uris is None else official_uris)
+        else {}
+    )  # fmt: skip
     items: list[dict[str, Any]] = []
     links: dict[str, dict[str, str]] = {}
     for row in records:
         ident = idents[row["id"]]
         statement = row["label"] or row["code"] or row["id"]
-        links[row["id"]] = {"title": statement, "identifier": ident, "uri": uri("CFItems", ident)}
+        item_uri = official.get(str(row["id"])) or uri("CFItems", ident)
+        links[row["id"]] = {"title": statement, "identifier": ident, "uri": item_uri}
         item: dict[str, Any] = {
             "identifier": ident,
             "fullStatement": statement,

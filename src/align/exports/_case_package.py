@@ -21,7 +21,6 @@ unreviewed (outcome, competency) link and its ``notes`` say how many there are.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import pandas as pd
@@ -87,6 +86,14 @@ def _outcome_rows(proposal: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _item_uri(a: Any) -> str:
+    """The competency's official page; where the framework has one page for several
+    competencies (NACE, CMC, an O*NET task's occupation), with its code as fragment."""
+    page = target_url(a)
+    shared = bool(target_note(a)) or a.framework in {"nace", "cmc"}
+    return f"{page}#{quote_segment(a.code)}" if shared else page
+
+
 def credential_framework(proposal: Any, found: Alignments) -> Framework:
     """The credential's outcomes and aligned competencies as a small :class:`Framework`
     (relations: outcome -> competency, ``related``)."""
@@ -101,12 +108,12 @@ def credential_framework(proposal: Any, found: Alignments) -> Framework:
                 "framework": proposal.id,
                 "code": key,
                 "label": framework_label(mine[0]),
-                "description": meta.attribution,
+                "description": " ".join(t for t in (meta.attribution, meta.url) if t),
                 "kind": "area",
                 "parent_id": None,
                 "level": 1,
                 "alt_labels": [],
-                "url": meta.url,
+                "url": "",  # a group of the credential's own; the framework's page is in notes
             }
         )
         for a in mine:
@@ -125,7 +132,7 @@ def credential_framework(proposal: Any, found: Alignments) -> Framework:
                     "parent_id": group,
                     "level": 2,
                     "alt_labels": [],
-                    "url": target_url(a),
+                    "url": _item_uri(a),
                 }
             )
     relations = [
@@ -158,12 +165,6 @@ def credential_framework(proposal: Any, found: Alignments) -> Framework:
     return Framework(info, comps[list(COMPETENCY_COLUMNS)], relations=rel)
 
 
-def _official_uri(a: Any) -> str:
-    page = target_url(a)
-    shared = bool(target_note(a)) or a.framework in {"nace", "cmc"}
-    return f"{page}#{quote_segment(a.code)}" if shared else page
-
-
 def to_case_package(
     proposal: Any, found: Alignments, *, base_uri: str | None = None
 ) -> dict[str, Any]:
@@ -178,11 +179,9 @@ def to_case_package(
     from align.exports._common import BadgeOptions
 
     refuse("case", found, BadgeOptions(base_url=base_uri or ""))
-    package = to_case(credential_framework(proposal, found), base_uri=base_uri)
+    # official URIs for the competencies, urn:uuid (or base URIs) for the credential's own items
+    package = to_case(credential_framework(proposal, found), base_uri=base_uri, official_uris=True)
     by_id = {a.id: a for a in found.distinct()}
-    wanted = {a.id: _official_uri(a) for a in by_id.values()}
-    taken = Counter(wanted.values())
-    moved: dict[str, str] = {}
     outcome_ids = {outcome_item_id(proposal, o.id): o.id for o in proposal.outcomes}
     for item in package["CFItems"]:
         ext = item.get("extensions", {}).get("align", {})
@@ -199,13 +198,6 @@ def to_case_package(
                 status="unreviewed" if all(b.status == "unreviewed" for b in links) else "accepted",
                 description=a.description or "",
             )
-            if taken[wanted[cid]] == 1:
-                moved[item["uri"]] = wanted[cid]
-                item["uri"] = wanted[cid]
-    for assoc in package["CFAssociations"]:
-        for end in ("originNodeURI", "destinationNodeURI"):
-            link = assoc[end]
-            link["uri"] = moved.get(link["uri"], link["uri"])
     doc = package["CFDocument"]
     doc["extensions"]["align"]["credential"] = plain_text(proposal.id)
     doc["extensions"]["align"]["unreviewed"] = [
