@@ -83,11 +83,12 @@ def export_cmd(
 ) -> None:
     """Export a credential's competency alignments as badge metadata.
 
-    Formats: ob3 (Open Badges 3.0 Achievement in an unsigned credential template), ob2 (Open
-    Badges 2.0 BadgeClass), credly (badge template), case (CASE 1.1 package of its outcomes
-    and competencies), csv (for spreadsheets), ctdl (the Credential Engine registry's two
-    publish requests). The alignments are the proposal's accepted and unreviewed ones, else
-    the matcher's best, marked unreviewed (a warning says so).
+    Formats: ob3 (Open Badges 3.0), ob2 (Open Badges 2.0), credly
+    (badge template), case (CASE 1.1), csv (spreadsheets), ctdl
+    (Credential Engine registry).
+
+    The alignments are the proposal's accepted and unreviewed ones,
+    else the matcher's best; unreviewed ones are marked in every format.
     """
     from align.exports import FORMATS, REGISTRIES, BadgeOptions, check_export, export_badge
     from align.proposals import load_proposal
@@ -144,9 +145,10 @@ def import_badge_cmd(
 ) -> None:
     """Read a badge's alignments back into a proposal (round trip).
 
-    Review state, competency ids and outcome links are kept: alignments the badge marks
-    unreviewed go to the proposal's unreviewed_alignments, never to its accepted ones.
-    Importing the same badge twice changes nothing.
+    Review state, competency ids and outcome links are kept: alignments
+    the badge marks unreviewed go to the proposal's unreviewed_alignments,
+    never to its accepted ones. Importing the same badge twice changes
+    nothing.
     """
     from align.exports import add_alignments, import_badge_alignments
     from align.proposals import load_proposal, save_proposal
