@@ -166,7 +166,7 @@ def test_where_no_page_names_the_competency_the_description_says_so(
     assert "no page for a single task" in task["targetDescription"]
     assert "21-1091.00" in task["targetDescription"]
     behaviour = wallet["teamwork.b2"]
-    assert "under 'Teamwork'" in behaviour["targetDescription"]
+    assert "of the NACE competency 'Teamwork'" in behaviour["targetDescription"]
     dwa = wallet["4.A.4.a.5.I01.D06"]
     assert dwa["targetUrl"].endswith("/find/descriptor/result/4.A.4.a.5.I01.D06")
     assert dwa["targetDescription"] == "A detailed work activity in O*NET. From O*NET 29.3."

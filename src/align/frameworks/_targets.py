@@ -179,8 +179,8 @@ TARGET_RULES: tuple[TargetRule, ...] = (
         NACE_URL,
         "nace:communication",
         NACE_URL,
-        "NACE's Career Readiness Competencies page, which defines all eight by name "
-        "(NACE gives them no anchors)",
+        "NACE's Career Readiness Competencies page, where NACE defines the eight competencies "
+        "(one page for all; align links it without an anchor)",
     ),
     TargetRule(
         "nace",
@@ -188,7 +188,7 @@ TARGET_RULES: tuple[TargetRule, ...] = (
         NACE_URL,
         "nace:communication.b1",
         NACE_URL,
-        "the same page lists it under its competency (targetDescription names the competency)",
+        "the same page; targetDescription says which competency the behaviour belongs to",
     ),
     TargetRule(
         "cmc",
@@ -196,7 +196,7 @@ TARGET_RULES: tuple[TargetRule, ...] = (
         CMC_URL,
         "cmc:tier1.interpersonal_skills",
         CMC_URL,
-        "the Building Blocks model page, which names every block of the model",
+        "the Building Blocks model page (one page for the whole model)",
     ),
 )
 
@@ -361,8 +361,8 @@ def official_target(
     'https://www.onetonline.org/link/details/15-2051.00'
     >>> t.note.startswith("O*NET OnLine has no page for a single task")
     True
-    >>> official_target("nace", "nace:teamwork.b2").note
-    "NACE lists it under 'Teamwork' on its Career Readiness Competencies page."
+    >>> official_target("nace", "nace:teamwork.b2").note[:52]
+    "A sample behaviour of the NACE competency 'Teamwork'"
     """
     local = cid.split(":", 1)[1] if ":" in cid else cid
     if framework == "onet":
@@ -377,9 +377,12 @@ def official_target(
         kind = competency_kind("nace", cid)
         if kind == "sample behaviour":
             parent = _nace_labels().get(local.rsplit(".", 1)[0], "")
-            where = f"under {parent!r} " if parent else ""
+            of = f" of the NACE competency {parent!r}" if parent else " of a NACE competency"
             return Target(
-                NACE_URL, kind, f"NACE lists it {where}on its Career Readiness Competencies page."
+                NACE_URL,
+                kind,
+                f"A sample behaviour{of}; the link opens NACE's Career Readiness Competencies "
+                "page.",
             )
         return Target(NACE_URL, kind)
     if framework == "cmc":
