@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import os
 import re
 import tempfile
@@ -500,11 +499,15 @@ def badge_export(
 
     proposal = w.full()
     opts = align.exports.BadgeOptions(**{k: v for k, v in (options or {}).items() if v})
-    kw = {"report": report, "options": opts}
+    # the frameworks this server already parsed give the competencies' descriptions
+    used = {a.framework for a in [*proposal.alignments, *proposal.unreviewed_alignments]}
+    loaded = [framework(k) for k in sorted(used | set(proposal.frameworks)) if k in _LOADED]
+    kw = {"report": report, "options": opts, "frameworks": loaded}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", align.AlignDataWarning)
         problems = list(align.exports.check_export(proposal, fmt, **kw))
-        text = "" if problems else align.exports.export_badge(proposal, fmt, **kw)
+        refused = any(getattr(p, "level", "error") == "error" for p in problems)
+        text = "" if refused else align.exports.export_badge(proposal, fmt, **kw)
     notes = sorted({str(c.message) for c in caught if issubclass(c.category, UserWarning)})
     return text, problems, notes
 
@@ -528,6 +531,5 @@ def report_html(report: Any) -> bytes:
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    buf = io.StringIO()
-    df.to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8")
+    """CSV for a download, through the library's one CSV writer (formula cells neutralised)."""
+    return align.exports.csv_text(df).encode("utf-8")

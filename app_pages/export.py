@@ -64,8 +64,15 @@ if not formats:
     )
     st.stop()
 accepted = sum(a.get("status") == "accepted" for a in w.alignments)
+pending = len(getattr(w.proposal, "unreviewed_alignments", []) or [])
 if accepted:
     st.caption(f"Badges carry the {accepted} alignment(s) faculty accepted on the Matches page.")
+    if pending:
+        st.warning(
+            f"{pending} alignment(s) read from an unreviewed badge are not reviewed yet; badges "
+            "carry them marked unreviewed.",
+            icon=":material/warning:",
+        )
 else:
     st.warning(
         "No match has been accepted yet, so badges carry the matcher's best suggestions, "
@@ -75,7 +82,7 @@ else:
 fmt = st.selectbox(
     "Format", list(formats), format_func=lambda f: f"{f}: {formats[f]}", key="badge_format"
 )
-with st.expander("Where the badge will live (Open Badges 2.0 and Credly need these)"):
+with st.expander("Where the badge will live (Open Badges 2.0, Credly and the registry need these)"):
     b1, b2 = st.columns(2)
     options = {
         "issuer_url": b1.text_input("Issuer profile URL", key="opt_issuer_url"),
@@ -86,6 +93,15 @@ with st.expander("Where the badge will live (Open Badges 2.0 and Credly need the
         "criteria_url": b2.text_input("Earning criteria page", key="opt_criteria_url"),
         "image_url": b1.text_input("Badge image URL", key="opt_image_url"),
     }
+    if fmt == "ctdl":
+        options["organization_ctid"] = b2.text_input(
+            "Organization CTID in the Credential Engine registry",
+            key="opt_org_ctid",
+            placeholder="ce-...",
+        )
+        options["registry"] = b1.selectbox(
+            "Registry", ["sandbox", "production"], key="opt_registry"
+        )
 try:
     text, problems, notes = _state.badge_export(w, fmt, report, options)
 except AlignError as exc:
@@ -93,10 +109,14 @@ except AlignError as exc:
 else:
     for note in notes:
         _ui.warn(note)
-    if problems:
+    errors = [p for p in problems if p.level == "error"]
+    for p in problems:
+        if p.level != "error":
+            _ui.warn(f"{p.subject}: {p.message}")
+    if errors:
         st.error(f"The {fmt} export would be rejected; fix these first:", icon=":material/error:")
         st.dataframe(
-            [{"rule": p.rule, "subject": p.subject, "message": p.message} for p in problems],
+            [{"rule": p.rule, "subject": p.subject, "message": p.message} for p in errors],
             hide_index=True,
             key="badge_problems",
         )

@@ -140,3 +140,19 @@ def test_warnings_point_at_the_callers_line(data_dir) -> None:
     ours = [w for w in caught if issubclass(w.category, AlignDataWarning)]
     assert ours, [str(w.message) for w in caught]
     assert all(w.filename == __file__ for w in ours), [w.filename for w in ours]
+
+
+def test_layers_point_one_way() -> None:
+    """Frameworks never reach into exports (CASE reading and writing share
+    ``frameworks/_case_format.py``), and the bottom modules import no layer above them."""
+    graph = _graph()
+    up = {
+        m: sorted(t for t in targets if t.startswith("align.exports"))
+        for m, targets in graph.items()
+        if m.startswith("align.frameworks")
+    }
+    assert {m: t for m, t in up.items() if t} == {}
+    for low in ("align._urls", "align._safeout", "align._safeio"):
+        assert {t for t in graph[low] if t.split(".")[1][0] != "_" and t != "align.exceptions"} == (
+            set()
+        ), low

@@ -19,11 +19,10 @@ Every entry point that reads a YAML or JSON file a user wrote or downloaded
 - builds plain data only (YAML tags that would build Python objects are
   refused by PyYAML's safe loader).
 
-Output helpers: :func:`dumps_json` writes strict JSON (no ``NaN``),
-:func:`neutralise_csv_frame` defuses spreadsheet formulas in CSV cells, and
-:func:`terminal_text` makes user text safe for the terminal (rich markup
-escaped, control characters shown visibly). :func:`check_text` validates
-text arriving on the command line or standard input.
+Output helpers (strict JSON, CSV formula neutralising, terminal and Markdown
+escaping, atomic writes, the overwrite guard) live in :mod:`align._safeout`
+and are re-exported here. :func:`check_text` validates text arriving on the
+command line or standard input.
 
 Limits (also listed in the README, "Limits")
     ``MAX_DOCUMENT_BYTES``  2 MB: proposal, stack and policy files
@@ -36,19 +35,25 @@ Limits (also listed in the README, "Limits")
 from __future__ import annotations
 
 import codecs
-import contextlib
 import json
 import math
-import os
 import re
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from align._config import PathLike
+from align._safeout import (
+    dumps_json,
+    neutralise_csv_cell,
+    neutralise_csv_frame,
+    terminal_text,
+    visible_controls,
+    write_text_atomic,
+)
 from align.exceptions import AlignError, InvalidArgumentError
 
 __all__ = [
@@ -601,143 +606,3 @@ def read_stdin_text(stream: Any, name: str = "standard input") -> str:
             f"{name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save or "
             "pipe the text as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)."
         ) from None
-
-
-# == output ====================================================================
-def write_text_atomic(path: PathLike, text: str, what: str = "file") -> Path:
-    """Write ``text`` to ``path`` (UTF-8) all at once: a failure leaves no partial file.
-
-    Parent folders are created. A read-only folder or a full disk raises
-    :class:`~align.exceptions.StorageError` naming the file and the fix.
-    """
-    from align.exceptions import StorageError
-
-    out = Path(path).expanduser()
-    tmp = out.with_name(f".{out.name}.align-tmp")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, "utf-8")
-        os.replace(tmp, out)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise StorageError(
-            f"cannot write {what} {str(out)!r} ({exc.strerror or exc}); choose a folder you can "
-            "write to, or free disk space."
-        ) from None
-    return out
-
-
-def _json_safe(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, Mapping):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    return obj
-
-
-def dumps_json(obj: Any, **kwargs: Any) -> str:
-    """JSON text that every strict parser accepts: NaN and infinities become ``null``.
-
-    Numbers that come *in* non-finite are refused where they arrive
-    (:func:`check_finite`, :func:`load_data`); a NaN that remains is a missing
-    value (e.g. no semantic score with ``--method lexical``) and is written as null.
-
-    Examples
-    --------
-    >>> dumps_json({"score": float("nan"), "n": [1, float("inf")]})
-    '{"score": null, "n": [1, null]}'
-
-    Characters that line-oriented readers take for a line break (U+0085,
-    U+2028, U+2029; Python's ``str.splitlines``) are escaped, so one JSON
-    document stays on one line of a JSON Lines file:
-
-    >>> dumps_json({"q": "a\\x85b"})
-    '{"q": "a\\\\u0085b"}'
-    """
-    kwargs.setdefault("ensure_ascii", False)
-    try:
-        text = json.dumps(obj, allow_nan=False, **kwargs)
-    except ValueError:
-        text = json.dumps(_json_safe(obj), allow_nan=False, **kwargs)
-    # Outside strings JSON has no such characters, so escaping them everywhere is safe.
-    return text.translate(_LINE_BREAKS)
-
-
-_LINE_BREAKS = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
-
-
-#: First characters that make a spreadsheet treat a CSV cell as a formula.
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def neutralise_csv_cell(value: Any) -> Any:
-    """Prefix a text cell that a spreadsheet would run as a formula with ``'``.
-
-    Numbers are left alone (``-3`` stays a number); only text is changed.
-
-    Examples
-    --------
-    >>> neutralise_csv_cell('=HYPERLINK("http://evil","x")')
-    '\\'=HYPERLINK("http://evil","x")'
-    >>> neutralise_csv_cell("SQL"), neutralise_csv_cell(-3)
-    ('SQL', -3)
-    """
-    if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def neutralise_csv_frame(df: Any) -> Any:
-    """Return a copy of a DataFrame whose text cells cannot run as spreadsheet formulas.
-
-    Column names are neutralised too. See :func:`neutralise_csv_cell`.
-    """
-    import pandas as pd
-
-    out = df.copy()
-    for i in range(out.shape[1]):
-        col = out.iloc[:, i]
-        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-            out.isetitem(i, col.map(neutralise_csv_cell))
-    out.columns = [neutralise_csv_cell(str(c)) for c in out.columns]
-    return out
-
-
-# C0 and C1 controls except tab and newline, DEL, and the bidirectional overrides that
-# can make text display in a different order than it is stored.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _visible(m: re.Match[str]) -> str:
-    code = ord(m.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def visible_controls(text: str) -> str:
-    """``text`` with control characters shown as ``\\xNN`` / ``\\uNNNN`` (newline, tab kept).
-
-    Examples
-    --------
-    >>> visible_controls("a\\x1b[2Jb\\x00")
-    'a\\\\x1b[2Jb\\\\x00'
-    """
-    return _CONTROL.sub(_visible, text)
-
-
-def terminal_text(value: Any) -> str:
-    """User text made safe to print with rich: markup escaped, controls shown as ``\\xNN``.
-
-    Examples
-    --------
-    >>> terminal_text("[/x] analyze [bold]data[/bold]")
-    '\\\\[/x] analyze \\\\[bold]data\\\\[/bold]'
-    >>> terminal_text("bell\\x07 esc\\x1b[31m")
-    'bell\\\\x07 esc\\\\x1b[31m'
-    """
-    from rich.markup import escape
-
-    text = _CONTROL.sub(_visible, str(value))
-    return escape(text)

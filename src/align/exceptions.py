@@ -16,6 +16,7 @@ about ``align``::
     ├── ExportError (AlignError, ValueError)
     ├── InvalidArgumentError (AlignError, ValueError)
     ├── MissingDependencyError (AlignError, ImportError)
+    ├── OutputExistsError (AlignError, FileExistsError)
     └── StorageError (AlignError, OSError)
 
 Messages name the argument or file, what was found, what was expected and how
@@ -35,6 +36,7 @@ __all__ = [
     "InvalidArgumentError",
     "MissingDependencyError",
     "ModelLoadError",
+    "OutputExistsError",
     "PostingsBusyError",
     "PostingsDataError",
     "PostingsFormatError",
@@ -99,6 +101,11 @@ class InvalidArgumentError(AlignError, ValueError):
 
 class MissingDependencyError(AlignError, ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
+
+
+class OutputExistsError(AlignError, FileExistsError):
+    """A command would write over its own input, or over a file align did not write;
+    the message names the file and says ``--force`` replaces it."""
 
 
 class StorageError(AlignError, OSError):

@@ -184,6 +184,25 @@ def test_blank_to_scored_reviewed_downloaded_proposal(server: str) -> None:
         dl.value.save_as(badge_file)
         achievement = json.loads(badge_file.read_text())["credentialSubject"]["achievement"]
         assert len(achievement["alignment"]) == 1
+        # wallets show name, page and one sentence: the framework's, then framework and version
+        assert achievement["alignment"][0]["targetDescription"].endswith(".")
         shot("7-export")
+        # the registry export: pre-flight first, then the two publish requests
+        page.get_by_test_id("stSelectbox").first.click()
+        page.get_by_role("option", name=re.compile(r"^ctdl")).click()
+        expect(page.get_by_text("The ctdl export would be rejected")).to_be_visible()
+        page.get_by_text("Where the badge will live").click()
+        page.get_by_label("Earning criteria page").fill("https://badges.example.edu/criteria/da")
+        page.get_by_label("Organization CTID in the Credential Engine registry").fill(
+            "ce-9d30f846-dfa4-4b1c-90fa-9d01238a86ac"
+        )
+        page.get_by_label("Organization CTID in the Credential Engine registry").press("Enter")
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="Badge export (ctdl)").click()
+        ctdl_file = ARTIFACTS / "badge-ctdl.json"
+        dl.value.save_as(ctdl_file)
+        requests = json.loads(ctdl_file.read_text())
+        assert list(requests)[:2] == ["competencyframework/publishGraph", "credential/publishGraph"]
+        shot("8-export-ctdl")
         browser.close()
     assert not console_errors, console_errors

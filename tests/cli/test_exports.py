@@ -24,7 +24,7 @@ CMC = "https://www.careeronestop.org/CompetencyModel/competency-models/building-
 ALIGNMENTS: list[dict[str, Any]] = [
     {"outcome": "LO3", "framework": "onet", "framework_version": "29.3", "id": "onet:2.A.2.a",
      "code": "2.A.2.a", "label": "Critical Thinking",
-     "url": "https://www.onetonline.org/find/descriptor/browse/2.A.2.a"},
+     "url": "https://www.onetonline.org/find/descriptor/result/2.A.2.a"},
     {"outcome": "LO5", "framework": "nace", "framework_version": "2021",
      "id": "nace:communication", "code": "communication", "label": "Communication", "url": NACE},
     {"outcome": "LO6", "framework": "nace", "framework_version": "2021", "id": "nace:teamwork",
@@ -98,8 +98,12 @@ def test_check_lists_every_reason_and_exits_1(reviewed: Path) -> None:
 def test_missing_url_is_refused_with_the_competency_named(
     reviewed: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = reviewed.read_text().replace(f"url: {NACE}", "url: null", 1)
-    reviewed.write_text(text)
+    data = yaml.safe_load(reviewed.read_text())
+    data["alignments"].append(
+        {"outcome": "LO5", "framework": "case", "id": "case:74f5bb7d", "code": "74f5bb7d",
+         "label": "Cite textual evidence", "url": None}
+    )  # fmt: skip
+    reviewed.write_text(yaml.safe_dump(data, sort_keys=False))
     res = runner.invoke(app, ["export", str(reviewed), "--to", "ob3"])
     assert isinstance(res.exception, ExportError)
     monkeypatch.setattr(sys, "argv", ["align", "export", str(reviewed), "--to", "ob3"])
@@ -107,9 +111,9 @@ def test_missing_url_is_refused_with_the_competency_named(
         main()
     assert exit_.value.code == 2
     err = " ".join(capsys.readouterr().err.split())
-    assert "'Communication' (nace:communication" in err and "no url" in err
+    assert "'Cite textual evidence' (case:74f5bb7d" in err and "no url" in err
     res = runner.invoke(app, ["export", str(reviewed), "--to", "ob3", "--check"])
-    assert res.exit_code == 1 and "[alignment-url] Communication" in res.stdout
+    assert res.exit_code == 1 and "[alignment-url] Cite textual evidence" in res.stdout
 
 
 def test_import_badge_round_trip(reviewed: Path, tmp_path: Path) -> None:
@@ -179,3 +183,56 @@ def test_review_record_and_evidence_packet(reviewed: Path, tmp_path: Path, data_
     assert "Faculty Senate" in page and "No postings date" in page
     if find_chromium():
         assert (tmp_path / "packet.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_ctdl_export_and_its_check(reviewed: Path, tmp_path: Path) -> None:
+    org = ["--organization-ctid", "ce-9d30f846-dfa4-4b1c-90fa-9d01238a86ac"]
+    res = runner.invoke(app, ["export", str(reviewed), "--to", "ctdl", "--check"])
+    assert res.exit_code == 1
+    assert "[ctdl-organization]" in res.stdout and "[ctdl-subject-webpage]" in res.stdout
+    res = runner.invoke(app, ["export", str(reviewed), "--to", "ctdl", "--check", *org, *URLS])
+    assert res.exit_code == 0, res.stdout
+    out = tmp_path / "ctdl.json"
+    res = runner.invoke(app, ["export", str(reviewed), "--to", "ctdl", "--out", str(out), *org,
+                              *URLS, "--registry", "production"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text())
+    assert list(data) == ["competencyframework/publishGraph", "credential/publishGraph"]
+    cred = data["credential/publishGraph"]["GraphInput"]["@graph"][0]
+    assert cred["@id"].startswith("https://credentialengineregistry.org/resources/ce-")
+    res = runner.invoke(app, ["export", str(reviewed), "--to", "ctdl", "--registry", "test"])
+    assert res.exit_code == 2 and "sandbox, production" in res.output
+
+
+def test_check_warns_on_unreviewed_and_fails_when_required(reviewed: Path) -> None:
+    data = yaml.safe_load(reviewed.read_text())
+    data["unreviewed_alignments"] = [{**ALIGNMENTS[1], "outcome": "LO2"}]
+    reviewed.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.warns(AlignDataWarning, match="1 unreviewed alignment"):
+        res = runner.invoke(app, ["export", str(reviewed), "--to", "ob3", "--check", *URLS])
+    assert res.exit_code == 0, res.stdout
+    assert "no problems found" in res.stdout and "warning [unreviewed]" in res.stdout
+    with pytest.warns(AlignDataWarning):
+        res = runner.invoke(
+            app, ["export", str(reviewed), "--to", "ob3", "--check", "--require-reviewed", *URLS]
+        )
+    assert res.exit_code == 1 and "[unreviewed] alignments: 1 of 5" in res.stdout
+
+
+def test_import_badge_from_csv_keeps_everything(reviewed: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "al.csv"
+    res = runner.invoke(app, ["export", str(reviewed), "--to", "csv", "--out", str(csv_file)])
+    assert res.exit_code == 0, res.output
+    bare = tmp_path / "bare.yaml"
+    bare.write_text((EXAMPLES / "data-analytics.yaml").read_text())
+    res = runner.invoke(app, ["import-badge", str(csv_file), "--into", str(bare)])
+    assert res.exit_code == 0, res.output
+    back = {(a.outcome, a.id) for a in load_proposal(bare).alignments}
+    assert back == {(a["outcome"], a["id"]) for a in ALIGNMENTS}
+    # --out over a file align did not write needs --force
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("my notes\n")
+    args = ["import-badge", str(csv_file), "--into", str(bare), "--out", str(mine)]
+    res = runner.invoke(app, args)
+    assert isinstance(res.exception, FileExistsError) and mine.read_text() == "my notes\n"
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0

@@ -20,7 +20,8 @@ from align import (
     FrameworkNotFoundError,
     load_framework,
 )
-from align.frameworks.case import load_case, to_case, write_case
+from align.exports import to_case, write_case
+from align.frameworks.case import load_case
 from align.frameworks.cmc import load_cmc
 from align.frameworks.nace import load_nace
 
@@ -168,7 +169,9 @@ def test_export_is_deterministic_and_carries_provenance():
     item = first["CFItems"][1]
     assert item["fullStatement"] == "clean data" and item["notes"].startswith("Remove errors")
     assert item["humanCodingScheme"] == "http://data.europa.eu/esco/skill/s1"
-    assert item["uri"] == f"urn:uuid:{item['identifier']}"
+    # an item with an official page is identified by it (resolvable); others by urn:uuid
+    assert item["uri"] == "http://data.europa.eu/esco/skill/s1"
+    assert first["CFDocument"]["uri"] == f"urn:uuid:{first['CFDocument']['identifier']}"
     related = [a for a in first["CFAssociations"] if a["associationType"] == "isRelatedTo"]
     assert len(related) == 1  # occupation -> skill "requires" is not CASE content
 

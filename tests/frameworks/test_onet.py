@@ -141,7 +141,10 @@ def test_tasks_dwas_and_technology(v29) -> None:
     assert _rel(v29, "onet:task:1001", "onet:4.A.2.a.4.I07.D05")["relation"] == "related"
     assert "onet:task:9999" not in set(v29.relations["source_id"])  # unknown task dropped
     task = v29.competency("onet:task:1001")
-    assert task["code"] == "1001" and task["url"].endswith("/link/summary/15-2051.00")
+    # no page per task: its occupation's details list it
+    assert task["code"] == "1001" and task["url"].endswith("/link/details/15-2051.00")
+    dwa = v29.competency("onet:4.A.2.a.4.I07.D05")
+    assert dwa["url"].endswith("/find/descriptor/result/4.A.2.a.4.I07.D05")  # its own page
     tech = v29.competencies[v29.competencies["kind"] == "technology"].set_index("label")
     assert tech.loc["Python", "id"] == "onet:tech:python"
     assert tech.loc["C++", "id"] == "onet:tech:cpp"

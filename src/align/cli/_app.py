@@ -27,23 +27,33 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from align._safeio import dumps_json, neutralise_csv_frame, terminal_text, visible_controls
+from align._safeout import (
+    check_output,
+    csv_text,
+    dumps_json,
+    record_output,
+    terminal_text,
+    visible_controls,
+)
 from align.exceptions import AlignDataWarning, AlignError
 
 __all__ = [
     "CsvRawOpt",
     "DataDirOpt",
+    "ForceOpt",
     "app",
     "check_format",
     "console",
     "emit",
     "err_console",
     "main",
+    "output_file",
     "print_frame",
     "print_json",
     "print_report",
     "safe",
     "write_csv",
+    "wrote",
 ]
 
 app = typer.Typer(
@@ -74,8 +84,30 @@ CsvRawOpt = Annotated[
     ),
 ]
 
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write the output file even over a file align did not write, or over this "
+        "command's own input (without it, both are refused).",
+    ),
+]
+
 #: User or file text, made safe to put in a rich markup string or table cell.
 safe = terminal_text
+
+
+def output_file(
+    path: Path, *, inputs: Sequence[Path | None] = (), force: bool = False, option: str = "--out"
+) -> Path:
+    """Check, before any work, that the command may write ``path`` (see
+    :func:`align._safeout.check_output`); returns it."""
+    return check_output(path, inputs=inputs, force=force, option=option)
+
+
+def wrote(path: Path) -> None:
+    """Remember that this command wrote ``path``, so rerunning it may replace the file."""
+    record_output(path)
 
 
 def emit(obj: Any, *, err: bool = False, raw: bool = False, highlight: bool | None = None) -> None:
@@ -110,7 +142,7 @@ def print_json(obj: Any) -> None:
 
 def write_csv(df: Any, raw: bool = False) -> None:
     """Write a DataFrame as CSV; formula-like text cells are neutralised unless ``raw``."""
-    emit((df if raw else neutralise_csv_frame(df)).to_csv(index=False), raw=True)
+    emit(csv_text(df, raw=raw), raw=True)
 
 
 def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> None:

@@ -7,7 +7,17 @@ from typing import Annotated, Any
 
 import typer
 
-from align.cli._app import DataDirOpt, app, emit, print_frame, print_json, safe
+from align.cli._app import (
+    DataDirOpt,
+    ForceOpt,
+    app,
+    emit,
+    output_file,
+    print_frame,
+    print_json,
+    safe,
+    wrote,
+)
 from align.exceptions import InvalidArgumentError
 
 cache_app = typer.Typer(
@@ -122,12 +132,15 @@ def cache_export_cmd(
         ),
     ] = None,
     kind: _KindOpt = None,
+    force: ForceOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Write cached vectors to one checksummed file to share with other machines."""
     from align._framework_vectors import export_vectors
 
+    output_file(file, force=force, option="FILE")
     res = export_vectors(file, frameworks or None, kinds=_kinds(kind), data_dir=data_dir)
+    wrote(res.path)
     names = ", ".join(m["framework"] for m in res.frameworks if m["framework"] != "*")
     emit(
         f"wrote {res.vectors:,} vectors{f' ({safe(names)})' if names else ''} of "

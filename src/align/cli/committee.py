@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from align.cli._app import DataDirOpt, app, emit, print_frame, safe
+from align.cli._app import (
+    DataDirOpt,
+    ForceOpt,
+    app,
+    emit,
+    output_file,
+    print_frame,
+    safe,
+    wrote,
+)
 
 review_app = typer.Typer(
     help="The review record: reviewers by discipline, ratings, feedback, the decision.",
@@ -67,6 +76,7 @@ def evidence_cmd(
             "or semantic (meaning only); lexical is refused (scoring needs the model).",
         ),
     ] = "hybrid",
+    force: ForceOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Build the committee packet: rubric evidence, score, alignments, review record.
@@ -77,6 +87,10 @@ def evidence_cmd(
     from align.committee import committee_packet
     from align.proposals import load_proposal
 
+    inputs = [proposal, rubric, db]
+    output_file(out, inputs=inputs, force=force)
+    if pdf is not None:
+        output_file(pdf, inputs=[*inputs, out], force=force, option="--pdf")
     p = load_proposal(proposal)
     store = None
     if db is not None or _default_db_exists():
@@ -90,9 +104,11 @@ def evidence_cmd(
         data_dir=data_dir,
     )
     packet.write_html(out)
+    wrote(out)
     emit(f"wrote {safe(out)}", highlight=False)
     if pdf is not None:
         packet.write_pdf(pdf)
+        wrote(pdf)
         emit(f"wrote {safe(pdf)}", highlight=False)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from align.cli._app import DataDirOpt, app, emit, print_json, safe
+from align.cli._app import DataDirOpt, ForceOpt, app, emit, output_file, print_json, safe, wrote
 
 frameworks_app = typer.Typer(help="List and inspect competency frameworks.", no_args_is_help=True)
 app.add_typer(frameworks_app, name="frameworks")
@@ -81,15 +81,25 @@ def frameworks_export(
         str | None,
         typer.Option("--base-uri", help="Base URI of the CASE server that will host the package."),
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Export a framework as a CASE 1.1 package that CASE tools and badge platforms read."""
+    from align._urls import url_problem
+    from align.exports import write_case
     from align.frameworks import load_framework
-    from align.frameworks.case import write_case
 
+    source = Path(name) if Path(name).expanduser().exists() else None
+    output_file(out, inputs=[source], force=force, option="OUT")
+    if base_uri and url_problem(base_uri) is not None:
+        raise typer.BadParameter(
+            f"--base-uri {base_uri!r}: {url_problem(base_uri)}; give the https:// address of "
+            "the CASE server."
+        )
     fw = load_framework(name, data_dir=data_dir)
     if kind:
         fw = fw.subset(kind)
     path = write_case(fw, out, base_uri=base_uri)
+    wrote(path)
     emit(
         f"wrote {len(fw):,} competencies of {safe(fw.info.name)} {safe(fw.version)} to {safe(path)}"
     )

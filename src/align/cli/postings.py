@@ -7,7 +7,17 @@ from typing import Annotated, Any
 
 import typer
 
-from align.cli._app import CsvRawOpt, DataDirOpt, app, emit, print_frame, safe
+from align.cli._app import (
+    CsvRawOpt,
+    DataDirOpt,
+    ForceOpt,
+    app,
+    emit,
+    output_file,
+    print_frame,
+    safe,
+    wrote,
+)
 
 postings_app = typer.Typer(
     help="Job postings: ingest exports, skill demand, skill extraction, title coding.",
@@ -236,12 +246,14 @@ def postings_synth(
     with_body: Annotated[
         bool, typer.Option("--with-body", help="Add a template BODY naming the skills.")
     ] = False,
+    force: ForceOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Write SYNTHETIC Lightcast-shaped postings (labelled as such) for tests and benchmarks."""
     from align.postings import write_synthetic_postings
 
     path = out if out is not None else Path(f"synthetic_postings.{fmt}")
+    output_file(path, force=force)
     written = write_synthetic_postings(
         path,
         rows,
@@ -250,6 +262,7 @@ def postings_synth(
         data_dir=data_dir,
         with_body=with_body,
     )
+    wrote(written)
     emit(f"wrote {rows:,} synthetic postings to {safe(written)}", err=True)
 
 

@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from align.cli._app import CsvRawOpt, DataDirOpt, app, check_format, emit, print_report, write_csv
+from align.cli._app import (
+    CsvRawOpt,
+    DataDirOpt,
+    ForceOpt,
+    app,
+    check_format,
+    emit,
+    output_file,
+    print_report,
+    write_csv,
+    wrote,
+)
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table (an explained report) or json.")]
 MethodOpt = Annotated[
@@ -44,6 +55,7 @@ def score_cmd(
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Also write the report as an HTML page.")
     ] = None,
+    force: ForceOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Score how well a proposal teaches what its target occupations demand (0-100, explained).
@@ -55,6 +67,8 @@ def score_cmd(
     from align.proposals import load_proposal, postings_demand, score_alignment
 
     check_format(fmt)
+    if html_out is not None:
+        output_file(html_out, inputs=[proposal, postings_db], force=force, option="--html")
     p = load_proposal(proposal)
     use_region = region or (p.region if postings_db is not None else None)
     demand = (
@@ -71,6 +85,7 @@ def score_cmd(
     )
     if html_out is not None:
         report.write_html(html_out)
+        wrote(html_out)
     print_report(report, fmt)
 
 

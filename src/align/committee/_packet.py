@@ -31,6 +31,7 @@ from align.exports._alignments import (
     gather_alignments,
     is_resolvable_url,
 )
+from align.exports._text import framework_label, target_url
 
 __all__ = ["CommitteePacket", "committee_packet", "find_chromium"]
 
@@ -188,7 +189,7 @@ class CommitteePacket:
         for o in self.proposal.outcomes:
             mine = self.alignments.for_outcome(o.id)
             comps = "<br>".join(
-                f"{_link(a.label, a.url)} "
+                f"{_link(a.label, target_url(a))} "
                 f"<span class='muted'>({_e(framework_meta(a.framework).name)})</span>"
                 for a in mine
             )
@@ -252,11 +253,11 @@ class CommitteePacket:
         )
         rows = [
             [
-                _link(a.label, a.url),
-                _e(f"{framework_meta(a.framework).name} {a.framework_version}".strip()),
+                _link(a.label, target_url(a)),
+                _e(framework_label(a)),
                 _e(a.code),
                 _e(a.outcome or "whole credential"),
-                _e("unreviewed suggestion" if al.unreviewed else f"reviewed ({a.status})"),
+                _e("not yet reviewed" if a.status == "unreviewed" else f"reviewed ({a.status})"),
             ]
             for a in al.items
         ]

@@ -285,7 +285,14 @@ def _ev_framework(ctx: _Context, rubric: Rubric) -> tuple[list[str], float, str]
         f = 0.0
     al = ctx.alignments
     if al is not None:
-        state = "unreviewed suggestions" if al.unreviewed else "reviewed by faculty"
+        pending = len(al.pending())
+        state = (
+            "reviewed by faculty"
+            if not pending
+            else "unreviewed suggestions"
+            if pending == len(al.items)
+            else f"{pending} not yet reviewed"
+        )
         lines.append(f"{len(al.distinct())} aligned competencies for the badge ({state}).")
         if not al.unreviewed and r is None:
             f = 1.0 if al.items else 0.0

@@ -5,13 +5,19 @@ packet read alignments through :func:`gather_alignments`, so they all agree on
 which competencies a credential is aligned to:
 
 1. the proposal's reviewed alignments (``Proposal.alignments`` with
-   ``status: accepted``), when there are any;
+   ``status: accepted``) and the ones still waiting for review
+   (``Proposal.unreviewed_alignments``, e.g. read from an unreviewed badge),
+   when there are any;
 2. otherwise the matcher's suggestions: for each outcome and framework, the
    best match above the credit threshold of the alignment score (match score
-   over ``floor``, 0.30 by default). These are marked *unreviewed*: the result's
-   ``unreviewed`` flag is true, each alignment has ``status="accepted"``,
-   ``source="matcher"`` and no ``reviewed_by``, and each exporter says so in its
-   own metadata (see ``docs/badges-and-review.md``).
+   over ``floor``, 0.30 by default).
+
+An alignment nobody reviewed has ``status="unreviewed"`` (and no
+``reviewed_by``); when a credential has any, the result's ``unreviewed`` flag
+is true and each exporter says so in its own metadata (see
+``docs/badges-and-review.md``). :func:`with_descriptions` fills in the
+framework's description of each competency, which the dashboard and the
+matcher do not record.
 
 Framework names, official pages and attribution lines for the frameworks align
 knows are in :data:`FRAMEWORKS`.
@@ -23,10 +29,10 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from align._urls import url_problem
 from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, InvalidArgumentError
 from align.proposals import ReviewedAlignment
@@ -43,6 +49,7 @@ __all__ = [
     "gather_alignments",
     "is_resolvable_url",
     "suggested_alignments",
+    "with_descriptions",
 ]
 
 
@@ -93,7 +100,8 @@ FRAMEWORKS: dict[str, FrameworkMeta] = {
     ),
     "cmc": FrameworkMeta(
         "cmc",
-        "Competency Model Clearinghouse Building Blocks Model",
+        # The version names the model ("Building Blocks model (2017 revision)").
+        "Competency Model Clearinghouse",
         "https://www.careeronestop.org/CompetencyModel/competency-models/building-blocks-model.aspx",
         "Competency names from the Building Blocks Competency Model of the Competency Model "
         "Clearinghouse, U.S. Department of Labor, Employment and Training Administration "
@@ -152,10 +160,10 @@ class Alignments:
     Attributes
     ----------
     items : list of ReviewedAlignment
-        Accepted alignments, in order (rejected ones are left out).
+        Accepted and unreviewed alignments, in order (rejected ones are left out).
     unreviewed : bool
-        True when they are the matcher's suggestions (no reviewed alignments in
-        the proposal file).
+        True when any of them is unreviewed (``status="unreviewed"``: the
+        matcher's suggestions, or alignments read from an unreviewed badge).
     versions : dict
         Framework key -> version of the frameworks used.
     """
@@ -182,13 +190,15 @@ class Alignments:
         """Framework keys used, in order of first appearance."""
         return list(dict.fromkeys(a.framework for a in self.items))
 
+    def pending(self) -> list[ReviewedAlignment]:
+        """The alignments nobody has reviewed (``status="unreviewed"``)."""
+        return [a for a in self.items if a.status == "unreviewed"]
 
-def is_resolvable_url(url: Any) -> bool:
-    """True for an absolute http(s) URL with a host (what badge platforms accept)."""
-    if not isinstance(url, str) or not url.strip() or any(c.isspace() for c in url.strip()):
-        return False
-    parts = urlsplit(url.strip())
-    return parts.scheme in {"http", "https"} and bool(parts.netloc) and "." in parts.netloc
+
+def is_resolvable_url(url: Any, framework: str | None = None) -> bool:
+    """True for a URL the URL policy accepts (:func:`align._urls.url_problem`): an http(s)
+    address with a real host name, on the framework's official site when one is given."""
+    return url_problem(url, framework=framework) is None
 
 
 def _code(row: Any) -> str:
@@ -214,7 +224,7 @@ def suggested_alignments(report: Any, *, per_framework: int = 1) -> Alignments:
     Returns
     -------
     Alignments
-        ``unreviewed=True``.
+        ``unreviewed=True``; every alignment has ``status="unreviewed"``.
     """
     if per_framework < 1:
         raise InvalidArgumentError(f"per_framework={per_framework}; expected a whole number >= 1.")
@@ -240,7 +250,7 @@ def suggested_alignments(report: Any, *, per_framework: int = 1) -> Alignments:
                     url=str(url) if isinstance(url, str) and url else None,
                     description=None,
                     score=round(float(row.score), 4),
-                    status="accepted",
+                    status="unreviewed",
                     source="matcher",
                 )
             )
@@ -260,7 +270,8 @@ def gather_alignments(
     ----------
     proposal : Proposal
         The proposal; its ``alignments`` (faculty-reviewed, from the proposal
-        file) are used when it has accepted ones.
+        file) and ``unreviewed_alignments`` are used when it has accepted or
+        unreviewed ones.
     alignments : iterable, optional
         Use these instead of the proposal's (dicts or ReviewedAlignment).
     report : AlignmentReport, optional
@@ -273,19 +284,35 @@ def gather_alignments(
     Returns
     -------
     Alignments
-        Reviewed alignments (``unreviewed=False``), or the matcher's best above
-        the credit threshold (``unreviewed=True``, with an
+        Accepted and unreviewed alignments (``unreviewed`` when any is), or the
+        matcher's best above the credit threshold (``unreviewed=True``, with an
         :class:`~align.AlignDataWarning` saying so).
     """
-    given = (
-        list(alignments) if alignments is not None else list(getattr(proposal, "alignments", []))
-    )
-    reviewed = [coerce_alignment(a) for a in given]
-    accepted = [a for a in reviewed if a.status == "accepted"]
-    if accepted:
-        versions = {a.framework: str(a.framework_version) for a in accepted if a.framework_version}
-        return Alignments(accepted, unreviewed=False, versions=versions)
-    if reviewed:
+    if alignments is not None:
+        given = [coerce_alignment(a) for a in alignments]
+    else:
+        given = [coerce_alignment(a) for a in getattr(proposal, "alignments", [])]
+        given += [coerce_alignment(a) for a in getattr(proposal, "unreviewed_alignments", [])]
+    decided = {(a.outcome, a.id) for a in given if a.status != "unreviewed"}
+    kept = [
+        a
+        for a in given
+        if a.status == "accepted" or (a.status == "unreviewed" and (a.outcome, a.id) not in decided)
+    ]
+    if kept:
+        versions = {a.framework: str(a.framework_version) for a in kept if a.framework_version}
+        pending = sum(a.status == "unreviewed" for a in kept)
+        if pending:
+            title = getattr(proposal, "title", "the proposal")
+            warnings.warn(
+                f"proposal {title!r} has {pending} unreviewed alignment(s) (e.g. read from an "
+                "unreviewed badge); the export marks them unreviewed. Accept or reject them on "
+                "the dashboard's Matches page before issuing the badge.",
+                AlignDataWarning,
+                stacklevel=user_stacklevel(),
+            )
+        return Alignments(kept, unreviewed=bool(pending), versions=versions)
+    if given:
         # Faculty reviewed and rejected everything: export no alignments rather than guesses.
         return Alignments([], unreviewed=False)
     if report is None:
@@ -303,3 +330,65 @@ def gather_alignments(
         stacklevel=user_stacklevel(),
     )
     return found
+
+
+#: Frameworks whose descriptions :func:`with_descriptions` can look up.
+_DESCRIBED = ("onet", "esco", "lightcast", "nace", "cmc")
+
+
+def with_descriptions(
+    found: Alignments, data_dir: Any = None, frameworks: Any = None
+) -> Alignments:
+    """``found`` with each competency's description from its framework where it has none.
+
+    The dashboard and the matcher record the competency's name and page but not
+    its description; a badge reader needs one sentence. Frameworks that cannot
+    be loaded (no data folder) are skipped: the export then says what the
+    competency is instead.
+
+    Parameters
+    ----------
+    found : Alignments
+        The alignments.
+    data_dir : path, optional
+        Where framework releases are (default: ``ALIGN_DATA_DIR``).
+    frameworks : Framework, list or mapping, optional
+        Frameworks already loaded (those of :func:`align.score_alignment`'s
+        ``frameworks`` argument); others are loaded as needed.
+
+    Returns
+    -------
+    Alignments
+        Same alignments, same order; ``description`` filled where found.
+    """
+    from align.exceptions import AlignError
+    from align.frameworks import Framework, load_framework
+
+    given: dict[str, Any] = {}
+    if isinstance(frameworks, Framework):
+        frameworks = [frameworks]
+    if isinstance(frameworks, Mapping):
+        frameworks = list(frameworks.values())
+    for fw in frameworks or []:
+        if isinstance(fw, Framework):
+            given[fw.key] = fw
+    wanted = {a.framework for a in found.items if not a.description and a.framework in _DESCRIBED}
+    texts: dict[str, str] = {}
+    for key in sorted(wanted):
+        try:
+            fw = given.get(key) or load_framework(key, data_dir=data_dir)
+        except (AlignError, OSError):
+            continue
+        comps = fw.competencies
+        ids = {a.id for a in found.items if a.framework == key}
+        hit = comps[comps["id"].isin(ids) & (comps["description"].astype(str) != "")]
+        texts.update(zip(hit["id"].astype(str), hit["description"].astype(str), strict=True))
+    if not texts:
+        return found
+    items = [
+        a.model_copy(update={"description": texts[a.id]})
+        if not a.description and a.id in texts
+        else a
+        for a in found.items
+    ]
+    return Alignments(items, found.unreviewed, dict(found.versions))

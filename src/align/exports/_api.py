@@ -8,7 +8,6 @@ badge will live (issuer, base, criteria and image URLs, language).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,17 +15,20 @@ from typing import Any
 
 import pandas as pd
 
+from align._safeout import dumps_json, record_output, write_text_atomic
 from align.exceptions import InvalidArgumentError
-from align.exports._alignments import Alignments, gather_alignments
+from align.exports._alignments import Alignments, gather_alignments, with_descriptions
 from align.exports._case_package import to_case_package as _case_package
 from align.exports._check import FORMATS, ExportProblem
 from align.exports._check import check_export as _check
 from align.exports._common import BadgeOptions
 from align.exports._credly import to_credly as _credly
 from align.exports._csv import alignments_csv, alignments_frame
+from align.exports._ctdl import to_ctdl as _ctdl
 from align.exports._ob2 import to_ob2 as _ob2
 from align.exports._ob3 import ob3_achievement as _ob3_achievement
 from align.exports._ob3 import to_ob3 as _ob3
+from align.exports._refuse import refuse
 
 __all__ = [
     "badge_alignments",
@@ -36,6 +38,7 @@ __all__ = [
     "to_case_package",
     "to_credly",
     "to_csv",
+    "to_ctdl",
     "to_ob2",
     "to_ob3",
     "write_export",
@@ -49,7 +52,11 @@ def _found(
 ) -> Alignments:
     if isinstance(alignments, Alignments):
         return alignments
-    return gather_alignments(proposal, alignments=alignments, report=report, **score)
+    found = gather_alignments(proposal, alignments=alignments, report=report, **score)
+    # Wallets show one sentence per competency: the framework's, where align can read it.
+    return with_descriptions(
+        found, data_dir=score.get("data_dir"), frameworks=score.get("frameworks")
+    )
 
 
 def to_ob3(
@@ -178,12 +185,42 @@ def to_csv(
     report: Any = None,
     **score_options: Any,
 ) -> str:
-    """The alignments as CSV text for spreadsheets (refuses alignments without a URL)."""
-    from align.exports._common import require_urls
-
+    """The alignments as CSV text for spreadsheets (refuses alignments without an
+    acceptable URL; cells a spreadsheet would run as formulas start with ``'``)."""
     found = _found(proposal, alignments, report, score_options)
-    require_urls(found)
+    refuse("csv", found)
     return alignments_csv(found)
+
+
+def to_ctdl(
+    proposal: Any,
+    *,
+    alignments: Alignments | Iterable[Any] | None = None,
+    options: BadgeOptions | None = None,
+    report: Any = None,
+    **score_options: Any,
+) -> dict[str, Any]:
+    """The credential as CTDL JSON-LD for the Credential Engine registry: the bodies of
+    its two publish requests (its outcomes as a competency framework, then the
+    credential with its alignments). Parameters are those of :func:`to_ob3`; set
+    ``options.organization_ctid`` and ``options.registry``.
+
+    Examples
+    --------
+    >>> from align.proposals import Proposal
+    >>> p = Proposal(title="Team Communication", issuing_unit="Nursing", credits=1,
+    ...              description="Structured handoffs in clinical teams.",
+    ...              outcomes=[{"id": "LO1", "text": "Give a structured handoff"}])
+    >>> al = [{"outcome": "LO1", "framework": "nace", "framework_version": "2021",
+    ...        "id": "nace:communication", "label": "Communication"}]
+    >>> body = to_ctdl(p, alignments=al)["credential/publishGraph"]
+    >>> cred = body["GraphInput"]["@graph"][0]
+    >>> cred["@type"], [c["ceterms:codedNotation"] for c in
+    ...                 cred["ceterms:requires"][0]["ceterms:targetCompetency"]]
+    ('ceterms:MicroCredential', ['LO1', 'communication'])
+    """
+    found = _found(proposal, alignments, report, score_options)
+    return _ctdl(proposal, found, options)
 
 
 def check_export(
@@ -194,14 +231,19 @@ def check_export(
     options: BadgeOptions | None = None,
     report: Any = None,
     standards_dir: PathLike | None = None,
+    require_reviewed: bool = False,
     **score_options: Any,
 ) -> list[ExportProblem]:
-    """Every reason the ``to`` platform would reject the export (empty: none).
+    """Everything the ``to`` export would refuse and every reason the platform would
+    reject it (empty: none). Unreviewed alignments are a warning (``level="warning"``),
+    an error with ``require_reviewed``.
 
     See :data:`RULES` for the rules and the formats they apply to.
     """
     found = _found(proposal, alignments, report, score_options)
-    return _check(proposal, to, found, options, standards_dir=standards_dir)
+    return _check(
+        proposal, to, found, options, standards_dir=standards_dir, require_reviewed=require_reviewed
+    )
 
 
 def export_badge(
@@ -213,14 +255,16 @@ def export_badge(
     report: Any = None,
     **score_options: Any,
 ) -> str:
-    """The export as text: JSON for ``ob3``, ``ob2``, ``credly``, ``case``; CSV for ``csv``.
+    """The export as text: JSON for ``ob3``, ``ob2``, ``credly``, ``case``, ``ctdl``; CSV for
+    ``csv``.
 
     Raises
     ------
     InvalidArgumentError
         ``to`` is not one of :data:`FORMATS`.
     ExportError
-        An alignment has no resolvable official URL.
+        Something the URL policy refuses (an alignment without an acceptable
+        official URL, a ``javascript:`` option, ...); ``check_export`` lists it.
     """
     if to not in FORMATS:
         raise InvalidArgumentError(
@@ -237,9 +281,11 @@ def export_badge(
         data = _ob2(proposal, found, opts)
     elif to == "credly":
         data = _credly(proposal, found, opts)
+    elif to == "ctdl":
+        data = _ctdl(proposal, found, opts)
     else:
         data = _case_package(proposal, found, base_uri=opts.base_url or None)
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return dumps_json(data, indent=2) + "\n"
 
 
 def write_export(
@@ -252,11 +298,10 @@ def write_export(
     report: Any = None,
     **score_options: Any,
 ) -> Path:
-    """Write :func:`export_badge` to ``path`` (parent folders are created)."""
+    """Write :func:`export_badge` to ``path`` at once (parent folders are created)."""
     text = export_badge(
         proposal, to, alignments=alignments, options=options, report=report, **score_options
     )
-    out = Path(path).expanduser()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    out = write_text_atomic(path, text, f"{to} export")
+    record_output(out)
     return out

@@ -5,15 +5,15 @@ validates against the official CASE 1.1 JSON Schema. Identifiers are UUIDv5
 derived from align's ids, so exporting the same framework twice gives the same
 identifiers and a CASE server sees an update, not a new framework. align's own
 ids, kinds, levels, alternative labels and URLs travel in ``extensions`` so a
-round trip through :func:`align.load_case` loses nothing.
+round trip through :func:`align.load_case` loses nothing. Items with an official
+page are identified by it (their ``uri``), so a CASE consumer can resolve them.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 import warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _package_version
@@ -24,36 +24,13 @@ import pandas as pd
 
 from align._config import PathLike
 from align._safeio import write_text_atomic
+from align._urls import quote_segment, url_problem
 from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning
+from align.frameworks._case_format import CASE_NAMESPACE, ITEM_TYPES, case_uuid
 from align.frameworks._model import KINDS, Framework
 
 __all__ = ["CASE_NAMESPACE", "ITEM_TYPES", "to_case", "write_case"]
-
-
-#: Namespace of the UUIDv5 identifiers align gives exported CASE objects.
-CASE_NAMESPACE = uuid.UUID("21aa7fd7-0f2b-5ba6-ab1c-d620df771b7e")
-
-#: ``CFItemType`` written for each align kind.
-ITEM_TYPES: dict[str, str] = {
-    "skill": "Skill",
-    "knowledge": "Knowledge",
-    "ability": "Ability",
-    "work_activity": "Work Activity",
-    "work_style": "Work Style",
-    "dwa": "Detailed Work Activity",
-    "iwa": "Intermediate Work Activity",
-    "task": "Task",
-    "technology": "Technology",
-    "competency": "Competency",
-    "behaviour": "Behaviour",
-    "certification": "Certification",
-    "area": "Area",
-}
-
-
-def _uuid(*parts: str) -> str:
-    return str(uuid.uuid5(CASE_NAMESPACE, "\x1f".join(parts)))
 
 
 def _timestamp(text: str) -> str:
@@ -66,7 +43,28 @@ def _timestamp(text: str) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, Any]:
+def _official_uris(comps: Any) -> dict[str, str]:
+    """align id -> the item's official URI: its page when no other item of the package shares
+    it, else the page with the item's code as fragment; items without an acceptable page are
+    left out (they get ``urn:uuid`` or base-URI identifiers)."""
+    pages = {
+        str(cid): str(url)
+        for cid, url in zip(comps["id"], comps["url"], strict=True)
+        if isinstance(url, str) and url_problem(url) is None
+    }
+    shared = Counter(pages.values())
+    code_of = dict(zip(comps["id"].astype(str), comps["code"].astype(str), strict=True))
+    out = {}
+    for cid, page in pages.items():
+        frag = quote_segment(code_of.get(cid) or cid)
+        out[cid] = page if shared[page] == 1 and "#" not in page else f"{page.split('#')[0]}#{frag}"
+    taken = Counter(out.values())
+    return {cid: u for cid, u in out.items() if taken[u] == 1}
+
+
+def to_case(
+    framework: Framework, *, base_uri: str | None = None, official_uris: bool | None = None
+) -> dict[str, Any]:
     """Export a framework as a CASE 1.1 CFPackage (a JSON-ready dict).
 
     Parameters
@@ -77,6 +75,11 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
         Base of the URIs of the exported objects, for a CASE server that will
         host them (``https://case.example.edu/ims/case/v1p1`` gives
         ``.../CFItems/<identifier>``). Without it, URIs are ``urn:uuid:<identifier>``.
+    official_uris : bool, optional
+        Identify each item that has an official page by that page (resolvable,
+        stable): the page itself, or with the item's code as fragment where
+        several items share it (NACE, CMC, O*NET tasks). Default: when there is
+        no ``base_uri``. Other items keep ``urn:uuid`` or base-URI identifiers.
 
     Returns
     -------
@@ -113,13 +116,13 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
         return f"{base_uri.rstrip('/')}/{kind}/{ident}" if base_uri else f"urn:uuid:{ident}"
 
     when = _timestamp(info.retrieved_at)
-    doc_id = _uuid("CFDocument", info.key, info.version)
+    doc_id = case_uuid("CFDocument", info.key, info.version)
     doc_link = {
         "title": info.name or info.key,
         "identifier": doc_id,
         "uri": uri("CFDocuments", doc_id),
     }
-    licence_id = _uuid("CFLicense", info.key, info.licence)
+    licence_id = case_uuid("CFLicense", info.key, info.licence)
     licence_link = {
         "title": info.licence or "unspecified",
         "identifier": licence_id,
@@ -155,7 +158,7 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
     type_links = {}
     item_types = []
     for n, kind in enumerate(kinds_used, start=1):
-        tid = _uuid("CFItemType", kind)
+        tid = case_uuid("CFItemType", kind)
         type_links[kind] = {
             "title": ITEM_TYPES[kind],
             "identifier": tid,
@@ -174,13 +177,18 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
         )
 
     records: list[dict[Any, Any]] = comps.to_dict("records")
-    idents = {cid: _uuid("CFItem", cid) for cid in comps["id"]}
+    idents = {cid: case_uuid("CFItem", cid) for cid in comps["id"]}
+    official = (
+        _official_uris(comps) if (base_uri is None if official_uris is None else official_uris)
+        else {}
+    )  # fmt: skip
     items: list[dict[str, Any]] = []
     links: dict[str, dict[str, str]] = {}
     for row in records:
         ident = idents[row["id"]]
         statement = row["label"] or row["code"] or row["id"]
-        links[row["id"]] = {"title": statement, "identifier": ident, "uri": uri("CFItems", ident)}
+        item_uri = official.get(str(row["id"])) or uri("CFItems", ident)
+        links[row["id"]] = {"title": statement, "identifier": ident, "uri": item_uri}
         item: dict[str, Any] = {
             "identifier": ident,
             "fullStatement": statement,
@@ -209,7 +217,7 @@ def to_case(framework: Framework, *, base_uri: str | None = None) -> dict[str, A
     sequence: dict[str, int] = defaultdict(int)
 
     def associate(kind: str, child: str, parent_link: dict[str, str], seq: int | None) -> None:
-        aid = _uuid("CFAssociation", kind, child, parent_link["identifier"])
+        aid = case_uuid("CFAssociation", kind, child, parent_link["identifier"])
         assoc: dict[str, Any] = {
             "identifier": aid,
             "associationType": kind,

@@ -1,9 +1,16 @@
-"""Pre-flight: every reason a target platform would reject the export.
+"""Pre-flight: everything the export would refuse, and every reason the platform would.
 
-:func:`check_export` runs the rules of :data:`RULES` that apply to a format
-and returns one :class:`ExportProblem` per failure; an empty list means the
-export should import cleanly. Open Badges 3.0 output is also validated against
-the official JSON Schema when the standards folder is available.
+:func:`check_export` returns one :class:`ExportProblem` per failure of the
+rules in :data:`RULES` that apply to a format:
+
+- what the export itself refuses (:func:`align.exports._refuse.refusals`: the
+  URL policy on alignments and options), so ``--check`` never passes what the
+  export then refuses;
+- what the target platform would reject (Credly's three skills, a hosted
+  Open Badges 2.0 issuer, the Credential Engine registry's required fields, the
+  official OB 3.0 JSON Schema when the standards folder is found);
+- ``unreviewed``: alignments nobody reviewed, a *warning* (level
+  ``"warning"``) for every platform, an error with ``require_reviewed``.
 """
 
 from __future__ import annotations
@@ -11,41 +18,53 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from align.exceptions import InvalidArgumentError
-from align.exports._alignments import Alignments, is_resolvable_url
-from align.exports._common import BadgeOptions, framework_label
+from align.exports._alignments import Alignments
+from align.exports._common import UNREVIEWED_TAG, BadgeOptions
+from align.exports._refuse import ExportProblem, refusals
+from align.exports._text import target_name
 
 __all__ = ["FORMATS", "RULES", "ExportProblem", "check_export", "find_standards_dir"]
 
-Format = Literal["ob3", "ob2", "credly", "case", "csv"]
 #: Export formats and what they are.
 FORMATS: dict[str, str] = {
     "ob3": "Open Badges 3.0 Achievement inside an unsigned OpenBadgeCredential template (JSON)",
     "ob2": "Open Badges 2.0 BadgeClass (JSON)",
     "credly": "Credly badge template (JSON)",
-    "case": "CASE 1.1 package of the credential's competencies (JSON)",
+    "case": "CASE 1.1 package of the credential's outcomes and competencies (JSON)",
     "csv": "alignments table for spreadsheets (CSV)",
+    "ctdl": "Credential Engine registry: CTDL JSON-LD publish requests (JSON)",
 }
+_ALL = tuple(FORMATS)
+_BADGES = ("ob3", "ob2", "credly", "ctdl")
 
 #: Pre-flight rules: rule id -> (formats it applies to, what it checks).
 RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "alignment-url": (
-        ("ob3", "ob2", "credly", "case", "csv"),
-        "every alignment links to the competency's official page (an http(s) URL)",
+        _ALL,
+        "every alignment links to the competency's official page: an http(s) URL on its "
+        "framework's site, no user@host, no characters a URL never holds",
+    ),
+    "unreviewed": (
+        _ALL,
+        "every alignment was reviewed by faculty (a warning; an error with --require-reviewed)",
     ),
     "criteria-url": (
-        ("ob3", "ob2", "credly"),
-        "a criteria URL, when given, is an http(s) URL",
+        ("ob3", "ob2", "credly", "ctdl"),
+        "a criteria URL, when given, is a public http(s) URL",
     ),
-    "image-url": (("ob3", "ob2"), "an image, when given, is an http(s) URL or a data: URI"),
-    "issuer-url": (("ob3", "ob2"), "an issuer URL, when given, is an http(s) URL"),
-    "expired": (("ob3", "ob2", "credly"), "the credential's expiry date is not in the past"),
-    "language": (("ob3",), "the language is a BCP 47 code such as en or en-US"),
+    "image-url": (
+        ("ob3", "ob2", "ctdl"),
+        "an image, when given, is a public http(s) URL or a base64 PNG/JPEG/GIF/WebP data: URI",
+    ),
+    "issuer-url": (("ob3", "ob2"), "an issuer URL, when given, is a public http(s) URL"),
+    "base-url": (("ob3", "ob2", "ctdl"), "a base URL, when given, is a public http(s) URL"),
+    "expired": (_BADGES, "the credential's expiry date is not in the past"),
+    "language": (("ob3", "ctdl"), "the language is a BCP 47 code such as en or en-US"),
     "ob3-schema": (("ob3",), "the credential validates against the official OB 3.0 JSON Schema"),
     "ob2-hosted-issuer": (
         ("ob2",),
@@ -58,34 +77,27 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "credly-skills": (("credly",), "at least 3 skills (aligned competencies)"),
     "credly-criteria": (("credly",), "a criteria URL (earn_this_badge_url)"),
     "credly-activities": (("credly",), "at least 1 earning activity (an outcome's assessment)"),
-    "case-base-uri": (("case",), "the base URI, when given, is an http(s) URL"),
+    "case-base-uri": (("case",), "the base URI, when given, is a public http(s) URL"),
+    "ctdl-organization": (
+        ("ctdl",),
+        "the organization's CTID is given (--organization-ctid ce-...): the registry "
+        "publishes for an organization and names it as owner",
+    ),
+    "ctdl-subject-webpage": (
+        ("ctdl",),
+        "a public page about the credential (--criteria-url, else --base-url): the registry "
+        "requires a subject webpage",
+    ),
+    "ctdl-description": (
+        ("ctdl",),
+        "the proposal has a description: the registry requires one (the title is not one)",
+    ),
+    "ctdl-outcomes": (
+        ("ctdl",),
+        "the proposal has learning outcomes: they are published as its competency framework",
+    ),
 }
 _BCP47 = re.compile(r"^[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
-
-
-@dataclass(frozen=True)
-class ExportProblem:
-    """One reason an import would be rejected.
-
-    Attributes
-    ----------
-    rule : str
-        Rule id (a key of :data:`RULES`).
-    format : str
-        Target format.
-    subject : str
-        What is wrong: a competency, a field or an option.
-    message : str
-        What is wrong and how to fix it.
-    """
-
-    rule: str
-    format: str
-    subject: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"[{self.rule}] {self.subject}: {self.message}"
 
 
 def find_standards_dir() -> Path | None:
@@ -102,79 +114,30 @@ def find_standards_dir() -> Path | None:
     return None
 
 
-def _url_option(
-    value: str, rule: str, fmt: str, option: str, extra: str = ""
+def _unreviewed(to: str, found: Alignments, required: bool) -> list[ExportProblem]:
+    pending = found.pending()
+    if not pending:
+        return []
+    distinct = list(dict.fromkeys(target_name(a) for a in pending))
+    names = ", ".join(distinct[:5]) + (", ..." if len(distinct) > 5 else "")
+    return [
+        ExportProblem(
+            "unreviewed",
+            to,
+            "alignments",
+            f"{len(pending)} of {len(found.items)} alignment(s) were not reviewed by "
+            f"faculty ({names}); the export marks them ('{UNREVIEWED_TAG}'). Accept or reject "
+            "them on the dashboard's Matches page (or in the proposal's 'alignments:') before "
+            "issuing the badge.",
+            level="error" if required else "warning",
+        )
+    ]
+
+
+def _common_rules(
+    proposal: Any, to: str, options: BadgeOptions, today: datetime | None
 ) -> list[ExportProblem]:
-    if value and not is_resolvable_url(value):
-        return [
-            ExportProblem(
-                rule,
-                fmt,
-                option,
-                f"{value!r} is not an http(s) URL{extra}; give the full address, e.g. "
-                "https://badges.example.edu/...",
-            )
-        ]
-    return []
-
-
-def check_export(
-    proposal: Any,
-    to: str,
-    found: Alignments,
-    options: BadgeOptions | None = None,
-    *,
-    standards_dir: str | os.PathLike[str] | None = None,
-    today: datetime | None = None,
-) -> list[ExportProblem]:
-    """Every reason the ``to`` platform would reject this export.
-
-    Parameters
-    ----------
-    proposal : Proposal
-        The proposal.
-    to : {"ob3", "ob2", "credly", "case", "csv"}
-        Target format.
-    found : Alignments
-        The alignments (:func:`gather_alignments`).
-    options : BadgeOptions, optional
-        Issuer, base, criteria and image URLs, language.
-    standards_dir : path, optional
-        Folder with the official schemas (default :func:`find_standards_dir`);
-        the OB 3.0 schema check runs only when it is found.
-    today : datetime, optional
-        The date expiry is compared with (default now).
-
-    Returns
-    -------
-    list of ExportProblem
-        Empty when nothing would be rejected.
-    """
-    if to not in FORMATS:
-        raise InvalidArgumentError(f"to={to!r}; expected one of {list(FORMATS)}.")
-    options = options or BadgeOptions()
-    out: list[ExportProblem] = []
-    for a in found.items:
-        if not is_resolvable_url(a.url):
-            out.append(
-                ExportProblem(
-                    "alignment-url",
-                    to,
-                    f"{a.label} ({a.id})",
-                    f"no official URL ({'found ' + repr(a.url) if a.url else 'url is empty'}) "
-                    f"for this {framework_label(a)} competency"
-                    + (f" aligned to outcome {a.outcome}" if a.outcome else "")
-                    + "; add its official page as 'url:' in the proposal's alignments or "
-                    "reject the alignment.",
-                )
-            )
-    if to in RULES["criteria-url"][0]:
-        out += _url_option(options.criteria_url, "criteria-url", to, "criteria URL")
-    if to in RULES["issuer-url"][0]:
-        out += _url_option(options.issuer_url, "issuer-url", to, "issuer URL")
-    image = options.image_url
-    if to in RULES["image-url"][0] and image and not image.startswith("data:image/"):
-        out += _url_option(image, "image-url", to, "image", " or data: URI")
+    out = []
     if to in RULES["expired"][0] and proposal.expiry is not None:
         now = (today or datetime.now(UTC)).date()
         if proposal.expiry < now:
@@ -187,75 +150,178 @@ def check_export(
                     "now would be rejected as expired. Set a future 'expiry:' in the proposal.",
                 )
             )
-    if to == "ob3":
-        if not _BCP47.match(options.language or ""):
-            out.append(
-                ExportProblem(
-                    "language",
-                    to,
-                    "language",
-                    f"{options.language!r} is not a BCP 47 language code; use e.g. 'en' or "
-                    "'en-US'.",
-                )
+    if to in RULES["language"][0] and not _BCP47.match(options.language or ""):
+        out.append(
+            ExportProblem(
+                "language",
+                to,
+                "language",
+                f"{options.language!r} is not a BCP 47 language code; use e.g. 'en' or 'en-US'.",
             )
-        out += _schema_problems(proposal, found, options, standards_dir, out)
-    if to == "ob2":
-        if not options.issuer_url:  # a malformed one is reported by "issuer-url"
-            out.append(
-                ExportProblem(
-                    "ob2-hosted-issuer",
-                    to,
-                    "issuer URL",
-                    "an Open Badges 2.0 BadgeClass names its issuer by the URL of the issuer's "
-                    "hosted profile; pass the issuer URL (--issuer-url https://...).",
-                )
-            )
-        if not is_resolvable_url(options.base_url):
-            out.append(
-                ExportProblem(
-                    "ob2-hosted-id",
-                    to,
-                    "base URL",
-                    "a hosted Open Badges 2.0 BadgeClass needs an http(s) id where it is "
-                    "published; pass the base URL the badge will be served from "
-                    "(--base-url https://badges.example.edu).",
-                )
-            )
-    if to == "credly":
-        skills = {a.label for a in found.items}
-        if len(skills) < 3:
-            out.append(
-                ExportProblem(
-                    "credly-skills",
-                    to,
-                    "skills",
-                    f"Credly needs at least 3 skills; this badge has {len(skills)} aligned "
-                    "competenc(ies). Accept more alignments in the review.",
-                )
-            )
-        if not options.criteria_url:
-            out.append(
-                ExportProblem(
-                    "credly-criteria",
-                    to,
-                    "criteria URL",
-                    "Credly needs a public page with the earning criteria; pass "
-                    "--criteria-url https://...",
-                )
-            )
-        if not any(o.assessment for o in proposal.outcomes):
-            out.append(
-                ExportProblem(
-                    "credly-activities",
-                    to,
-                    "activities",
-                    "Credly needs at least one earning activity; give the outcomes an "
-                    "'assessment:' in the proposal.",
-                )
-            )
-    if to == "case":
-        out += _url_option(options.base_url, "case-base-uri", to, "base URI")
+        )
     return out
+
+
+def _ob2_rules(options: BadgeOptions) -> list[ExportProblem]:
+    from align._urls import url_problem
+
+    out = []
+    if not options.issuer_url:  # a malformed one is reported by "issuer-url"
+        out.append(
+            ExportProblem(
+                "ob2-hosted-issuer",
+                "ob2",
+                "issuer URL",
+                "an Open Badges 2.0 BadgeClass names its issuer by the URL of the issuer's "
+                "hosted profile; pass the issuer URL (--issuer-url https://...).",
+            )
+        )
+    if not options.base_url or url_problem(options.base_url) is not None:
+        out.append(
+            ExportProblem(
+                "ob2-hosted-id",
+                "ob2",
+                "base URL",
+                "a hosted Open Badges 2.0 BadgeClass needs an http(s) id where it is "
+                "published; pass the base URL the badge will be served from "
+                "(--base-url https://badges.example.edu).",
+            )
+        )
+    return out
+
+
+def _credly_rules(proposal: Any, found: Alignments, options: BadgeOptions) -> list[ExportProblem]:
+    out = []
+    skills = {target_name(a) for a in found.items}
+    if len(skills) < 3:
+        out.append(
+            ExportProblem(
+                "credly-skills",
+                "credly",
+                "skills",
+                f"Credly needs at least 3 skills; this badge has {len(skills)} aligned "
+                "competenc(ies). Accept more alignments in the review.",
+            )
+        )
+    if not options.criteria_url:
+        out.append(
+            ExportProblem(
+                "credly-criteria",
+                "credly",
+                "criteria URL",
+                "Credly needs a public page with the earning criteria; pass "
+                "--criteria-url https://...",
+            )
+        )
+    if not any(o.assessment for o in proposal.outcomes):
+        out.append(
+            ExportProblem(
+                "credly-activities",
+                "credly",
+                "activities",
+                "Credly needs at least one earning activity; give the outcomes an "
+                "'assessment:' in the proposal.",
+            )
+        )
+    return out
+
+
+def _ctdl_rules(proposal: Any, options: BadgeOptions) -> list[ExportProblem]:
+    out = []
+    if not options.organization_ctid:  # a malformed one is a refusal (ctdl-organization)
+        out.append(
+            ExportProblem(
+                "ctdl-organization",
+                "ctdl",
+                "organization CTID",
+                "the registry publishes a credential for an organization it knows; pass your "
+                "organization's CTID from the Credential Engine publisher dashboard "
+                "(--organization-ctid ce-...).",
+            )
+        )
+    if not (options.criteria_url or options.base_url):
+        out.append(
+            ExportProblem(
+                "ctdl-subject-webpage",
+                "ctdl",
+                "subject webpage",
+                "the registry requires a public web page about the credential, and fetches it; "
+                "pass --criteria-url https://... (or --base-url, whose achievement page is "
+                "used).",
+            )
+        )
+    if not (proposal.description or "").strip():
+        out.append(
+            ExportProblem(
+                "ctdl-description",
+                "ctdl",
+                "description",
+                "the registry requires a description of the credential; add 'description:' "
+                "(one or two sentences for learners) to the proposal.",
+            )
+        )
+    if not proposal.outcomes:
+        out.append(
+            ExportProblem(
+                "ctdl-outcomes",
+                "ctdl",
+                "outcomes",
+                "the credential's learning outcomes are published as its competency "
+                "framework; add 'outcomes:' to the proposal.",
+            )
+        )
+    return out
+
+
+def check_export(
+    proposal: Any,
+    to: str,
+    found: Alignments,
+    options: BadgeOptions | None = None,
+    *,
+    standards_dir: str | os.PathLike[str] | None = None,
+    today: datetime | None = None,
+    require_reviewed: bool = False,
+) -> list[ExportProblem]:
+    """Everything the ``to`` export would refuse and every reason the platform would reject it.
+
+    Parameters
+    ----------
+    proposal : Proposal
+        The proposal.
+    to : {"ob3", "ob2", "credly", "case", "csv", "ctdl"}
+        Target format.
+    found : Alignments
+        The alignments (:func:`gather_alignments`).
+    options : BadgeOptions, optional
+        Issuer, base, criteria and image URLs, language, registry organization.
+    standards_dir : path, optional
+        Folder with the official schemas (default :func:`find_standards_dir`);
+        the OB 3.0 schema check runs only when it is found.
+    today : datetime, optional
+        The date expiry is compared with (default now).
+    require_reviewed : bool
+        Report unreviewed alignments as an error (default: a warning).
+
+    Returns
+    -------
+    list of ExportProblem
+        Errors (``level="error"``) and warnings; empty when there is nothing to say.
+    """
+    if to not in FORMATS:
+        raise InvalidArgumentError(f"to={to!r}; expected one of {list(FORMATS)}.")
+    options = options or BadgeOptions()
+    refused = refusals(to, found, options)
+    out = refused + _common_rules(proposal, to, options, today)
+    if to == "ob3" and not refused:  # a refused export is never built, so never validated
+        out += _schema_problems(proposal, found, options, standards_dir)
+    elif to == "ob2":
+        out += _ob2_rules(options)
+    elif to == "credly":
+        out += _credly_rules(proposal, found, options)
+    elif to == "ctdl":
+        out += _ctdl_rules(proposal, options)
+    return out + _unreviewed(to, found, require_reviewed)
 
 
 def _schema_problems(
@@ -263,15 +329,10 @@ def _schema_problems(
     found: Alignments,
     options: BadgeOptions,
     standards_dir: str | os.PathLike[str] | None,
-    so_far: list[ExportProblem],
 ) -> list[ExportProblem]:
     folder = Path(standards_dir) if standards_dir else find_standards_dir()
     schema_file = folder / "ob-v3p0" / "schema" / "achievementcredential.json" if folder else None
-    if (
-        schema_file is None
-        or not schema_file.is_file()
-        or any(p.rule == "alignment-url" for p in so_far)
-    ):
+    if schema_file is None or not schema_file.is_file():
         return []
     try:
         import jsonschema

@@ -12,14 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from align._safeout import plain_text
 from align.exports._alignments import Alignments
-from align.exports._common import (
-    BadgeOptions,
-    framework_label,
-    require_urls,
-    tags,
-    target_description,
-)
+from align.exports._common import BadgeOptions, issuer_name, tags
+from align.exports._refuse import refuse
+from align.exports._text import framework_label, target_description, target_name, target_url
 
 __all__ = ["to_credly"]
 
@@ -38,23 +35,25 @@ def to_credly(
     Raises
     ------
     ExportError
-        An alignment has no resolvable official URL (the message names it).
+        An alignment has no acceptable official URL (the message names it).
     """
     options = options or BadgeOptions()
-    require_urls(found)
-    skills = list(dict.fromkeys(a.label for a in found.distinct()))
+    refuse("credly", found, options)
+    skills = list(dict.fromkeys(target_name(a) for a in found.distinct()))
     activities = [
         {
             "activity_type": "Assessment",
-            "title": f"{o.id}: {o.assessment}" + (f" ({o.evidence})" if o.evidence else ""),
+            "title": plain_text(
+                f"{o.id}: {o.assessment}" + (f" ({o.evidence})" if o.evidence else "")
+            ),
             "url": options.criteria_url or None,
         }
         for o in proposal.outcomes
         if o.assessment
     ]
-    description = proposal.description or proposal.title
+    description = plain_text(proposal.description or proposal.title)
     return {
-        "name": proposal.title,
+        "name": plain_text(proposal.title),
         "description": description,
         "state": "draft",
         "public": False,
@@ -63,15 +62,15 @@ def to_credly(
         "skills": skills,
         "alignments": [
             {
-                "name": a.label,
-                "url": str(a.url),
+                "name": target_name(a),
+                "url": target_url(a),
                 "description": target_description(a),
                 "framework": framework_label(a),
-                "code": a.code,
+                "code": plain_text(a.code),
             }
             for a in found.distinct()
         ],
         "badge_template_activities": activities,
         "reporting_tags": tags(proposal, found),
-        "issuer": {"name": options.issuer_name or proposal.issuing_unit},
+        "issuer": {"name": issuer_name(proposal, options)},
     }

@@ -1,4 +1,11 @@
-"""Alignments as a table: a pandas DataFrame and CSV text for spreadsheets."""
+"""Alignments as a table: a pandas DataFrame and CSV text for spreadsheets.
+
+``status`` and ``reviewed`` agree on every row: ``accepted`` rows were reviewed
+(``reviewed`` true), ``unreviewed`` rows were not (matcher suggestions or
+alignments read from an unreviewed badge). The CSV text goes through the one
+CSV writer of align (:func:`align._safeout.csv_text`): a cell that a
+spreadsheet would run as a formula starts with ``'``.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from align._safeout import csv_text
 from align.exports._alignments import Alignments
-from align.exports._common import framework_label
+from align.exports._text import framework_label, target_url
 
 __all__ = ["ALIGNMENT_COLUMNS", "alignments_csv", "alignments_frame"]
 
@@ -20,12 +28,12 @@ ALIGNMENT_COLUMNS: dict[str, str] = {
     "competency_id": "namespaced competency id (onet:2.A.1.a)",
     "code": "the framework's own code",
     "label": "competency name",
-    "url": "official page of the competency",
+    "url": "official page of the competency (its most specific page)",
     "description": "competency description, if any",
     "score": "match score (0-1) when the matcher proposed it",
-    "status": "accepted or rejected",
+    "status": "accepted (reviewed by faculty) or unreviewed",
     "source": "matcher, search or import",
-    "reviewed": "true when faculty reviewed the alignment",
+    "reviewed": "true when faculty reviewed the alignment (status accepted)",
     "reviewed_by": "reviewer",
     "reviewed_at": "when it was reviewed (ISO date-time)",
 }
@@ -48,12 +56,12 @@ def alignments_frame(found: Alignments) -> pd.DataFrame:
             "competency_id": a.id,
             "code": a.code,
             "label": a.label,
-            "url": a.url or "",
+            "url": target_url(a),
             "description": a.description or "",
             "score": a.score,
             "status": a.status,
             "source": a.source,
-            "reviewed": not found.unreviewed,
+            "reviewed": a.status == "accepted",
             "reviewed_by": a.reviewed_by or "",
             "reviewed_at": _iso(a.reviewed_at),
         }
@@ -63,5 +71,5 @@ def alignments_frame(found: Alignments) -> pd.DataFrame:
 
 
 def alignments_csv(found: Alignments) -> str:
-    """The alignments as CSV text (UTF-8, header row, ``,`` separated)."""
-    return alignments_frame(found).to_csv(index=False, lineterminator="\n")
+    """The alignments as CSV text (UTF-8, header row, ``,`` separated, formulas neutralised)."""
+    return csv_text(alignments_frame(found))

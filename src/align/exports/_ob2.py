@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from align._safeout import plain_text
 from align.exports._alignments import Alignments
 from align.exports._common import (
     BadgeOptions,
     achievement_id,
     badge_image,
     criteria_narrative,
-    framework_label,
     issuer_id,
-    require_urls,
+    issuer_name,
     tags,
-    target_description,
 )
+from align.exports._refuse import refuse
+from align.exports._text import framework_label, target_description, target_name, target_url
 from align.proposals import ReviewedAlignment
 
 __all__ = ["OB2_CONTEXT", "ob2_alignment", "to_ob2"]
@@ -34,11 +35,11 @@ OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 def ob2_alignment(a: ReviewedAlignment) -> dict[str, Any]:
     """One OB 2.0 ``AlignmentObject``."""
     return {
-        "targetName": a.label,
-        "targetUrl": str(a.url),
+        "targetName": target_name(a),
+        "targetUrl": target_url(a),
         "targetDescription": target_description(a),
         "targetFramework": framework_label(a),
-        "targetCode": a.code,
+        "targetCode": plain_text(a.code),
     }
 
 
@@ -51,10 +52,11 @@ def to_ob2(proposal: Any, found: Alignments, options: BadgeOptions | None = None
     Raises
     ------
     ExportError
-        An alignment has no resolvable official URL (the message names it).
+        An alignment has no acceptable official URL (the message names it), or
+        an option's URL breaks the URL policy.
     """
     options = options or BadgeOptions()
-    require_urls(found)
+    refuse("ob2", found, options)
     criteria: dict[str, Any] = {"narrative": criteria_narrative(proposal, found)}
     if options.criteria_url:
         criteria["id"] = options.criteria_url
@@ -64,15 +66,15 @@ def to_ob2(proposal: Any, found: Alignments, options: BadgeOptions | None = None
         else {
             "id": issuer_id(proposal, options),
             "type": "Profile",
-            "name": options.issuer_name or proposal.issuing_unit,
+            "name": issuer_name(proposal, options),
         }
     )
     return {
         "@context": OB2_CONTEXT,
         "type": "BadgeClass",
         "id": achievement_id(proposal, options),
-        "name": proposal.title,
-        "description": proposal.description or proposal.title,
+        "name": plain_text(proposal.title),
+        "description": plain_text(proposal.description or proposal.title),
         "image": options.image_url or badge_image(proposal.title),
         "criteria": criteria,
         "issuer": issuer,

@@ -13,20 +13,22 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from align._safeout import plain_text
+from align._urls import quote_segment
 from align.exports._alignments import Alignments, framework_meta
 from align.exports._common import (
     BADGE_NAMESPACE,
     BadgeOptions,
     achievement_id,
     criteria_narrative,
-    framework_label,
     issuer_id,
+    issuer_name,
     now_iso,
-    require_urls,
     rubric_assessed,
     tags,
-    target_description,
 )
+from align.exports._refuse import refuse
+from align.exports._text import framework_label, target_description, target_name, target_url
 from align.proposals import ReviewedAlignment
 
 __all__ = ["OB3_CONTEXT", "VC2_CONTEXT", "ob3_achievement", "ob3_alignment", "to_ob3"]
@@ -37,14 +39,15 @@ OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 
 
 def ob3_alignment(a: ReviewedAlignment) -> dict[str, Any]:
-    """One OB 3.0 ``Alignment``: name, official URL, description, framework, code, type."""
+    """One OB 3.0 ``Alignment``: name, official page, one-sentence description, framework
+    and version, code, type."""
     return {
         "type": ["Alignment"],
-        "targetName": a.label,
-        "targetUrl": str(a.url),
+        "targetName": target_name(a),
+        "targetUrl": target_url(a),
         "targetDescription": target_description(a),
         "targetFramework": framework_label(a),
-        "targetCode": a.code,
+        "targetCode": plain_text(a.code),
         "targetType": framework_meta(a.framework).target_type,
     }
 
@@ -53,7 +56,7 @@ def _profile(proposal: Any, options: BadgeOptions) -> dict[str, Any]:
     prof: dict[str, Any] = {
         "id": issuer_id(proposal, options),
         "type": ["Profile"],
-        "name": options.issuer_name or proposal.issuing_unit,
+        "name": issuer_name(proposal, options),
     }
     if options.issuer_url:
         prof["url"] = options.issuer_url
@@ -68,10 +71,11 @@ def ob3_achievement(
     Raises
     ------
     ExportError
-        An alignment has no resolvable official URL (the message names it).
+        An alignment has no acceptable official URL (the message names it), or
+        an option's URL breaks the URL policy.
     """
     options = options or BadgeOptions()
-    require_urls(found)
+    refuse("ob3", found, options)
     ach_id = achievement_id(proposal, options)
     criteria: dict[str, Any] = {"narrative": criteria_narrative(proposal, found)}
     if options.criteria_url:
@@ -80,12 +84,12 @@ def ob3_achievement(
         "id": ach_id,
         "type": ["Achievement"],
         "achievementType": "MicroCredential",
-        "name": proposal.title,
-        "description": proposal.description or proposal.title,
+        "name": plain_text(proposal.title),
+        "description": plain_text(proposal.description or proposal.title),
         "criteria": criteria,
         "creditsAvailable": float(proposal.credits),
         "creator": _profile(proposal, options),
-        "humanCode": proposal.id,
+        "humanCode": plain_text(proposal.id),
         "inLanguage": options.language,
         "tag": tags(proposal, found),
         "alignment": [ob3_alignment(a) for a in found.distinct()],
@@ -98,9 +102,9 @@ def ob3_achievement(
         if not rubric_assessed(o):
             continue
         rd: dict[str, Any] = {
-            "id": f"{ach_id}#outcome-{o.id}",
+            "id": f"{ach_id}#outcome-{quote_segment(o.id)}",
             "type": ["ResultDescription"],
-            "name": f"{o.id}: {o.text}",
+            "name": plain_text(f"{o.id}: {o.text}"),
             "resultType": "RubricScore",
         }
         if mine:
@@ -126,7 +130,7 @@ def to_ob3(proposal: Any, found: Alignments, options: BadgeOptions | None = None
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": _profile(proposal, options),
         "validFrom": now_iso(),
-        "name": proposal.title,
+        "name": plain_text(proposal.title),
         "credentialSubject": {"type": ["AchievementSubject"], "achievement": ach},
     }
     if proposal.expiry:

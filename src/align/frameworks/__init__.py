@@ -27,16 +27,21 @@ from align.frameworks._model import (
     FrameworkInfo,
 )
 from align.frameworks._tables import sniff_delimiter
+from align.frameworks._targets import TARGET_RULES, Target, TargetRule, official_target
 
 __all__ = [
     "COMPETENCY_COLUMNS",
     "KINDS",
     "OCCUPATION_COLUMNS",
     "RELATION_COLUMNS",
+    "TARGET_RULES",
     "Framework",
     "FrameworkInfo",
+    "Target",
+    "TargetRule",
     "available_frameworks",
     "load_framework",
+    "official_target",
 ]
 
 

@@ -11,9 +11,11 @@ the CASE Network publish frameworks this way, and badge platforms read it.
   ``alt_labels``, ``humanCodingScheme`` the ``code``, ``notes`` the
   ``description``, the item type the ``kind``, ``isChildOf`` the ``parent_id``,
   other associations the ``relations``.
-- :func:`to_case` / :func:`write_case` (the writer lives in :mod:`align.exports`,
-  re-exported here) export any Framework as a CFPackage that validates against
-  the official CASE 1.1 JSON Schema.
+- The writer, :func:`align.exports.to_case` / :func:`align.exports.write_case`,
+  exports any Framework as a CFPackage that validates against the official
+  CASE 1.1 JSON Schema. Reader and writer share their vocabulary (item types,
+  association types, identifier namespace) from
+  :mod:`align.frameworks._case_format`; frameworks never import exports.
 """
 
 from __future__ import annotations
@@ -28,67 +30,18 @@ import pandas as pd
 from align._config import PathLike
 from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
-from align.exports._case import CASE_NAMESPACE, ITEM_TYPES, to_case, write_case
 from align.frameworks._builtin import slug
+from align.frameworks._case_format import (
+    ASSOCIATION_RELATIONS,
+    CASE_NAMESPACE,
+    CFPACKAGE_SHAPE,
+    ITEM_TYPES,
+    TYPE_KINDS,
+)
 from align.frameworks._model import COMPETENCY_COLUMNS, KINDS, Framework, FrameworkInfo
 from align.frameworks._tables import TableSource, read_json
 
-__all__ = ["CASE_NAMESPACE", "ITEM_TYPES", "load_case", "to_case", "write_case"]
-
-
-# CFItemType values seen in published frameworks (compared after slug()), and their kind.
-# Types not listed become "area" when the item has children, else "competency".
-_TYPE_KINDS: dict[str, str] = {
-    **{slug(title): kind for kind, title in ITEM_TYPES.items()},
-    **{kind: kind for kind in KINDS},
-    "competence": "competency",
-    "standard": "competency",
-    "learning_standard": "competency",
-    "learning_objective": "competency",
-    "objective": "competency",
-    "outcome": "competency",
-    "learning_outcome": "competency",
-    "indicator": "behaviour",
-    "performance_indicator": "behaviour",
-    "behavior": "behaviour",
-    "key_behavior": "behaviour",
-    "key_behaviour": "behaviour",
-    "sample_behavior": "behaviour",
-    "domain": "area",
-    "cluster": "area",
-    "strand": "area",
-    "category": "area",
-    "grouping": "area",
-    "group": "area",
-    "tier": "area",
-    "competency_area": "area",
-    "competency_block": "area",
-    "block": "area",
-    "section": "area",
-    "topic": "area",
-    "theme": "area",
-}
-
-# Non-hierarchy associations become relations: (relation, detail).
-_ASSOCIATION_RELATIONS: dict[str, str] = {
-    "exactMatchOf": "crosswalk",
-    "isRelatedTo": "related",
-    "isPeerOf": "related",
-    "isPartOf": "related",
-    "precedes": "related",
-    "replacedBy": "related",
-    "exemplar": "related",
-    "hasSkillLevel": "related",
-    "isTranslationOf": "related",
-}
-
-_CFPACKAGE_SHAPE = (
-    'a CFPackage is a JSON object {"CFDocument": {"identifier", "uri", "title", "creator", '
-    '...}, "CFItems": [{"identifier", "fullStatement", "humanCodingScheme", "CFItemType", '
-    '...}], "CFAssociations": [{"associationType": "isChildOf", "originNodeURI": {...}, '
-    '"destinationNodeURI": {...}}]}. Export the framework from your CASE tool (OpenSALT, '
-    "the CASE Network, a state standards site) as a CASE 1.1 package (CFPackage) JSON"
-)
+__all__ = ["CASE_NAMESPACE", "ITEM_TYPES", "load_case"]
 
 
 # == import ===================================================================
@@ -146,7 +99,7 @@ def load_case(path: PathLike, *, key: str | None = None) -> Framework:
     if not isinstance(items, list):
         raise FrameworkFormatError(
             f"CASE file '{file}': 'CFItems' is a {type(items).__name__}, expected a list of "
-            f"items; {_CFPACKAGE_SHAPE}."
+            f"items; {CFPACKAGE_SHAPE}."
         )
     if not items:
         warnings.warn(
@@ -177,7 +130,7 @@ _PRIVATE_KEYS = ("_identifier", "_has_type", "_ext_level")
 
 
 def _read_package(file: Path) -> dict[str, Any]:
-    data = read_json(TableSource(file), what=f"a CASE 1.1 CFPackage: {_CFPACKAGE_SHAPE}")
+    data = read_json(TableSource(file), what=f"a CASE 1.1 CFPackage: {CFPACKAGE_SHAPE}")
     if isinstance(data, dict) and isinstance(data.get("CFPackage"), dict):
         data = data["CFPackage"]
     if not isinstance(data, dict) or not isinstance(data.get("CFDocument"), dict):
@@ -193,7 +146,7 @@ def _read_package(file: Path) -> dict[str, Any]:
             found = f"a single JSON {_JSON_TYPES.get(type(data), '?')}, not an object"
         raise FrameworkFormatError(
             f"CASE file '{file}' is not a CASE CFPackage: found {found}. "
-            f"{_CFPACKAGE_SHAPE[0].upper()}{_CFPACKAGE_SHAPE[1:]}. (A Lightcast skills "
+            f"{CFPACKAGE_SHAPE[0].upper()}{CFPACKAGE_SHAPE[1:]}. (A Lightcast skills "
             "response or another JSON list of skills is read by align.load_framework.)"
         )
     return data
@@ -225,7 +178,7 @@ def _item_rows(
         if not isinstance(item, dict):
             raise FrameworkFormatError(
                 f"CASE file '{file}': CFItems[{n}] is a {type(item).__name__}, expected an "
-                f"object; {_CFPACKAGE_SHAPE}."
+                f"object; {CFPACKAGE_SHAPE}."
             )
         ident = _text(item.get("identifier"))
         label = (
@@ -253,7 +206,7 @@ def _item_rows(
         kind = (
             ext_kind
             if isinstance(ext_kind, str) and ext_kind in KINDS
-            else _TYPE_KINDS.get(slug(type_name))
+            else TYPE_KINDS.get(slug(type_name))
         )
         uri = _text(item.get("uri"))
         ids[ident] = len(rows)
@@ -312,7 +265,7 @@ def _apply_associations(
     if not isinstance(assocs, list):
         raise FrameworkFormatError(
             f"CASE file '{file}': 'CFAssociations' is a {type(assocs).__name__}, expected a "
-            f"list; {_CFPACKAGE_SHAPE}."
+            f"list; {CFPACKAGE_SHAPE}."
         )
 
     def find(link: Any) -> int | None:
@@ -336,12 +289,12 @@ def _apply_associations(
                     parents[child].append(target)
             elif not set(_node_key(a.get("destinationNodeURI"))) & doc_ids:
                 dangling += 1
-        elif kind in _ASSOCIATION_RELATIONS and child is not None and target is not None:
+        elif kind in ASSOCIATION_RELATIONS and child is not None and target is not None:
             relations.append(
                 {
                     "source_id": rows[child]["id"],
                     "target_id": rows[target]["id"],
-                    "relation": _ASSOCIATION_RELATIONS[kind],
+                    "relation": ASSOCIATION_RELATIONS[kind],
                     "detail": kind,
                 }
             )

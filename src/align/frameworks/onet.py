@@ -29,10 +29,11 @@ What becomes of each file
     ``requires`` occupation -> element, importance (IM) and level (LV) in one
     row, ``weight = (IM - 1) / 4``.
 
-URLs point at O*NET OnLine: ``/link/summary/<code>`` for occupations (and
-their tasks), ``/find/descriptor/result/<id>`` for content-model elements
-(``/browse/`` for categories), the page of the parent GWA for IWAs and DWAs
-(O*NET OnLine has no per-DWA page we could confirm), and the technology
+URLs point at O*NET OnLine, by the rules of :mod:`align.frameworks._targets`
+(one table for the loaders and the badge exports): ``/link/summary/<code>`` for
+occupations, ``/link/details/<code>`` of its occupation for a task (O*NET OnLine
+has no page per task), ``/find/descriptor/result/<id>`` for content-model
+elements, IWAs and DWAs (``/browse/`` for categories), and the technology
 search (``/search/tech/example?e=<example>``) for technology skills.
 
 Ratings O*NET flags never make a weight: a
@@ -53,7 +54,6 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote_plus
 
 import numpy as np
 import pandas as pd
@@ -65,12 +65,12 @@ from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNo
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
 from align.frameworks._tables import TableSource, read_csv
+from align.frameworks._targets import onet_url
 
 __all__ = ["ONET_FILES", "find_onet_release", "load_onet", "onet_version"]
 
 logger = logging.getLogger(__name__)
 
-ONLINE = "https://www.onetonline.org"
 SOURCE_URL = "https://www.onetcenter.org/database.html"
 FIX = (
     "point data_dir= (--data-dir on the command line) at the unzipped release, or run "
@@ -116,7 +116,7 @@ _OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 _RATING_FILES = ("Skills", "Knowledge", "Abilities", "Work Activities", "Work Styles")
 _README = "Read Me"
 #: Bump when _build's output changes for the same files (invalidates its cached copies).
-BUILD_VERSION = "1"
+BUILD_VERSION = "2"  # 2: per-IWA/DWA pages, tasks link their occupation's details
 _REQUIRED = "Occupation Data"
 
 #: Content-model subtrees whose leaves are competencies: kind -> (root ids, root names).
@@ -436,13 +436,8 @@ def _parent(element_id: str) -> str | None:
     return element_id.rsplit(".", 1)[0] if "." in element_id else None
 
 
-def _descriptor_url(element_id: str, leaf: bool) -> str:
-    page = "result" if leaf else "browse"
-    return f"{ONLINE}/find/descriptor/{page}/{element_id}"
-
-
 def _occupation_url(code: str) -> str:
-    return f"{ONLINE}/link/summary/{code}"
+    return onet_url(code)
 
 
 def _element_kinds(cmr: pd.DataFrame, rated: dict[str, str]) -> dict[str, str]:
@@ -652,15 +647,10 @@ def _elements(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, set[str]]:
                 "kind": kinds.get(i, "area"),
                 "parent_id": f"onet:{parent}" if parent and parent in wanted else None,
                 "level": _depth(i),
-                "url": _descriptor_url(i, leaf),
+                "url": onet_url(i, leaf=leaf),
             }
         )
     return pd.DataFrame(element_rows), gwa_ids
-
-
-def _gwa_url(element_id: str) -> str:
-    # O*NET OnLine has no per-IWA/DWA page we could verify; the GWA's page lists them.
-    return _descriptor_url(element_id, True)
 
 
 def _activities(frames: dict[str, pd.DataFrame], gwa_ids: set[str]) -> list[pd.DataFrame]:
@@ -679,7 +669,7 @@ def _activities(frames: dict[str, pd.DataFrame], gwa_ids: set[str]) -> list[pd.D
                     "kind": "iwa",
                     "parent_id": [f"onet:{g}" if g in gwa_ids else None for g in iwa["Element ID"]],
                     "level": [_depth(g) + 1 for g in iwa["Element ID"]],
-                    "url": [_gwa_url(g) for g in iwa["Element ID"]],
+                    "url": [onet_url(i) for i in iwa["IWA ID"]],
                 }
             )
         )
@@ -695,7 +685,7 @@ def _activities(frames: dict[str, pd.DataFrame], gwa_ids: set[str]) -> list[pd.D
                     "kind": "dwa",
                     "parent_id": [f"onet:{i}" if i in iwa_gwa else None for i in dwa["IWA ID"]],
                     "level": [_depth(g) + 2 for g in gwas],
-                    "url": [_gwa_url(g) for g in gwas],
+                    "url": [onet_url(i) for i in dwa["DWA ID"]],
                 }
             )
         )
@@ -719,7 +709,7 @@ def _tasks(
                     "code": ts["Task ID"],
                     "label": ts["Task"],
                     "kind": "task",
-                    "url": [_occupation_url(c) for c in ts["O*NET-SOC Code"]],
+                    "url": [onet_url("task:", occupation=c) for c in ts["O*NET-SOC Code"]],
                 }
             )
         )
@@ -791,10 +781,7 @@ def _technology(
                     "label": commodities["Commodity Title"],
                     "kind": "area",
                     "level": 1,
-                    "url": [
-                        f"{ONLINE}/search/tech/?s={quote_plus(t)}"
-                        for t in commodities["Commodity Title"]
-                    ],
+                    "url": [onet_url("unspsc:", label=t) for t in commodities["Commodity Title"]],
                 }
             )
         )
@@ -807,9 +794,7 @@ def _technology(
                     "kind": "technology",
                     "parent_id": "onet:unspsc:" + home["Commodity Code"],
                     "level": 2,
-                    "url": [
-                        f"{ONLINE}/search/tech/example?e={quote_plus(e)}" for e in home["Example"]
-                    ],
+                    "url": [onet_url("tech:", label=e) for e in home["Example"]],
                     "hot_technology": [bool(hot[e]) for e in home["Example"]],
                 }
             )

@@ -2,7 +2,8 @@
 
 One concept per private module:
 
-``_model``      Proposal, Stack, Outcome, Partner, Endorsement, ReviewedAlignment;
+``_parts``      Outcome, Partner, Endorsement, ReviewedAlignment, field limits;
+``_model``      Proposal, Stack;
                 load_proposal / load_stack / save_proposal
 ``_policy``     policy checks (default policy in ``_policy_default.yaml``)
 ``_demand``     demand baskets: O*NET importance or postings demand

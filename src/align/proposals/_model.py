@@ -30,9 +30,14 @@ Proposal fields (YAML keys)
     ``alignments``         faculty-reviewed alignments, list of
                            :class:`ReviewedAlignment` (``outcome``, ``framework``,
                            ``id``, ``label``, ``status`` accepted/rejected, ...)
+    ``unreviewed_alignments`` alignments nobody has reviewed yet (read from a
+                           badge tagged ``alignments-unreviewed``), ``status:
+                           unreviewed``; badges carry them marked unreviewed and
+                           the score ignores them until faculty decide
 
 :func:`save_proposal` writes a proposal back (YAML or JSON) atomically, so a
-reader never sees half a file.
+reader never sees half a file, and refuses to write one larger than
+:func:`load_proposal` reads.
 """
 
 from __future__ import annotations
@@ -45,12 +50,11 @@ import re
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
@@ -59,9 +63,19 @@ from pydantic import (
 )
 
 from align._config import PathLike
-from align._safeio import load_data
+from align._safeio import MAX_DOCUMENT_BYTES, load_data
 from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, ProposalError
+from align.proposals._parts import (
+    COLLABORATION_LEVELS,
+    DEFAULT_TYPES,
+    MAX_OUTCOMES,
+    Endorsement,
+    Outcome,
+    Partner,
+    ReviewedAlignment,
+    _Model,
+)
 
 __all__ = [
     "COLLABORATION_LEVELS",
@@ -78,154 +92,11 @@ __all__ = [
 ]
 
 
-#: Partner collaboration levels and what they mean.
-COLLABORATION_LEVELS: dict[str, str] = {
-    "low": "the partner gives input to the curriculum",
-    "mid": "learners interact with the external organization",
-    "high": "a formal partnership with the external organization",
-}
-
-#: Credential types allowed by the default policy and what they mean.
-DEFAULT_TYPES: dict[str, str] = {
-    "academic": "credit-bearing, part of the academic record",
-    "enhancement": "co-curricular, enhances a degree without credit",
-    "post-traditional": "for non-degree learners (continuing and professional education)",
-}
-
 _SOC_RE = re.compile(r"^\d{2}-\d{4}(\.\d{2})?$")
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "credential"
-
-
-#: Most learning outcomes a proposal may list (a micro-credential usually has 3-10).
-MAX_OUTCOMES = 200
-#: Longest outcome text (characters).
-MAX_OUTCOME_CHARS = 2_000
-#: Longest value of any other text field (characters).
-MAX_FIELD_CHARS = 10_000
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        str_strip_whitespace=True,
-        frozen=False,
-        # NaN and infinities are never a number of credits; long text is a pasted document.
-        allow_inf_nan=False,
-        str_max_length=MAX_FIELD_CHARS,
-    )
-
-
-class Outcome(_Model):
-    """One learning outcome, with how it is assessed and what evidence it leaves.
-
-    Attributes
-    ----------
-    id : str
-        Short identifier, unique in the proposal (``LO1``).
-    text : str
-        What learners will be able to do, starting with an observable verb.
-    assessment : str
-        How the outcome is assessed (rubric-scored project, exam, ...).
-    evidence : str
-        The evidence artifact a learner produces (portfolio piece, report, ...).
-    """
-
-    id: str = Field(min_length=1, description="short identifier, unique in the proposal")
-    text: str = Field(max_length=MAX_OUTCOME_CHARS, description="what learners will be able to do")
-    assessment: str = Field(default="", description="how the outcome is assessed")
-    evidence: str = Field(default="", description="the evidence artifact learners produce")
-
-
-class Partner(_Model):
-    """An external partner and how closely it collaborates.
-
-    Attributes
-    ----------
-    name : str
-        Organization name.
-    level : {"low", "mid", "high"}
-        ``low``: input to curriculum; ``mid``: learners interact with the
-        organization; ``high``: formal partnership.
-    role : str
-        What the partner does, in a few words.
-    """
-
-    name: str = Field(min_length=1)
-    level: Literal["low", "mid", "high"] = "low"
-    role: str = ""
-
-
-class Endorsement(_Model):
-    """An endorsement of the credential by an employer, association or board."""
-
-    by: str = Field(min_length=1, description="who endorses it")
-    statement: str = ""
-    date: _dt.date | None = None
-
-
-class ReviewedAlignment(_Model):
-    """One alignment of an outcome (or the whole credential) to a competency, as reviewed.
-
-    The dashboard writes these when faculty accept or reject what the matcher
-    (or a search, or an import) proposed; exporters and scoring read them.
-
-    Attributes
-    ----------
-    outcome : str or None
-        Outcome id (``LO1``), or None for the credential as a whole.
-    framework : str
-        Framework name as in :func:`align.match` (``onet``, ``esco``, ``nace``, ...).
-    framework_version : str or None
-        Release of the framework (``"29.3"``).
-    id : str
-        Namespaced competency id (``onet:2.A.1.a``).
-    code, label : str
-        The competency's code in its framework and its label.
-    url, description : str or None
-        Official page and description of the competency.
-    score : float or None
-        Match score in [0, 1] when the alignment came from the matcher.
-    status : {"accepted", "rejected"}
-        The reviewer's decision.
-    source : {"matcher", "search", "import"}
-        Where the alignment came from.
-    reviewed_by : str or None
-        Who reviewed it.
-    reviewed_at : datetime or None
-        When (ISO datetime in the file).
-
-    Examples
-    --------
-    >>> a = ReviewedAlignment(outcome="LO1", framework="onet", id="onet:2.A.1.a",
-    ...                       code="2.A.1.a", label="Reading Comprehension", score=0.61)
-    >>> a.status, a.source
-    ('accepted', 'matcher')
-    """
-
-    outcome: str | None = None
-    framework: str = Field(min_length=1)
-    framework_version: str | None = None
-    id: str = Field(min_length=1, description="namespaced competency id, e.g. onet:2.A.1.a")
-    code: str = ""
-    label: str = Field(min_length=1)
-    url: str | None = None
-    description: str | None = None
-    score: float | None = Field(default=None, ge=0, le=1)
-    status: Literal["accepted", "rejected"] = "accepted"
-    source: Literal["matcher", "search", "import"] = "matcher"
-    reviewed_by: str | None = None
-    reviewed_at: _dt.datetime | None = None
-
-    @field_validator("framework_version", "code", mode="before")
-    @classmethod
-    def _as_text(cls, value: Any) -> Any:
-        # YAML reads an unquoted 29.3 as a number; a version or code is text.
-        return (
-            str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
-        )
 
 
 class Proposal(_Model):
@@ -260,6 +131,7 @@ class Proposal(_Model):
     endorsements: list[Endorsement] = Field(default_factory=list)
     expiry: _dt.date | None = None
     alignments: list[ReviewedAlignment] = Field(default_factory=list)
+    unreviewed_alignments: list[ReviewedAlignment] = Field(default_factory=list)
 
     _source: str = PrivateAttr("")
     _notes: list[str] = PrivateAttr(default_factory=list)
@@ -268,6 +140,17 @@ class Proposal(_Model):
     @classmethod
     def _lower_type(cls, value: str) -> str:
         return value.strip().lower().replace("_", "-").replace(" ", "-")
+
+    @field_validator("unreviewed_alignments", mode="before")
+    @classmethod
+    def _pending_status(cls, value: Any) -> Any:
+        # An entry of unreviewed_alignments is unreviewed unless it says otherwise.
+        if isinstance(value, list):
+            return [
+                {**v, "status": v.get("status") or "unreviewed"} if isinstance(v, dict) else v
+                for v in value
+            ]
+        return value
 
     @field_validator("target_occupations")
     @classmethod
@@ -329,7 +212,21 @@ class Proposal(_Model):
                     "(LO1, LO2, ...)"
                 )
             seen.add(o.id)
-        unknown = sorted({a.outcome for a in self.alignments if a.outcome is not None} - seen)
+        decided = [a for a in self.alignments if a.status == "unreviewed"]
+        if decided:
+            raise ValueError(
+                f"alignment {decided[0].id!r} in 'alignments' has status 'unreviewed'; "
+                "'alignments' holds faculty decisions (accepted or rejected). Move it to "
+                "'unreviewed_alignments', or set its status once it is reviewed"
+            )
+        pending = [a for a in self.unreviewed_alignments if a.status != "unreviewed"]
+        if pending:
+            raise ValueError(
+                f"alignment {pending[0].id!r} in 'unreviewed_alignments' has status "
+                f"{pending[0].status!r}; a reviewed alignment belongs in 'alignments'"
+            )
+        every = [*self.alignments, *self.unreviewed_alignments]
+        unknown = sorted({a.outcome for a in every if a.outcome is not None} - seen)
         if unknown:
             raise ValueError(
                 f"alignments name outcome(s) {unknown} that the proposal does not have; use "
@@ -350,7 +247,10 @@ class Proposal(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Return the proposal as plain YAML/JSON-ready data."""
-        return self.model_dump(mode="json", exclude_none=True)
+        data = self.model_dump(mode="json", exclude_none=True)
+        if not data.get("unreviewed_alignments"):
+            data.pop("unreviewed_alignments", None)
+        return data
 
     def to_yaml(self) -> str:
         """Return the proposal as YAML text (loads back with :func:`load_proposal`)."""
@@ -652,6 +552,14 @@ def save_proposal(proposal: Proposal, path: PathLike) -> Path:
         )
     path = Path(path)
     text = proposal.to_json() if path.suffix.lower() == ".json" else proposal.to_yaml()
+    size = len(text.encode("utf-8"))
+    if size > MAX_DOCUMENT_BYTES:
+        # A file align could not read back is data loss, even if the write succeeds.
+        raise ProposalError(
+            f"cannot save the proposal to {str(path)!r}: it would be {size / 1e6:,.1f} MB, more "
+            f"than the {MAX_DOCUMENT_BYTES / 1e6:,.0f} MB align reads back. Remove alignments "
+            "or shorten their descriptions (imported badges with very long texts cause this)."
+        )
     if not path.parent.is_dir():
         raise ProposalError(
             f"cannot save the proposal to {str(path)!r}: folder {str(path.parent)!r} does "
