@@ -15,7 +15,10 @@ the first 50), per method:
   descriptions, lexical evidence fused);
 * ``credit`` -- the credit score the scorer used before this benchmark: hybrid +
   0.15 x content-word overlap;
-* ``scoring`` -- what the alignment score uses now (:func:`align.proposals.meaning_scores`).
+* ``scoring`` -- what the alignment score uses now: the standout by meaning
+  (:mod:`align._meaning`; a demanded activity also through the occupation's task
+  statements), named tools at the top;
+* ``scoring_semantic`` -- the same without named tools (``method="semantic"``).
 
 **Proposals** -- for every occupation, four proposals scored against it with
 :func:`align.score_alignment` (O*NET demand; frameworks onet, nace, cmc): *strong*
@@ -112,8 +115,11 @@ def _rank_credit(texts: list[str], space: Framework) -> pd.DataFrame:
     return t[["query_index", "id", "score"]]
 
 
-def _rank_scoring(texts: list[str], space: Framework) -> pd.DataFrame:
-    """What the score uses: standout by meaning (a DWA of one occupation carries its tasks)."""
+def _rank_scoring(texts: list[str], space: Framework, named: bool = True) -> pd.DataFrame:
+    """What the score uses: standout by meaning (a DWA of one occupation carries its tasks).
+
+    ``named=False`` leaves out the tools an outcome names (``method="semantic"``).
+    """
     from align._meaning import meaning_scores
     from align.proposals import background_for
 
@@ -126,6 +132,8 @@ def _rank_scoring(texts: list[str], space: Framework) -> pd.DataFrame:
         label = fw.competencies.set_index("id")["label"]
         by_dwa = link.groupby("target_id")["source_id"].agg(lambda s: [label[x] for x in s])
         items["surfaces"] = items["id"].map(by_dwa).map(lambda v: v if isinstance(v, list) else [])
+    if not named:
+        items = items.drop(columns="kind")
     z = meaning_scores(texts, items, background=background_for(fw)).standout
     rows = []
     for i in range(len(texts)):
@@ -148,6 +156,7 @@ RANKERS: dict[str, Callable[..., pd.DataFrame]] = {
     "hybrid": _rank_matcher(lambda fw: Matcher(fw, kinds="all")),
     "credit": _rank_credit,
     "scoring": _rank_scoring,
+    "scoring_semantic": lambda texts, space: _rank_scoring(texts, space, named=False),
 }
 
 

@@ -12,15 +12,18 @@
 # ---
 
 # %% [markdown]
-# # Does this proposal teach what employers ask for?
+# # Does this proposal teach what the occupations it targets do?
 #
 # An analyst's walk through one proposal: match its learning outcomes to O*NET, score its
-# workforce alignment, and check it against policy. Everything here is the public `align` API;
-# the command line (`align match`, `align score`, `align check`) calls the same functions.
+# workforce alignment, read why each outcome earned what it did, record a decision and see the
+# score move, and check it against policy. Everything here is the public `align` API; the
+# command line (`align match`, `align score`, `align check`) calls the same functions.
 # `ALIGN_DATA_DIR` must point at the folder holding the O*NET release.
 
 # %%
 from pathlib import Path
+
+import plotly.express as px
 
 import align
 
@@ -31,7 +34,7 @@ print(proposal.title, "-", proposal.type, "-", proposal.credits, "credits")
 
 # %% [markdown]
 # ## Matching outcomes to competencies
-# `align.match` returns one row per (outcome, competency) with the calibrated `score`, its
+# `align.match` returns one row per (outcome, competency) with the matcher's `score`, its
 # semantic and lexical parts, and the label or alternate label that matched. Here we restrict
 # O*NET to skills, knowledge and detailed work activities (DWAs).
 
@@ -44,15 +47,71 @@ matches[["query_index", "rank", "label", "kind", "score", "semantic_score", "lex
 
 # %% [markdown]
 # ## The alignment score
-# Without a postings database, demand comes from the O*NET importance ratings of the
-# proposal's target occupations. Every component of the overall score is shown.
+# Demand is what the target occupations do (O*NET's work activities, matched through the
+# occupations' own task statements) and the tools they use. Credit follows meaning: a match
+# counts when the activity stands out among all of O*NET's work activities for the outcome,
+# times the outcome's specificity. The report opens with the band and what would move it.
 
 # %%
 report = align.score_alignment(proposal)
-report
+print(f"{report.overall:.0f} / 100: {report.band}")
+report.next_steps
 
 # %%
-report.to_frame().head(10)
+comps = report.to_frame("components")
+px.bar(
+    comps,
+    x="contribution",
+    y="component",
+    orientation="h",
+    text=comps["contribution"].round(1),
+    labels={"contribution": "points of the overall score", "component": ""},
+    title=f"{report.overall:.0f} / 100 ({report.band})",
+    height=300,
+)
+
+# %% [markdown]
+# Each outcome: the demanded activity it teaches best, how far that activity stands out for
+# it (standard deviations above a typical work activity), the credit it earns and, when it
+# earns less than full credit, a hint drawn from the occupation's own wording.
+
+# %%
+report.to_frame("outcomes")[
+    ["outcome_id", "best_demand", "best_demand_standout", "best_demand_score", "rewrite_hint"]
+]
+
+# %% [markdown]
+# The demanded work, heaviest first, with the occupation's own wording and which outcome
+# covers it (empty: a gap).
+
+# %%
+report.to_frame("demand")[["label", "example", "weight", "coverage", "best_outcome"]].head(12)
+
+# %% [markdown]
+# ## A decision moves the score
+# Faculty accept or reject matches (the dashboard's Matches page writes them into the proposal
+# file). Accepting that LO6 teaches an activity no outcome covers counts it in full; the
+# report keeps the score before the decision.
+
+# %%
+gap = report.to_frame("demand").query("coverage == 0 and kind == 'dwa'").iloc[0]
+decided = proposal.model_copy(
+    update={
+        "alignments": [
+            align.ReviewedAlignment(
+                outcome="LO6",
+                framework="onet",
+                id=gap["id"],
+                code=gap["id"].split(":")[-1],
+                label=gap["label"],
+                status="accepted",
+                source="search",
+            )
+        ]
+    }
+)
+after = align.score_alignment(decided)
+print(f"accepted '{gap['label']}' for LO6: {after.unreviewed_overall:.1f} -> {after.overall:.1f}")
 
 # %% [markdown]
 # ## Policy checks

@@ -89,12 +89,10 @@ demand[["rank", "skill_name", "postings", "share"]]
 # %%
 every = skill_demand(glassdoor, mentions="all").set_index("skill_name")["postings"]
 asked = skill_demand(glassdoor).set_index("skill_name")["postings"]
-gap = (
-    every.to_frame("named").join(asked.rename("asked for")).fillna(0).astype(int).head(40)
+gap = every.to_frame("named").join(asked.rename("asked for")).fillna(0).astype(int).head(40)
+gap.assign(share_asked=(gap["asked for"] / gap["named"]).round(2)).sort_values("share_asked").head(
+    6
 )
-gap.assign(share_asked=(gap["asked for"] / gap["named"]).round(2)).sort_values(
-    "share_asked"
-).head(6)
 
 # %%
 named = found[found["skill_name"].isin(["Apache Hadoop", "R (Programming Language)"])]
