@@ -9,6 +9,7 @@ import plotly.express as px
 import streamlit as st
 
 from align.exceptions import AlignError
+from align.proposals import BANDS
 from app_pages import _state, _ui
 
 st.title("Alignment")
@@ -88,12 +89,18 @@ m1.metric(
     help="The score with the matches you accepted and rejected on the Matches page; "
     f"before them it was {report.unreviewed_overall:.0f}.",
 )
+bands = ", ".join(f"{name} from {low:.0f}" for name, low in BANDS if low > 0)
 m2.markdown(
-    f"**Band**  \n:{_BAND_COLOUR.get(report.band, 'gray')}-badge[{report.band}]  \n"
-    ":gray[well aligned from 55, partly aligned from 35]"
+    f"**Band**  \n:{_BAND_COLOUR.get(report.band, 'gray')}-badge[{report.band}]  \n:gray[{bands}]"
 )
-src = {"onet": "O*NET (what the occupations do)", "postings": "job postings", "none": "none"}
-m3.metric("Demand from", src.get(report.basis.demand_source, "?"))
+src = {"onet": "O*NET", "postings": "job postings", "none": "none"}
+m3.metric(
+    "Demand from",
+    src.get(report.basis.demand_source, "?"),
+    help="O*NET: what the target occupations do (their work activities, matched through "
+    "their own task statements) and the tools they use. Job postings: the skills matching "
+    "postings ask for.",
+)
 if report.interval:
     st.caption(f"95 % interval over postings: {report.interval[0]:.0f} – {report.interval[1]:.0f}")
 for note in report.notes:

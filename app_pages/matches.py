@@ -105,7 +105,7 @@ def outcome_block(o: Any) -> None:
         _ui.error(exc)
         return
     mine = matches[(matches["outcome_id"] == o.id) & matches["framework"].isin(chosen)]
-    mine = mine.sort_values("score", ascending=False, kind="stable")
+    mine = mine.sort_values(["credit", "standout"], ascending=False, kind="stable")
     with st.container(border=True):
         st.markdown(f"**{_ui.plain(o.id)}** · {_ui.plain(o.text)}")
         if mine.empty:
@@ -128,7 +128,10 @@ def outcome_block(o: Any) -> None:
                 f"credit {row['credit']:.2f}",
             )
             words = str(row.get("matched_surface") or row["label"])
-            c3.caption(f"matched through: {_ui.plain(words[:120])}")
+            if bool(row.get("named", False)):
+                c3.caption("the outcome names this tool")
+            else:
+                c3.caption(f"matched through: {_ui.plain(words[:120])}")
             key = f"{o.id}_{row['framework']}_{r_i}"
             with c4:
                 if status:

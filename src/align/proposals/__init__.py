@@ -19,6 +19,7 @@ One concept per private module:
 
 from __future__ import annotations
 
+from align._calibration import BANDS
 from align._wording import (
     BLOOM_LEVELS,
     MEASURABLE_VERBS,
@@ -66,6 +67,7 @@ from align.proposals._settings import ScoreSettings
 from align.proposals._stack import GapReport, find_stacking_gaps, target_items
 
 __all__ = [
+    "BANDS",
     "BASKET_COLUMNS",
     "BLOOM_LEVELS",
     "COLLABORATION_LEVELS",

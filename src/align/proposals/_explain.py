@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 __all__ = ["example_wording", "next_steps", "rewrite_hint"]
 
 
+def _points(gain: float) -> str:
+    n = round(gain)
+    return f"+{n} point" if n == 1 else f"+{n} points"
+
+
 def example_wording(surfaces: Any, label: str) -> str:
     """The occupation's own wording of a demanded item (its first task statement)."""
     if isinstance(surfaces, list | tuple | np.ndarray) and len(surfaces):
@@ -101,9 +106,12 @@ def next_steps(
     n = len(proposal.outcomes)
     acc = sc.accepted if sc.accepted is not None else np.zeros(cred.shape, dtype=bool)
     steps: list[tuple[float, str]] = []
+    prof = sc.matches[(sc.matches["class"] == "professional") & (sc.matches["credit"] >= 0.5)]
+    professional = set(prof["query_index"].astype(int))
     if n and len(table):
         for i, o in enumerate(proposal.outcomes):
-            if cred[i].max() >= 1:
+            # An outcome that teaches a professional competency is doing its job.
+            if cred[i].max() >= 1 or i in professional:
                 continue
             c2 = cred.copy()
             j = int(sc.meaning.standout[i].argmax())
@@ -124,7 +132,7 @@ def next_steps(
                 (
                     gain,
                     f"Rewrite {o.id} to {what} teach '{table['label'].iloc[j]}' outright: "
-                    f"+{gain:.0f} points.".replace("to  teach", "to teach"),
+                    f"{_points(gain)}.".replace("to  teach", "to teach"),
                 )
             )
         covered = cred.max(axis=0)
@@ -151,7 +159,7 @@ def next_steps(
                     f"Add an outcome for '{table['label'].iloc[j]}' (a heavily demanded "
                     "item no outcome covers, e.g. "
                     f"'{example_wording(table['surfaces'].iloc[j], '')}'): "
-                    f"+{gain:.0f} points.",
+                    f"{_points(gain)}.",
                 )
             )
     if comps["balance"] < 1:
@@ -163,7 +171,7 @@ def next_steps(
                 gain,
                 "Teach a professional competency as well (communicating results to a "
                 "non-specialist audience, working in a team, leading, ...: NACE career "
-                f"readiness) in a specific, assessed outcome: up to +{gain:.0f} points.",
+                f"readiness) in a specific, assessed outcome: up to {_points(gain)}.",
             )
         )
     steps = [s for s in steps if s[0] >= 0.5]
