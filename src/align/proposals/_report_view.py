@@ -21,8 +21,7 @@ __all__ = ["alignment_html", "alignment_rich"]
 
 
 _SOURCES = {
-    "onet": "O*NET: what the target occupations do (task statements and work activities) "
-    "and the tools they use",
+    "onet": "O*NET: what the occupations do and the tools they use",
     "postings": "job postings",
     "none": "no demand data",
 }
