@@ -202,6 +202,35 @@ FROM postings p
 LEFT JOIN (SELECT posting_id, onet_code, onet_title FROM posting_occupations WHERE rank = 1) o
   USING (posting_id)
 """
+#: SQL of a posting's title key (``align.postings._titles.title_key``): reviews are per title.
+TITLE_KEY_SQL = (
+    "lower(trim(regexp_replace(coalesce(p.title_raw, p.title), '[ \\t\\n\\r\\f\\v]+', ' ', 'g')))"
+)
+# With reviewed codes: an export's code, else the analyst's review of the title (which may
+# say no occupation fits: NULL), else the title coder's rank-1 code.
+_BASE_REVIEWED = f"""
+SELECT p.posting_id, p.posted,
+       CASE WHEN p.onet IS NOT NULL OR p.soc_5 IS NOT NULL THEN coalesce(p.onet, p.soc_5)
+            WHEN r.title_key IS NOT NULL THEN r.onet_code ELSE o.onet_code END AS occ,
+       CASE WHEN p.onet IS NOT NULL OR p.soc_5 IS NOT NULL THEN coalesce(p.onet_name, o.onet_title)
+            WHEN r.title_key IS NOT NULL THEN r.onet_title ELSE o.onet_title END AS occ_name,
+       p.state, p.state_name, p.msa, p.msa_name, p.county, p.county_name, p.title_raw, p.title
+FROM postings p
+LEFT JOIN (SELECT posting_id, onet_code, onet_title FROM posting_occupations WHERE rank = 1) o
+  USING (posting_id)
+LEFT JOIN occupation_reviews r ON r.title_key = {TITLE_KEY_SQL}
+"""
+
+
+def has_table(store: PostingsStore, name: str) -> bool:
+    """Whether the database has a table (older databases opened read-only may lack new ones)."""
+    found = store.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = ?", [name])
+    return bool(int(found["n"].iloc[0]))
+
+
+def base_sql(store: PostingsStore) -> str:
+    """The postings with their occupation (``occ``, ``occ_name``) as demand filters see it."""
+    return _BASE_REVIEWED if has_table(store, "occupation_reviews") else _BASE
 
 
 def _skills_cte(store: PostingsStore, source: str) -> str:
@@ -427,10 +456,11 @@ def _skill_demand(
         types_sql = "s.skill_type IN (" + ", ".join("?" * len(skill_types)) + ")"
         type_params = list(skill_types)
     where, params = _where(occupation, region, win)
-    matching = store.query(f"SELECT count(*) AS n FROM ({_BASE}) b WHERE {where}", params)
+    base = base_sql(store)
+    matching = store.query(f"SELECT count(*) AS n FROM ({base}) b WHERE {where}", params)
     n_matching = int(matching["n"].iloc[0])
     sql = f"""
-    WITH base AS (SELECT b.posting_id FROM ({_BASE}) b WHERE {where}),
+    WITH base AS (SELECT b.posting_id FROM ({base}) b WHERE {where}),
          eff AS ({eff}),
          hit AS MATERIALIZED (
             SELECT s.posting_id, s.skill_id, s.skill_name, s.skill_type, s.source,
@@ -451,7 +481,7 @@ def _skill_demand(
         if len(df)
         else int(
             store.query(
-                f"WITH base AS (SELECT b.posting_id FROM ({_BASE}) b WHERE {where}), "
+                f"WITH base AS (SELECT b.posting_id FROM ({base}) b WHERE {where}), "
                 f"eff AS ({eff}) SELECT count(DISTINCT s.posting_id) AS n FROM eff s "
                 f"SEMI JOIN base USING (posting_id) WHERE {types_sql}",
                 params + type_params,
@@ -520,7 +550,7 @@ def _trend(
     rows = store.query(
         f"""
             WITH base AS (SELECT b.posting_id, date_trunc('{unit}', b.posted) AS step
-                          FROM ({_BASE}) b WHERE {where} AND b.posted IS NOT NULL),
+                          FROM ({base_sql(store)}) b WHERE {where} AND b.posted IS NOT NULL),
                  eff AS ({eff}),
                  hit AS (SELECT s.posting_id, s.skill_id, base.step, {counted} AS counted
                          FROM eff s JOIN base USING (posting_id) WHERE {types_sql}),
@@ -612,7 +642,7 @@ def occupation_counts(
         df = store.query(
             f"""SELECT b.occ AS occupation, mode(b.occ_name) AS occupation_name,
                        {reg} AS region, {per} AS period, count(*) AS postings
-                FROM ({_BASE}) b WHERE {where}
+                FROM ({base_sql(store)}) b WHERE {where}
                 GROUP BY ALL ORDER BY period NULLS LAST, region NULLS LAST, postings DESC,
                 occupation""",
             params,
@@ -667,7 +697,7 @@ def top_titles(
         df = store.query(
             f"""SELECT b.{field} AS title, count(*) AS postings,
                        count(*) / sum(count(*)) OVER () AS share
-                FROM ({_BASE}) b WHERE {where} AND b.{field} IS NOT NULL
+                FROM ({base_sql(store)}) b WHERE {where} AND b.{field} IS NOT NULL
                 GROUP BY b.{field} ORDER BY postings DESC, title""",
             params,
         )
