@@ -110,6 +110,13 @@ def _key(text: str) -> str:
     return normalise(str(text))
 
 
+def _top(a: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the ``k`` largest values of each row (all of them when fewer)."""
+    if k >= a.shape[1]:
+        return np.broadcast_to(np.arange(a.shape[1]), a.shape)
+    return np.argpartition(-a, k, axis=1)[:, :k]
+
+
 def _calibrate(p: pd.Series, cal: dict[str, float] | None) -> pd.Series:
     """The top code's model probability -> the share of such codings that are right.
 
@@ -266,13 +273,13 @@ class TitleCoder:
             sem["sem_title"] = np.clip(vc @ self._title_vectors.T, 0.0, 1.0)
             sem["sem_title_full"] = np.clip(vf @ self._title_vectors.T, 0.0, 1.0)
             knn = np.zeros((len(clean), n_items), dtype=np.float32)
-            top = np.argpartition(-sims_c, _KNN, axis=1)[:, :_KNN]
+            top = _top(sims_c, _KNN)
             for q in range(len(clean)):
                 s = sims_c[q, top[q]]
                 np.add.at(knn[q], self._surf_item[top[q]], s / max(float(s.sum()), 1e-9))
             sem["knn"] = knn
             best = np.maximum(sem["sem_core"], sem["sem_full"])
-            short = np.argpartition(-best, _SHORTLIST, axis=1)[:, :_SHORTLIST]
+            short = _top(best, _SHORTLIST)
             cand = [short[q] for q in range(len(clean))]
         else:
             cand = self._lexical_shortlist([c.core for c in clean])
@@ -300,7 +307,7 @@ class TitleCoder:
         out = []
         for row in sims:
             best = np.maximum.reduceat(row.astype(np.int16), self._starts)
-            out.append(np.argpartition(-best, _SHORTLIST)[:_SHORTLIST])
+            out.append(_top(best[None, :], _SHORTLIST)[0])
         return out
 
     def _string_features(
