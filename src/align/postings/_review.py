@@ -37,7 +37,7 @@ from align._safeio import (
 from align.exceptions import InvalidArgumentError, PostingsFormatError
 from align.postings._demand import TITLE_KEY_SQL, _where, has_table
 from align.postings._occupations import LOW_CONFIDENCE
-from align.postings._store import PostingsStore, open_store
+from align.postings._store import REVIEW_ROW_COLUMNS, PostingsStore, open_store
 
 __all__ = [
     "REVIEW_ACTIONS",
@@ -60,7 +60,6 @@ REVIEW_ACTIONS: dict[str, str] = {
     "none": "no O*NET occupation fits: the postings count as not coded",
     "clear": "forget an earlier review of the title",
 }
-_REVIEW_ROW = ("title_key", "onet_code", "onet_title", "coded_code", "note", "reviewed_at")
 _CODE = re.compile(r"^\d{2}-\d{4}(\.\d{2})?$")
 _MAX_SHEET_BYTES = 50_000_000
 
@@ -353,28 +352,9 @@ def _store_reviews(
             "onet_title": names.get(code) if code and action != "clear" else None,
             "action": label,
         })  # fmt: skip
+    frame = pd.DataFrame(rows, columns=list(REVIEW_ROW_COLUMNS))
     with store.write_batch("review", preset="onet") as batch:
-        con = store.con
-        con.register("_rev_keys", keys)
-        try:
-            con.execute(
-                "DELETE FROM occupation_reviews WHERE title_key IN (SELECT key FROM _rev_keys)"
-            )
-        finally:
-            con.unregister("_rev_keys")
-        if rows:
-            frame = pd.DataFrame(rows, columns=list(_REVIEW_ROW)).drop_duplicates(
-                "title_key", keep="last"
-            )
-            frame["batch_id"] = batch.batch_id
-            con.register("_rev", frame)
-            try:
-                con.execute(
-                    "INSERT INTO occupation_reviews SELECT title_key, onet_code, onet_title, "
-                    "coded_code, note, reviewed_at, batch_id FROM _rev"
-                )
-            finally:
-                con.unregister("_rev")
+        batch.replace_reviews(keys["key"], frame.drop_duplicates("title_key", keep="last"))
         out = pd.DataFrame(report, columns=cols)
         batch.rows_read = len(decided)
         batch.rows_loaded = int(out["postings"].sum())

@@ -147,6 +147,10 @@ SKILL_ROW_COLUMNS: tuple[str, ...] = (
 OCCUPATION_ROW_COLUMNS: tuple[str, ...] = (
     "posting_id", "rank", "onet_code", "onet_title", "score", "method", "confidence", "tied",
 )  # fmt: skip
+#: Columns of stored reviews (``occupation_reviews`` without ``batch_id``).
+REVIEW_ROW_COLUMNS: tuple[str, ...] = (
+    "title_key", "onet_code", "onet_title", "coded_code", "note", "reviewed_at",
+)  # fmt: skip
 # Postings whose text can be mined: a body, and no skill list from the export itself.
 _EXTRACTABLE = (
     "p.body IS NOT NULL AND p.posting_id NOT IN (SELECT posting_id FROM posting_skills "
@@ -210,6 +214,29 @@ class BatchWriter:
             )
         finally:
             con.unregister("_found")
+        return len(frame)
+
+    def replace_reviews(self, title_keys: Iterable[str], reviews: pd.DataFrame) -> int:
+        """Replace the reviewed codes of these title keys with ``reviews`` (columns
+        ``title_key``, ``onet_code``, ``onet_title``, ``coded_code``, ``note``,
+        ``reviewed_at``; none for keys whose review is cleared); return how many are stored."""
+        frame = reviews[list(REVIEW_ROW_COLUMNS)].copy()
+        frame["batch_id"] = self.batch_id
+        con = self._store.con
+        con.register("_rev", frame)
+        con.register("_rev_keys", pd.DataFrame({"title_key": list(title_keys)}, dtype=object))
+        try:
+            con.execute(
+                "DELETE FROM occupation_reviews WHERE title_key IN "
+                "(SELECT title_key FROM _rev_keys)"
+            )
+            con.execute(
+                "INSERT INTO occupation_reviews SELECT title_key, onet_code, onet_title, "
+                "coded_code, note, reviewed_at, batch_id FROM _rev"
+            )
+        finally:
+            con.unregister("_rev")
+            con.unregister("_rev_keys")
         return len(frame)
 
     def replace_occupations(self, posting_ids: Iterable[str], codes: pd.DataFrame) -> int:
