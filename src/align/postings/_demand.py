@@ -77,7 +77,7 @@ _TITLE_FIELDS: dict[str, str] = {"title_raw": "title as posted", "title": "stand
 #: Columns of :func:`skill_demand`.
 DEMAND_COLUMNS: tuple[str, ...] = (
     "rank", "skill_id", "skill_name", "skill_type", "source", "postings", "share", "trend",
-    "trend_periods",
+    "trend_periods", "specificity", "generic", "weighted_share",
 )  # fmt: skip
 
 
@@ -359,6 +359,7 @@ def skill_demand(
     trend_unit: PeriodUnit = "year",
     skill_types: list[str] | None = None,
     mentions: Mentions = "asked",
+    generic: str = "show",
 ) -> pd.DataFrame:
     """Rank the skills that matching postings ask for.
 
@@ -387,6 +388,11 @@ def skill_demand(
         counts a skill where the posting asks for it, not where it only names
         it ("Cosma provides chassis ..."); ``"all"`` counts every naming.
         Export skills always count.
+    generic : {"show", "hide", "down-weight"}
+        What to do with generic skills (asked for about as often by every
+        occupation: :func:`align.postings.skill_specificity`): list them
+        (default; see the ``generic`` column), leave them out (their number is
+        ``attrs["generic_hidden"]``), or rank by ``weighted_share``.
 
     Returns
     -------
@@ -397,9 +403,14 @@ def skill_demand(
         skill), ``share`` (``postings`` / matching postings that carry any
         skill data, in [0, 1]), ``trend`` (least-squares slope of the share
         per ``trend_unit`` step, in share points per step; NaN with fewer
-        than two dated steps), ``trend_periods`` (steps used). ``attrs``
-        holds ``postings`` (the denominator), ``postings_matching`` and the
-        filters.
+        than two dated steps), ``trend_periods`` (steps used),
+        ``specificity`` (how specific the skill is to some of the database's
+        occupations, in [0, 1]; NaN when the postings span fewer than two
+        occupations), ``generic`` (specificity below 0.2: about as common in
+        every occupation) and
+        ``weighted_share`` (``share`` x ``specificity``). ``attrs`` (plain
+        values) holds ``postings`` (the denominator), ``postings_matching``,
+        ``generic_hidden`` and the filters.
 
     Raises
     ------
@@ -423,8 +434,9 @@ def skill_demand(
     store, owned = open_store(db, read_only=True)
     try:
         return _skill_demand(
-            store, occupation, region, period, top, source, trend_unit, skill_types, mentions
-        )
+            store, occupation, region, period, top, source, trend_unit, skill_types, mentions,
+            generic,
+        )  # fmt: skip
     finally:
         if owned:
             store.close()
@@ -440,7 +452,15 @@ def _skill_demand(
     trend_unit: str,
     skill_types: list[str] | None,
     mentions: str = "asked",
+    generic: str = "show",
 ) -> pd.DataFrame:
+    from align.postings._generic import GENERIC_MODES, apply_generic, specificity_of
+
+    if generic not in GENERIC_MODES:
+        raise InvalidArgumentError(
+            f"generic {generic!r} is not one of {', '.join(GENERIC_MODES)}: 'show' lists every "
+            "skill, 'hide' leaves out generic ones, 'down-weight' ranks by share x specificity."
+        )
     if trend_unit not in PERIOD_UNITS:
         raise InvalidArgumentError(
             f"trend_unit {trend_unit!r} is not one of {', '.join(PERIOD_UNITS)}."
@@ -491,11 +511,15 @@ def _skill_demand(
     if n_matching and not denom and not skill_types:
         raise _no_skills(store, source, n_matching)
     df = df.drop(columns="denom")
-    if top is not None:
+    if top is not None and generic == "show":
         df = df.head(top)
     df["share"] = df["postings"] / denom if denom else np.nan
     df["postings"] = df["postings"].astype("int64")
     df["rank"] = df["postings"].rank(method="min", ascending=False).astype("int64")
+    spec = specificity_of(store, eff, counted, df["skill_id"].tolist())
+    df, hidden = apply_generic(df, spec, generic)
+    if top is not None:
+        df = df.head(top)
     trend, steps = _trend(
         store,
         df["skill_id"].tolist(),
@@ -520,6 +544,8 @@ def _skill_demand(
             "period": period,
             "source": source,
             "mentions": mentions,
+            "generic": generic,
+            "generic_hidden": hidden,
         }
     )
     if n_matching == 0:
