@@ -113,7 +113,7 @@ RegionsOpt = Annotated[
 
 
 # The demand table in a narrow terminal: what is asked for and how much (--format csv has all).
-_DEMAND_NARROW = ("rank", "skill_name", "postings", "share", "trend")
+_DEMAND_NARROW = ("rank", "skill_name", "postings", "share", "trend", "generic")
 
 
 @postings_app.command("demand")
@@ -135,6 +135,15 @@ def postings_demand(
             "(every skill named, company descriptions and team names included).",
         ),
     ] = "asked",
+    generic: Annotated[
+        str,
+        typer.Option(
+            "--generic",
+            help="Generic skills (asked about as often by every occupation in the database): "
+            "'show' (flagged in the generic column), 'hide' (left out, their number said) or "
+            "'down-weight' (ranked by share x specificity).",
+        ),
+    ] = "show",
     db: PostingsDbOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -149,12 +158,17 @@ def postings_demand(
         top=top,
         source=source,  # type: ignore[arg-type]  # checked by skill_demand
         mentions=mentions,  # type: ignore[arg-type]  # checked by skill_demand
+        generic=generic,
     )
     title = (
         f"Skill demand: {df.attrs.get('postings', 0):,} postings with skills "
         f"({df.attrs.get('postings_matching', 0):,} matching); "
         + ("skills the postings ask for" if mentions == "asked" else "every skill named")
     )
+    if generic == "hide":
+        title += f"; {df.attrs.get('generic_hidden', 0):,} generic skills hidden"
+    elif generic == "down-weight":
+        title += "; ranked by share x specificity (generic skills down-weighted)"
     print_frame(df, fmt, title=title, csv_raw=csv_raw, narrow=_DEMAND_NARROW)
 
 

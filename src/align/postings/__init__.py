@@ -8,6 +8,8 @@ mentions and the matcher) and scores whether each posting asks for them
 (:class:`AskedScorer`); :func:`code_titles` codes job titles to O*NET-SOC
 (:class:`TitleCoder`), and :func:`write_review_sheet` / :func:`import_review`
 let an analyst review the uncertain codings in a spreadsheet.
+:func:`posting_skills` reads stored skills back, :func:`demand_over_time` gives
+demand period by period and :func:`skill_specificity` sets generic skills apart.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ from align.postings._extract import (
     make_skill_matcher,
     split_posting,
 )
+from align.postings._generic import (
+    GENERIC_BELOW,
+    GENERIC_MODES,
+    SPECIFICITY_COLUMNS,
+    skill_specificity,
+)
 from align.postings._literal import LiteralFinder
 from align.postings._load import FIELDS, PRESETS, parse_list_cell
 from align.postings._occupations import LOW_CONFIDENCE, OCCUPATION_COLUMNS, coded_occupations
@@ -39,6 +47,7 @@ from align.postings._review import (
     review_sheet,
     write_review_sheet,
 )
+from align.postings._skills import POSTING_SKILL_COLUMNS, posting_skills
 from align.postings._store import PostingsStore, default_db_path, ingest_postings
 from align.postings._synth import synthesize_postings, write_synthetic_postings
 from align.postings._titles import (
@@ -50,17 +59,23 @@ from align.postings._titles import (
     make_title_matcher,
     title_key,
 )
+from align.postings._trends import TREND_COLUMNS, demand_over_time
 
 __all__ = [
     "DEFAULT_THRESHOLD",
     "DEMAND_COLUMNS",
     "EXTRACT_METHODS",
     "FIELDS",
+    "GENERIC_BELOW",
+    "GENERIC_MODES",
     "LOW_CONFIDENCE",
     "OCCUPATION_COLUMNS",
+    "POSTING_SKILL_COLUMNS",
     "PRESETS",
     "REVIEW_COLUMNS",
+    "SPECIFICITY_COLUMNS",
     "TITLE_COLUMNS",
+    "TREND_COLUMNS",
     "AskedScorer",
     "CodingSummary",
     "LiteralFinder",
@@ -71,6 +86,7 @@ __all__ = [
     "coded_occupations",
     "coding_summary",
     "default_db_path",
+    "demand_over_time",
     "extract_skills",
     "extract_text_skills",
     "import_review",
@@ -81,8 +97,10 @@ __all__ = [
     "occupation_counts",
     "parse_list_cell",
     "parse_period",
+    "posting_skills",
     "review_sheet",
     "skill_demand",
+    "skill_specificity",
     "split_posting",
     "synthesize_postings",
     "title_key",

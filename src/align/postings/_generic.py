@@ -32,7 +32,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align.exceptions import InvalidArgumentError
-from align.postings._demand import _counted_sql, _skills_cte, base_sql
+from align.postings._query import _counted_sql, _skills_cte, base_sql
 from align.postings._store import PostingsStore, open_store
 
 __all__ = [
@@ -143,9 +143,8 @@ def specificity_of(
     if skills is not None and not len(skills):
         return _measure(pd.DataFrame(), pd.DataFrame())
     only = "TRUE" if skills is None else "s.skill_id IN (SELECT skill_id FROM _only)"
-    tables = (
-        {} if skills is None else {"_only": pd.DataFrame({"skill_id": pd.Series(skills, dtype=str)})}
-    )
+    ids = pd.DataFrame({"skill_id": pd.Series(skills or [], dtype=str)})
+    tables = {} if skills is None else {"_only": ids}
     rows = store.query(
         f"""WITH base AS (SELECT posting_id, left(occ, {chars}) AS grp FROM ({base_sql(store)}) b
                           WHERE occ IS NOT NULL),

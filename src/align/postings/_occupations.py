@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from align.exceptions import InvalidArgumentError
-from align.postings._demand import (
+from align.postings._query import (
     TITLE_KEY_SQL,
     _check_dates,
     _where,

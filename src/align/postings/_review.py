@@ -35,8 +35,8 @@ from align._safeio import (
     write_text_atomic,
 )
 from align.exceptions import InvalidArgumentError, PostingsFormatError
-from align.postings._demand import TITLE_KEY_SQL, _where, has_table
 from align.postings._occupations import LOW_CONFIDENCE
+from align.postings._query import TITLE_KEY_SQL, _where, has_table
 from align.postings._store import REVIEW_ROW_COLUMNS, PostingsStore, open_store
 
 __all__ = [

@@ -17,7 +17,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align.exceptions import InvalidArgumentError, PostingsDataError
-from align.postings._demand import (
+from align.postings._query import (
     PERIOD_UNITS,
     Mentions,
     PeriodUnit,
@@ -160,11 +160,12 @@ def _over_time(
                 GROUP BY skill_id HAVING n > 0 ORDER BY n DESC, skill_name LIMIT ?""",
             [*params, int(top)],
         )
+    label = _LABEL[unit].replace("step", "d.step")
     rows = store.query(
         f"""WITH {base},
             agg AS (SELECT step, skill_id, count(*) FILTER (WHERE counted) AS k FROM hit
                     WHERE skill_id IN (SELECT skill_id FROM _chosen) GROUP BY ALL)
-            SELECT d.step, {_LABEL[unit].replace('step', 'd.step')} AS period, c.skill_id, c.skill_name, d.n,
+            SELECT d.step, {label} AS period, c.skill_id, c.skill_name, d.n,
                    coalesce(a.k, 0) AS postings
             FROM denom d CROSS JOIN _chosen c
             LEFT JOIN agg a ON a.step = d.step AND a.skill_id = c.skill_id
