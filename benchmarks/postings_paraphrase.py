@@ -26,7 +26,6 @@ import warnings
 from pathlib import Path
 from unittest import mock
 
-import numpy as np
 import pandas as pd
 from _postings_common import glassdoor
 from postings_asked import (
@@ -83,8 +82,8 @@ def draw(posts: pd.DataFrame, n: int) -> None:
         seen |= set(zip(d["posting_id"], d["skill_id"], strict=True))
     fresh = [k not in seen for k in zip(got["posting_id"], got["skill_id"], strict=True)]
     got = got[fresh].reset_index(drop=True)
-    got["drop"] = [names_a_narrower_skill(e, s) for e, s in zip(got["evidence"],
-                                                                 got["skill_name"], strict=True)]  # fmt: skip
+    pairs = zip(got["evidence"], got["skill_name"], strict=True)
+    got["drop"] = [names_a_narrower_skill(e, s) for e, s in pairs]
     half = n // 2
     picked = pd.concat([
         got[got["drop"]].sample(n=min(half, int(got["drop"].sum())), random_state=25),
