@@ -254,9 +254,10 @@ def import_review(
     -------
     DataFrame
         One row per title decided: ``title``, ``postings`` (postings with the
-        title), ``coded_code`` (the coder's), ``onet_code`` (the reviewed code;
-        None for ``none`` and ``clear``), ``onet_title``, ``action``
-        (``changed``, ``kept``, ``no occupation``, ``cleared``).
+        title and no export code: those the review applies to), ``coded_code``
+        (the coder's), ``onet_code`` (the reviewed code; None for ``none`` and
+        ``clear``), ``onet_title``, ``action`` (``changed``, ``kept``, ``no
+        occupation``, ``cleared``).
 
     Raises
     ------
@@ -330,6 +331,7 @@ def _store_reviews(
             FROM postings p LEFT JOIN posting_occupations o
               ON o.posting_id = p.posting_id AND o.rank = 1
             WHERE {TITLE_KEY_SQL} IN (SELECT key FROM _keys)
+              AND p.onet IS NULL AND p.soc_5 IS NULL
             GROUP BY ALL""",
         tables={"_keys": keys},
     ).set_index("key")
