@@ -3,18 +3,22 @@
 The rule (``align.postings._paraphrase.names_a_narrower_skill``): a skill the matcher found is
 dropped when its label is a specific kind of what the sentence names (*Non-Verbal
 Communication* from "written and verbal communication skills", *Google Cloud Platform* from
-"configuring cloud platforms", *Programming (Music)*). It was written from the issue's four
-examples before any figure below was computed.
+"configuring cloud platforms", *Programming (Music)*).
 
-    python benchmarks/postings_paraphrase.py --draw 120   # round p1: pairs to label by hand
-    python benchmarks/postings_paraphrase.py              # the figures
+    python benchmarks/postings_paraphrase.py --draw 120 --round p1   # pairs to label by hand
+    python benchmarks/postings_paraphrase.py                         # the figures
 
 ``--draw`` runs the default extraction on the 672 Glassdoor postings with the rule off and
 draws matcher-found pairs nobody has labelled: half that the rule drops, half that it keeps
-(seeded), shuffled, written to ``postings_paraphrase_labels.csv`` with the first words of
+(seeded), shuffled, appended to ``postings_paraphrase_labels.csv`` with the first words of
 the evidence only, and the full sentences to ``out/`` for the labeller, who labels without
 seeing which half a pair is in (1 = the posting asks for or uses the skill). Dev: every
 matcher pair labelled in earlier rounds (``postings_precision_labels*.csv``).
+
+Rounds: p1 tested the first rule (any missing first word or qualifier; written from the
+issue's four examples) and showed it dropped too many right pairs (*Prototype (Computer
+Science)*, *New Product Development*); the rule was rewritten as the four kinds of
+``_paraphrase`` and p2, drawn afterwards with the new rule, is its blind test.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ def extraction(posts: pd.DataFrame, rule: bool) -> pd.DataFrame:
     body = posts["body"].fillna("").tolist()
     if rule:
         return extract_text_skills(ids, body, matcher, show_progress=True)
-    with mock.patch("align.postings._extract.names_a_narrower_skill", return_value=False):
+    with mock.patch("align.postings._extract.narrower_kind", return_value=None):
         return extract_text_skills(ids, body, matcher, show_progress=True)
 
 
@@ -71,34 +75,37 @@ def labelled_matcher_pairs(posts: pd.DataFrame) -> pd.DataFrame:
     return lab[lab["label"].isin(["0", "1"]) & lab["sentence"].notna()].reset_index(drop=True)
 
 
-def draw(posts: pd.DataFrame, n: int) -> None:
-    if LABELS.exists():
-        sys.exit(f"{LABELS} exists: round p1 is drawn (labels are never redrawn).")
+def draw(posts: pd.DataFrame, n: int, round_: str) -> None:
+    old = pd.read_csv(LABELS, dtype=str, keep_default_na=False) if LABELS.exists() else None
+    if old is not None and round_ in set(old["round"]):
+        sys.exit(f"round {round_} is drawn already (labels are never redrawn).")
     got = extraction(posts, rule=False)
     got = got[got["method"] != "literal"].reset_index(drop=True)
     seen = set()
-    for path in [LITERAL, *MATCHER, EXTRACTION]:
+    for path in [LITERAL, *MATCHER, EXTRACTION, *([LABELS] if LABELS.exists() else [])]:
         d = pd.read_csv(path, dtype=str, keep_default_na=False)
         seen |= set(zip(d["posting_id"], d["skill_id"], strict=True))
     fresh = [k not in seen for k in zip(got["posting_id"], got["skill_id"], strict=True)]
     got = got[fresh].reset_index(drop=True)
-    pairs = zip(got["evidence"], got["skill_name"], strict=True)
-    got["drop"] = [names_a_narrower_skill(e, s) for e, s in pairs]
+    body = dict(zip(posts["posting_id"], posts["body"].fillna(""), strict=True))
+    pairs = zip(got["evidence"], got["skill_name"], got["posting_id"], strict=True)
+    got["drop"] = [names_a_narrower_skill(e, s, body[p]) is not None for e, s, p in pairs]
     half = n // 2
+    seed = 25 if round_ == "p1" else 27
     picked = pd.concat([
-        got[got["drop"]].sample(n=min(half, int(got["drop"].sum())), random_state=25),
-        got[~got["drop"]].sample(n=n - min(half, int(got["drop"].sum())), random_state=25),
-    ]).sample(frac=1, random_state=26).reset_index(drop=True)  # fmt: skip
+        got[got["drop"]].sample(n=min(half, int(got["drop"].sum())), random_state=seed),
+        got[~got["drop"]].sample(n=n - min(half, int(got["drop"].sum())), random_state=seed),
+    ]).sample(frac=1, random_state=seed + 1).reset_index(drop=True)  # fmt: skip
     rows = pd.DataFrame({
         "posting_id": picked["posting_id"], "skill_id": picked["skill_id"],
         "skill_name": picked["skill_name"],
         "phrase": picked["evidence"].map(lambda e: " ".join(str(e).split()[:8])),
-        "label": "", "round": "p1",
+        "label": "", "round": round_,
     })  # fmt: skip
-    rows.to_csv(LABELS, index=False)
+    pd.concat([old, rows]).to_csv(LABELS, index=False)
     (HERE / "out").mkdir(exist_ok=True)
     picked[["posting_id", "skill_name", "evidence"]].to_csv(
-        HERE / "out" / "postings_paraphrase_sentences.csv", index=False
+        HERE / "out" / f"postings_paraphrase_sentences_{round_}.csv", index=False
     )
     print(
         f"{len(got)} unlabelled matcher pairs, {int(got['drop'].sum())} of them dropped by the "
@@ -106,12 +113,13 @@ def draw(posts: pd.DataFrame, n: int) -> None:
     )
 
 
-def figures(lab: pd.DataFrame) -> dict:
-    lab = lab.assign(
-        y=lab["label"].astype(int),
-        drop=[names_a_narrower_skill(s, n) for s, n in zip(lab["sentence"], lab["skill_name"],
-                                                           strict=True)],
-    )  # fmt: skip
+def figures(lab: pd.DataFrame, posts: pd.DataFrame) -> dict:
+    body = dict(zip(posts["posting_id"], posts["body"].fillna(""), strict=True))
+    kinds = [
+        names_a_narrower_skill(s, n, body[p])
+        for s, n, p in zip(lab["sentence"], lab["skill_name"], lab["posting_id"], strict=True)
+    ]
+    lab = lab.assign(y=lab["label"].astype(int), drop=[k is not None for k in kinds], kind=kinds)
     out: dict = {"pairs": len(lab)}
     for name, part in (("dropped by the rule", lab[lab["drop"]]), ("kept", lab[~lab["drop"]])):
         k, m = int(part["y"].sum()), len(part)
@@ -121,24 +129,32 @@ def figures(lab: pd.DataFrame) -> dict:
     out["right pairs the rule drops"] = f"{int(lab.loc[lab['drop'], 'y'].sum())} of {right}"
     out["dropped, wrong"] = lab.loc[lab["drop"] & (lab["y"] == 0), "skill_name"].tolist()[:15]
     out["dropped, right"] = lab.loc[lab["drop"] & (lab["y"] == 1), "skill_name"].tolist()
+    out["dropped by kind (right/all)"] = {
+        k: f"{int(g['y'].sum())}/{len(g)}" for k, g in lab[lab["drop"]].groupby("kind")
+    }
     return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--draw", type=int, help="draw round p1 with this many pairs")
+    ap.add_argument("--draw", type=int, help="draw a round with this many pairs")
+    ap.add_argument("--round", default="p2", help="name of the round to draw")
     args = ap.parse_args()
     warnings.simplefilter("ignore", AlignDataWarning)
     posts = glassdoor(DATA_DIR)
     if args.draw:
-        draw(posts, args.draw)
+        draw(posts, args.draw, args.round)
         return 0
-    res: dict = {"dev (earlier rounds' matcher pairs)": figures(labelled_matcher_pairs(posts))}
+    res: dict = {
+        "dev (earlier rounds' matcher pairs)": figures(labelled_matcher_pairs(posts), posts)
+    }
     if LABELS.exists():
-        p1 = pd.read_csv(LABELS, dtype=str, keep_default_na=False)
-        p1 = p1.assign(sentence=find_sentences(p1, posts, start=True))
-        p1 = p1[p1["label"].isin(["0", "1"]) & p1["sentence"].notna()]
-        res["test (round p1, labelled blind)"] = figures(p1)
+        lab = pd.read_csv(LABELS, dtype=str, keep_default_na=False)
+        lab = lab.assign(sentence=find_sentences(lab, posts, start=True))
+        lab = lab[lab["label"].isin(["0", "1"]) & lab["sentence"].notna()]
+        for name, part in lab.groupby("round"):
+            what = "seen while the rule was rewritten" if name == "p1" else "blind"
+            res[f"round {name} ({what})"] = figures(part, posts)
     before, after = extraction(posts, rule=False), extraction(posts, rule=True)
     count = {}
     for name, df in (("rule off", before), ("rule on (default)", after)):
