@@ -58,7 +58,8 @@ def code(titles: list[str], coder: str, onet) -> pd.DataFrame:
         m = Matcher(onet, method, target="occupations", alt_labels=True).fit()
         res = m.match(titles, top_k=10, show_progress=False)
         res = res.rename(columns={"code": "onet_code", "label": "onet_title"})
-        return res.assign(title=[titles[i] for i in res["query_index"]])[list(TITLE_COLUMNS)]
+        res = res.assign(title=[titles[i] for i in res["query_index"]])
+        return res[[c for c in TITLE_COLUMNS if c in res.columns]]
     if coder in ("hybrid", "semantic", "lexical"):
         return TitleCoder(onet, method=coder).fit().code(titles, top_k=10)
     raise SystemExit(f"unknown coder {coder!r}")
