@@ -47,6 +47,8 @@ __all__ = ["NARROWER_RULES", "names_a_narrower_skill", "narrower_kind", "words"]
 NARROWER_RULES: tuple[str, ...] = ("negation", "vendor", "name", "sense")
 
 _TOKEN = re.compile(r"[A-Za-z0-9+#]+(?:-[A-Za-z0-9+#]+)*")
+# "e.g." and "i.e." are not the letters E, G and I (*G Programming Language*).
+_ABBREVIATION = re.compile(r"\b(?:e\.\s?g|i\.\s?e|etc|vs)\b\.?", re.IGNORECASE)
 _QUALIFIER = re.compile(r"\(([^)]*)\)")
 _STOP = frozenset({"a", "an", "and", "the", "of", "for", "in", "to", "with", "on", "or", "by"})
 _ENDINGS = ("ational", "ation", "ities", "ical", "ing", "ity", "al", "ed", "ic")
@@ -68,8 +70,8 @@ def _stem(word: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    """Words as written (a hyphenated word is one), stop words left out."""
-    return [t for t in _TOKEN.findall(text) if t.lower() not in _STOP]
+    """Words as written (a hyphenated word is one), stop words and "e.g." left out."""
+    return [t for t in _TOKEN.findall(_ABBREVIATION.sub(" ", text)) if t.lower() not in _STOP]
 
 
 def _name_like(token: str) -> bool:
@@ -102,6 +104,8 @@ def names_a_narrower_skill(sentence: str, label: str, posting: str | None = None
     >>> names_a_narrower_skill("Experience configuring cloud platforms", "Google Cloud Platform")
     'vendor'
     >>> names_a_narrower_skill("Knowledge of programming languages", "G Programming Language")
+    'name'
+    >>> names_a_narrower_skill("Programming (e.g. programming languages)", "G Programming Language")
     'name'
     >>> names_a_narrower_skill("Outstanding programming skills", "Programming (Music)")
     'sense'
