@@ -245,3 +245,7 @@ def test_occupations_review_sheet_out_and_back(tmp_path: Path, data_dir: Path) -
     assert isinstance(res.exception, PostingsFormatError) and "'15-99'" in str(res.exception)
     both = ["--review", str(tmp_path / "x.csv"), "--import-review", str(sheet)]
     assert runner.invoke(app, ["postings", "occupations", *common, *both]).exit_code == 2
+    # The analyst's edited sheet is not written over without --force.
+    again = ["postings", "occupations", *common, "--review", str(sheet)]
+    assert "already exists" in str(runner.invoke(app, again).exception)
+    assert runner.invoke(app, [*again, "--force"]).exit_code == 0

@@ -276,6 +276,7 @@ def postings_occupations(
             "O*NET-SOC code, keep, none or clear); demand then uses them.",
         ),
     ] = None,
+    force: ForceOpt = False,
     db: PostingsDbOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -294,10 +295,13 @@ def postings_occupations(
     if review is not None:
         from align.postings import write_review_sheet
 
+        # A sheet the analyst edited is not written over without --force.
+        review = output_file(review, inputs=[path], force=force, option="--review")
         sheet = write_review_sheet(
             path, review, below=review_below, occupation=occupation, region=region,
             all_titles=review_all,
         )  # fmt: skip
+        wrote(review)
         emit(
             f"wrote {len(sheet):,} titles ({int(sheet['postings'].sum()):,} postings) to "
             f"{safe(review)}; fill in reviewed_code (an O*NET-SOC code, keep, none or clear), "

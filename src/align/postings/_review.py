@@ -26,14 +26,8 @@ from typing import Any
 import pandas as pd
 
 from align._config import PathLike
-from align._safeio import (
-    CSV_FORMULA_START,
-    _read_bytes,
-    check_regular_file,
-    decode_text,
-    neutralise_csv_frame,
-    write_text_atomic,
-)
+from align._safeio import _read_bytes, check_regular_file, decode_text
+from align._safeout import csv_text, record_output, restore_csv_cell, write_text_atomic
 from align.exceptions import InvalidArgumentError, PostingsFormatError
 from align.postings._occupations import LOW_CONFIDENCE
 from align.postings._query import TITLE_KEY_SQL, _where, has_table
@@ -203,8 +197,8 @@ def write_review_sheet(
     takes it off again.
     """
     sheet = review_sheet(db, **options)
-    text = neutralise_csv_frame(sheet).to_csv(index=False)
-    write_text_atomic(path, "\ufeff" + text, "review sheet")
+    write_text_atomic(path, "\ufeff" + csv_text(sheet), "review sheet")
+    record_output(path)
     return sheet
 
 
@@ -222,12 +216,6 @@ def _read_sheet(sheet: PathLike | pd.DataFrame) -> tuple[pd.DataFrame, str]:
             "the spreadsheet as CSV UTF-8 (comma-delimited)."
         ) from None
     return frame, f"review file {str(path)!r}"
-
-
-def _unneutralise(value: str) -> str:
-    if len(value) > 1 and value[0] == "'" and value[1:].startswith(CSV_FORMULA_START):
-        return value[1:]
-    return value
 
 
 def import_review(
@@ -274,9 +262,9 @@ def import_review(
             "occupations --review FILE` wrote, with reviewed_code filled in."
         )
     frame = frame.fillna("").astype(str)
-    frame["title"] = frame["title"].map(_unneutralise)
-    frame["reviewed_code"] = frame["reviewed_code"].map(_unneutralise).str.strip()
-    frame["note"] = frame["note"].map(_unneutralise) if "note" in frame else ""
+    frame["title"] = frame["title"].map(restore_csv_cell)
+    frame["reviewed_code"] = frame["reviewed_code"].map(restore_csv_cell).str.strip()
+    frame["note"] = frame["note"].map(restore_csv_cell) if "note" in frame else ""
     todo = frame[frame["reviewed_code"] != ""]
     names = _onet_titles(onet, data_dir) if len(todo) else {}
     decided: list[tuple[str, str, str | None, str]] = []
