@@ -2,11 +2,9 @@
 
 :func:`skill_demand` gives one share per skill and a trend slope;
 :func:`demand_over_time` gives the share in every period (year, quarter or
-month) of the postings' posted dates, in long format for a line chart:
-
->>> import plotly.express as px                                 # doctest: +SKIP
->>> px.line(demand_over_time(db, occupation="15-"), x="period_start", y="share",
-...         color="skill_name")                                 # doctest: +SKIP
+month) of the postings' posted dates, in long format for a line chart, e.g.
+``px.line(demand_over_time(db, occupation="15-"), x="period_start", y="share",
+color="skill_name")`` with ``plotly.express as px`` (notebook 03 draws it).
 """
 
 from __future__ import annotations
