@@ -59,7 +59,7 @@ def extraction(posts: pd.DataFrame, rule: bool) -> pd.DataFrame:
     body = posts["body"].fillna("").tolist()
     if rule:
         return extract_text_skills(ids, body, matcher, show_progress=True)
-    with mock.patch("align.postings._extract.narrower_kind", return_value=None):
+    with mock.patch("align.postings._paraphrase.narrower_kind", return_value=None):
         return extract_text_skills(ids, body, matcher, show_progress=True)
 
 

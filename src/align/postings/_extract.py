@@ -29,7 +29,7 @@ from align._config import Method, PathLike
 from align.exceptions import InvalidArgumentError, UnknownNameError
 from align.postings._asked import AskedScorer
 from align.postings._dask import require_distributed, run_on_dask
-from align.postings._paraphrase import narrower_kind, sentence_has_non, words
+from align.postings._paraphrase import keep_mask
 from align.postings._segments import MAX_SEGMENT, MIN_MATCH_WORDS, is_boilerplate, split_posting
 from align.postings._store import SKILL_ROW_COLUMNS, PostingsStore, open_store
 
@@ -253,7 +253,7 @@ def extract_text_skills(
             q_of[segments[k][:MAX_SEGMENT]] for k in long
         ]})  # fmt: skip
         sem = hits.merge(seg_q, on="query_index").merge(pairs, on="seg")
-        sem = sem[_not_narrower(sem, segments, texts)]
+        sem = sem[keep_mask(sem, segments, texts)]
         sem = sem.assign(evidence=[segments[k] for k in sem["seg"]], method=matcher.method)
         frames.append(sem[list(_HIT_COLUMNS)])
     if literal is not False:
@@ -310,21 +310,6 @@ def extract_text_skills(
 
 
 _HIT_COLUMNS = ("owner", "pos", "seg", "id", "label", "kind", "score", "method", "evidence")
-
-
-def _not_narrower(
-    hits: pd.DataFrame, segments: list[str], texts: Sequence[str | None]
-) -> np.ndarray:
-    """Mask of matcher hits to keep: not a specific kind of what the sentence names
-    (:mod:`align.postings._paraphrase`); each sentence and posting is read once."""
-    seg_words = {k: words(segments[k]) for k in hits["seg"].unique().tolist()}
-    seg_non = {k: sentence_has_non(segments[k]) for k in seg_words}
-    post_words = {o: words(texts[o] or "") for o in hits["owner"].unique().tolist()}
-    keep = [
-        narrower_kind(seg_words[k], lab, post_words[o], seg_non[k]) is None
-        for k, lab, o in zip(hits["seg"], hits["label"], hits["owner"], strict=True)
-    ]
-    return np.array(keep, dtype=bool)
 
 
 # One scorer per matcher (the embedding variant needs the matcher's embedder).

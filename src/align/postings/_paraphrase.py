@@ -38,10 +38,14 @@ Measured on hand-labelled pairs in ``benchmarks/RESULTS-postings.md``
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
 
 from align.postings._literal import VENDORS
 
-__all__ = ["NARROWER_RULES", "names_a_narrower_skill", "narrower_kind", "words"]
+__all__ = ["NARROWER_RULES", "keep_mask", "names_a_narrower_skill", "narrower_kind", "words"]
 
 #: The kinds of narrower label that are dropped (module notes).
 NARROWER_RULES: tuple[str, ...] = ("negation", "vendor", "name", "sense")
@@ -153,3 +157,16 @@ def narrower_kind(
     if sense and any(w in found for w in base) and not any(w in context for w in qual):
         return "sense"
     return None
+
+
+def keep_mask(hits: pd.DataFrame, segments: list[str], texts: Sequence[str | None]) -> np.ndarray:
+    """Mask of the matcher's hits (``seg``, ``label``, ``owner``) to keep: not a specific
+    kind of what their sentence names; each sentence and posting is read once."""
+    seg_words = {k: words(segments[k]) for k in hits["seg"].unique().tolist()}
+    seg_non = {k: sentence_has_non(segments[k]) for k in seg_words}
+    post_words = {o: words(texts[o] or "") for o in hits["owner"].unique().tolist()}
+    keep = [
+        narrower_kind(seg_words[k], lab, post_words[o], seg_non[k]) is None
+        for k, lab, o in zip(hits["seg"], hits["label"], hits["owner"], strict=True)
+    ]
+    return np.array(keep, dtype=bool)
