@@ -112,6 +112,10 @@ RegionsOpt = Annotated[
 ]
 
 
+# The occupations table in a narrow terminal: codes, postings and how sure the coding is.
+_OCCUPATIONS_NARROW = (
+    "rank", "onet_code", "onet_title", "source", "postings", "low_confidence", "example_titles",
+)  # fmt: skip
 # The demand table in a narrow terminal: what is asked for and how much (--format csv has all).
 _DEMAND_NARROW = ("rank", "skill_name", "postings", "share", "trend", "generic")
 
@@ -169,7 +173,8 @@ def postings_demand(
         title += f"; {df.attrs.get('generic_hidden', 0):,} generic skills hidden"
     elif generic == "down-weight":
         title += "; ranked by share x specificity (generic skills down-weighted)"
-    print_frame(df, fmt, title=title, csv_raw=csv_raw, narrow=_DEMAND_NARROW)
+    narrow = (*_DEMAND_NARROW, "weighted_share") if generic == "down-weight" else _DEMAND_NARROW
+    print_frame(df, fmt, title=title, csv_raw=csv_raw, narrow=narrow)
 
 
 @postings_app.command("extract-skills")
@@ -317,7 +322,10 @@ def postings_occupations(
         print_frame(done, fmt, title=f"Reviewed codes stored in {path}")
         return
     df = coded_occupations(path, occupation=occupation, region=region, top=top)
-    print_frame(df, fmt, title="Postings by occupation (check the example titles of each code)")
+    print_frame(
+        df, fmt, title="Postings by occupation (check the example titles of each code)",
+        narrow=_OCCUPATIONS_NARROW,
+    )  # fmt: skip
 
 
 @postings_app.command("synth")
