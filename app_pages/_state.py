@@ -483,6 +483,11 @@ def skill_demand(db: str, occupation: list[str], region: str | None, period: str
     return cache[key]
 
 
+def coding_summary(db: str) -> Any:
+    """Where the postings' occupation codes come from: export, title coding, analyst review."""
+    return align.postings.coding_summary(str(Path(db).expanduser()))
+
+
 def badge_formats() -> dict[str, str]:
     """Badge export formats the library offers (empty until the exports land)."""
     exports = getattr(align, "exports", None)

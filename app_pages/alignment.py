@@ -51,11 +51,21 @@ with st.expander("Demand from a job-postings database (optional)", expanded=Fals
                 "found in a posting's text counts where the posting asks for it, not where "
                 "it only names it (a company description, a team's name)."
             )
+            coding = _state.coding_summary(db.strip())
+            if coding.title_coded or coding.reviewed:
+                st.caption(
+                    f"Occupations: {coding.export_coded:,} postings coded by the export, "
+                    f"{coding.title_coded + coding.reviewed:,} from their titles, of which "
+                    f"**{coding.reviewed:,} reviewed** by an analyst "
+                    f"({coding.reviewed_titles:,} titles) and {coding.low_confidence:,} "
+                    "uncertain, not reviewed yet (`align postings occupations --review "
+                    "review.csv`)."
+                )
             if demand.empty:
                 st.info("No postings match these filters; widen the region or the period.")
                 demand = None
             else:
-                view = demand[["skill_name", "skill_type", "postings", "share", "trend"]]
+                view = demand[["skill_name", "skill_type", "postings", "share", "trend", "generic"]]
                 fig = px.bar(
                     view.head(20).iloc[::-1],
                     x="share",

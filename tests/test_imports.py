@@ -133,7 +133,9 @@ def test_warnings_point_at_the_callers_line(data_dir) -> None:
 
     from align import load_framework
     from align.exceptions import AlignDataWarning
+    from align.frameworks.onet import _forget_partial_warnings
 
+    _forget_partial_warnings()  # it is said once per process
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         load_framework("onet", data_dir=data_dir)

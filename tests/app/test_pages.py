@@ -378,3 +378,45 @@ def test_badge_exports_use_the_reviewed_alignments(make_app, app_env, small_yaml
         at.session_state["working"], "csv", _state.score(at.session_state["working"])
     )
     assert not problems and accepted.split(":", 1)[-1] in text
+
+
+def test_postings_panel_says_how_many_codings_were_reviewed(make_app, small_yaml, tmp_path):
+    import json
+
+    import pandas as pd
+
+    from align import Framework, FrameworkInfo, import_review, ingest_postings
+    from align.postings import code_titles, make_title_coder
+
+    db = tmp_path / "p.duckdb"
+    ingest_postings(
+        REPO / "tests" / "data" / "postings" / "lightcast_small.csv", db, progress=False
+    )
+    titled = tmp_path / "job_postings.jsonl"
+    titled.write_text(
+        "".join(json.dumps({"job_id": i, "title": "Data Analyst", "location": "Austin, TX"}) + "\n"
+                for i in range(3)),
+        encoding="utf-8",
+    )  # fmt: skip
+    ingest_postings(titled, db, preset="linkedin", progress=False)
+    info = FrameworkInfo(key="onet", name="fixture", publisher="tests", version="0",
+                         source_url="", licence="CC0", attribution="")  # fmt: skip
+    occs = pd.DataFrame({"id": ["onet:15-2051.01"], "framework": "onet", "code": ["15-2051.01"],
+                         "title": ["Business Intelligence Analysts"], "description": "",
+                         "group": "", "alt_titles": [["Data Analyst"]], "url": ""})  # fmt: skip
+    comps = pd.DataFrame({"id": ["onet:x"], "framework": "onet", "code": ["x"],
+                          "label": ["x"], "kind": "skill", "alt_labels": [[]]})  # fmt: skip
+    onet = Framework(info, comps, occs)
+    code_titles(db, matcher=make_title_coder("lexical", onet=onet), progress=False)
+    import_review(db, pd.DataFrame({"title": ["Data Analyst"], "reviewed_code": ["keep"]}),
+                  onet=onet)  # fmt: skip
+    at = make_app()
+    upload(at, small_yaml)
+    at.switch_page("app_pages/alignment.py").run()
+    at.text_input(key="db").set_value(str(db))
+    at.text_input(key="db_occ").set_value("15-2051")
+    at.text_input(key="db_region").set_value("TX")
+    at.toggle(key="use_postings").set_value(True).run()
+    ok(at)
+    text = " ".join(text_of(at).replace("*", "").split())
+    assert "3 from their titles, of which 3 reviewed by an analyst (1 titles)" in text

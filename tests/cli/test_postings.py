@@ -200,3 +200,52 @@ def test_extract_skills_and_code_titles_commands(tmp_path: Path, data_dir: Path)
     assert "Forestry" not in asked and "Forestry" in every and "SQL" in asked
     res = runner.invoke(app, ["postings", "demand", "--db", db, "--mentions", "some"])
     assert "mentions 'some' is not one of asked, all" in str(res.exception)
+
+
+@pytest.mark.realdata
+@pytest.mark.filterwarnings("ignore::align.exceptions.AlignDataWarning")
+def test_occupations_review_sheet_out_and_back(tmp_path: Path, data_dir: Path) -> None:
+    src = tmp_path / "job_postings.jsonl"
+    rows = [
+        {"job_id": i, "title": t, "location": "Austin, TX"}
+        for i, t in enumerate(["Data Analyst", "Data Analyst", "Welder", "Registered Nurse"])
+    ]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = str(tmp_path / "p.duckdb")
+    ingest = ["postings", "ingest", str(src), "--db", db, "--preset", "linkedin"]
+    assert runner.invoke(app, ingest).exit_code == 0
+    common = ["--db", db, "--data-dir", str(data_dir)]
+    res = runner.invoke(app, ["postings", "code-titles", *common, "--method", "lexical"])
+    assert res.exit_code == 0, res.output
+    assert "review them with `align postings occupations --review" in res.stderr
+    sheet = tmp_path / "review.csv"
+    res = runner.invoke(app, ["postings", "occupations", *common, "--review", str(sheet),
+                              "--review-below", "0.99"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "--import-review" in " ".join(res.stderr.split())
+    edited = pd.read_csv(sheet, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert "Data Analyst" in edited["title"].tolist()
+    edited["reviewed_code"] = ["15-2051.01" if t == "Data Analyst" else "" for t in edited["title"]]
+    edited.to_csv(sheet, index=False)
+    res = runner.invoke(
+        app, ["postings", "occupations", *common, "--import-review", str(sheet), "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    done = json.loads(res.stdout)
+    assert [(r["title"], r["onet_code"], r["postings"]) for r in done] == [
+        ("Data Analyst", "15-2051.01", 2)
+    ]
+    res = runner.invoke(app, ["postings", "occupations", *common, "--format", "json"])
+    table = {(r["onet_code"], r["source"]): r["postings"] for r in json.loads(res.stdout)}
+    assert table[("15-2051.01", "reviewed")] == 2
+    # A bad code is refused with the row, and both flags at once are refused.
+    edited["reviewed_code"] = ["15-99"] + [""] * (len(edited) - 1)
+    edited.to_csv(sheet, index=False)
+    res = runner.invoke(app, ["postings", "occupations", *common, "--import-review", str(sheet)])
+    assert isinstance(res.exception, PostingsFormatError) and "'15-99'" in str(res.exception)
+    both = ["--review", str(tmp_path / "x.csv"), "--import-review", str(sheet)]
+    assert runner.invoke(app, ["postings", "occupations", *common, *both]).exit_code == 2
+    # The analyst's edited sheet is not written over without --force.
+    again = ["postings", "occupations", *common, "--review", str(sheet)]
+    assert "already exists" in str(runner.invoke(app, again).exception)
+    assert runner.invoke(app, [*again, "--force"]).exit_code == 0

@@ -20,7 +20,12 @@ from align.exceptions import (
     FrameworkFormatError,
     FrameworkNotFoundError,
 )
-from align.frameworks.onet import find_onet_release, load_onet, onet_version
+from align.frameworks.onet import (
+    _forget_partial_warnings,
+    find_onet_release,
+    load_onet,
+    onet_version,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "onet"
 V29 = FIXTURES / "db_29_1"
@@ -176,9 +181,14 @@ def test_occupation_profile(v29) -> None:
 
 # -- layouts and containers -----------------------------------------------------------
 def test_28_layout_partial_release_warns_once() -> None:
+    _forget_partial_warnings()
     with pytest.warns(AlignDataWarning) as record:
         fw = load_onet(V28, use_cache=False)
     assert len(record) == 1
+    # Once per process: loading the same release again says nothing more.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AlignDataWarning)
+        load_onet(V28, use_cache=False)
     msg = str(record[0].message)
     for name in ("Abilities", "Work Activities", "Work Styles", "Task Ratings"):
         assert name in msg
@@ -439,6 +449,7 @@ def test_real_profile(onet, data_dir: Path) -> None:
 
 @pytest.mark.realdata
 def test_real_partial_release_warns(data_dir: Path) -> None:
+    _forget_partial_warnings()
     with pytest.warns(AlignDataWarning) as record:
         load_framework("onet", data_dir=data_dir)
     messages = [str(w.message) for w in record if issubclass(w.category, AlignDataWarning)]

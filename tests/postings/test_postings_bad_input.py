@@ -104,8 +104,9 @@ def test_gigantic_cells_are_cut_with_a_warning(tmp_path: Path) -> None:
 
 def test_parquet_with_wrong_schema(store: PostingsStore, tmp_path: Path) -> None:
     path = tmp_path / "wrong.parquet"
+    # (a number is a date now: LinkedIn exports Unix times; a true/false column is not)
     table = pa.table(
-        {"ID": ["w1"], "SKILLS": pa.array([[1, 2]], pa.list_(pa.int64())), "POSTED": [3.5]}
+        {"ID": ["w1"], "SKILLS": pa.array([[1, 2]], pa.list_(pa.int64())), "POSTED": [True]}
     )
     pq.write_table(table, path)
     with pytest.raises(PostingsFormatError) as err:

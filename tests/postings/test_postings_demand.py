@@ -194,7 +194,8 @@ def test_coded_titles_count_as_occupation(store: PostingsStore) -> None:
         "'skill', 'export', NULL, 'export', NULL, 9)"
     )
     store.con.execute(
-        "INSERT INTO posting_occupations VALUES "
+        "INSERT INTO posting_occupations (posting_id, rank, onet_code, onet_title, "
+        "score, method, batch_id) VALUES "
         "('c1', 1, '29-1141.00', 'Registered Nurses', 0.9, 'hybrid', 9), "
         "('c1', 2, '15-2051.00', 'Data Scientists', 0.2, 'hybrid', 9)"
     )

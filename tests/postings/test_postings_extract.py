@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -220,3 +221,29 @@ def test_literal_method_needs_no_model(tmp_path: Path, tiny_skills: Framework) -
         extract_skills(tmp_path / "x.duckdb", method="literal", engine="dask")
     with pytest.raises(UnknownNameError, match="method"):
         extract_skills(tmp_path / "x.duckdb", method="fuzzy")  # type: ignore[arg-type]
+
+
+def test_matcher_hits_narrower_than_their_sentence_are_dropped() -> None:
+    """*Non-Verbal Communication* is not what "written and verbal communication" asks for."""
+
+    class Stub:
+        method = "hybrid"
+
+        def match(self, queries, top_k=3, min_score=0.0, show_progress=None):
+            rows = []
+            for i, q in enumerate(queries):
+                labels = (
+                    ["Non-Verbal Communication", "Communication"]
+                    if "communication" in q
+                    else ["Programming (Music)", "G Programming Language", "Computer Programming"]
+                )
+                for label in labels:
+                    rows.append({"query_index": i, "rank": 1, "id": f"t:{label}", "label": label,
+                                 "kind": "skill", "score": 0.8})  # fmt: skip
+            return pd.DataFrame(rows)
+
+    text = "Strong written and verbal communication skills, e.g. in meetings.\n" + (
+        "Outstanding programming skills in Python and other programming languages."
+    )
+    got = extract_text_skills(["p"], [text], Stub(), literal=False, asked=False)  # type: ignore[arg-type]
+    assert set(got["skill_name"]) == {"Communication", "Computer Programming"}

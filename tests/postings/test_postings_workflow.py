@@ -50,7 +50,8 @@ def test_coded_occupations_lists_codes_titles_and_confidence(tmp_path: Path) -> 
     db = _text_only(tmp_path)
     with PostingsStore(db) as store:
         store.con.execute(
-            "INSERT INTO posting_occupations VALUES "
+            "INSERT INTO posting_occupations (posting_id, rank, onet_code, onet_title, "
+            "score, method, batch_id) VALUES "
             "('a', 1, '13-2099.01', 'Financial Quantitative Analysts', 0.42, 'hybrid', 2), "
             "('b', 1, '13-2099.01', 'Financial Quantitative Analysts', 0.61, 'hybrid', 2), "
             "('b', 2, '15-2051.01', 'Business Intelligence Analysts', 0.60, 'hybrid', 2)"

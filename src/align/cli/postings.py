@@ -112,8 +112,12 @@ RegionsOpt = Annotated[
 ]
 
 
+# The occupations table in a narrow terminal: codes, postings and how sure the coding is.
+_OCCUPATIONS_NARROW = (
+    "rank", "onet_code", "onet_title", "source", "postings", "low_confidence", "example_titles",
+)  # fmt: skip
 # The demand table in a narrow terminal: what is asked for and how much (--format csv has all).
-_DEMAND_NARROW = ("rank", "skill_name", "postings", "share", "trend")
+_DEMAND_NARROW = ("rank", "skill_name", "postings", "share", "trend", "generic")
 
 
 @postings_app.command("demand")
@@ -135,6 +139,15 @@ def postings_demand(
             "(every skill named, company descriptions and team names included).",
         ),
     ] = "asked",
+    generic: Annotated[
+        str,
+        typer.Option(
+            "--generic",
+            help="Generic skills (asked about as often by every occupation in the database): "
+            "'show' (flagged in the generic column), 'hide' (left out, their number said) or "
+            "'down-weight' (ranked by share x specificity).",
+        ),
+    ] = "show",
     db: PostingsDbOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -149,13 +162,19 @@ def postings_demand(
         top=top,
         source=source,  # type: ignore[arg-type]  # checked by skill_demand
         mentions=mentions,  # type: ignore[arg-type]  # checked by skill_demand
+        generic=generic,
     )
     title = (
         f"Skill demand: {df.attrs.get('postings', 0):,} postings with skills "
         f"({df.attrs.get('postings_matching', 0):,} matching); "
         + ("skills the postings ask for" if mentions == "asked" else "every skill named")
     )
-    print_frame(df, fmt, title=title, csv_raw=csv_raw, narrow=_DEMAND_NARROW)
+    if generic == "hide":
+        title += f"; {df.attrs.get('generic_hidden', 0):,} generic skills hidden"
+    elif generic == "down-weight":
+        title += "; ranked by share x specificity (generic skills down-weighted)"
+    narrow = (*_DEMAND_NARROW, "weighted_share") if generic == "down-weight" else _DEMAND_NARROW
+    print_frame(df, fmt, title=title, csv_raw=csv_raw, narrow=narrow)
 
 
 @postings_app.command("extract-skills")
@@ -218,6 +237,16 @@ def postings_code_titles(
         data_dir=data_dir,
     )
     _print_job(report, "Title coding (rows_read = postings, rows_loaded = codes stored)")
+    top1 = report[report["rank"] == 1]
+    if len(top1) and "confidence" in top1:
+        from align.postings import LOW_CONFIDENCE
+
+        unsure = int((top1["confidence"].lt(LOW_CONFIDENCE) | top1["tied"].astype(bool)).sum())
+        emit(
+            f"{unsure:,} of {len(top1):,} postings have a coding more likely wrong than right "
+            f"or tied; review them with `align postings occupations --review review.csv`.",
+            err=True,
+        )
 
 
 @postings_app.command("occupations")
@@ -226,15 +255,77 @@ def postings_occupations(
     region: RegionsOpt = None,
     top: Annotated[int | None, typer.Option("--top", help="Number of codes.")] = 20,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    review: Annotated[
+        Path | None,
+        typer.Option(
+            "--review",
+            help="Write the uncertain title codings to this CSV (one row per title, with the "
+            "coder's best codes) for you to fill in reviewed_code, then --import-review it.",
+        ),
+    ] = None,
+    review_below: Annotated[
+        float,
+        typer.Option(
+            "--review-below",
+            help="With --review: list titles whose coding confidence is below this (and ties).",
+        ),
+    ] = 0.5,
+    review_all: Annotated[
+        bool, typer.Option("--review-all", help="With --review: list every title-coded title.")
+    ] = False,
+    import_review: Annotated[
+        Path | None,
+        typer.Option(
+            "--import-review",
+            help="Store the reviewed codes of a sheet written by --review (reviewed_code: an "
+            "O*NET-SOC code, keep, none or clear); demand then uses them.",
+        ),
+    ] = None,
+    force: ForceOpt = False,
     db: PostingsDbOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Postings per O*NET-SOC code, with example titles and the title coding's confidence."""
+    """Postings per O*NET-SOC code, with example titles and the title coding's confidence.
+
+    With --review FILE, write the codings worth a human look to a CSV instead; with
+    --import-review FILE, store the codes you reviewed in it.
+    """
     from align.postings import coded_occupations
 
-    df = coded_occupations(_postings_db(db, data_dir), occupation=occupation, region=region,
-                           top=top)  # fmt: skip
-    print_frame(df, fmt, title="Postings by occupation (check the example titles of each code)")
+    path = _postings_db(db, data_dir)
+    if review is not None and import_review is not None:
+        raise typer.BadParameter(
+            "--review writes a sheet and --import-review reads one back: use one at a time."
+        )
+    if review is not None:
+        from align.postings import write_review_sheet
+
+        # A sheet the analyst edited is not written over without --force.
+        review = output_file(review, inputs=[path], force=force, option="--review")
+        sheet = write_review_sheet(
+            path, review, below=review_below, occupation=occupation, region=region,
+            all_titles=review_all,
+        )  # fmt: skip
+        wrote(review)
+        emit(
+            f"wrote {len(sheet):,} titles ({int(sheet['postings'].sum()):,} postings) to "
+            f"{safe(review)}; fill in reviewed_code (an O*NET-SOC code, keep, none or clear), "
+            f"save as CSV UTF-8 and run `align postings occupations --import-review "
+            f"{safe(review)}`.",
+            err=True,
+        )
+        return
+    if import_review is not None:
+        from align.postings import import_review as store_review
+
+        done = store_review(path, import_review, data_dir=data_dir)
+        print_frame(done, fmt, title=f"Reviewed codes stored in {path}")
+        return
+    df = coded_occupations(path, occupation=occupation, region=region, top=top)
+    print_frame(
+        df, fmt, title="Postings by occupation (check the example titles of each code)",
+        narrow=_OCCUPATIONS_NARROW,
+    )  # fmt: skip
 
 
 @postings_app.command("synth")

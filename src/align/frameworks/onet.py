@@ -50,6 +50,7 @@ import io
 import json
 import logging
 import re
+import threading
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -874,14 +875,30 @@ def _attribution(version: str) -> str:
     )
 
 
+# Releases whose missing files were reported in this process: a partial release is said
+# once, not on every load (a notebook loads O*NET many times through the API).
+_PARTIAL_REPORTED: set[tuple[str, tuple[str, ...]]] = set()
+_PARTIAL_LOCK = threading.Lock()
+
+
+def _forget_partial_warnings() -> None:
+    """Report partial releases again (tests that assert the warning)."""
+    with _PARTIAL_LOCK:
+        _PARTIAL_REPORTED.clear()
+
+
 def _warn_missing(release: _Release, version: str) -> None:
     missing = [n for n in ONET_FILES if n not in release.members]
-    if missing:
+    key = (str(release.root), tuple(missing))
+    with _PARTIAL_LOCK:
+        first = key not in _PARTIAL_REPORTED
+        _PARTIAL_REPORTED.add(key)
+    if missing and first:
         warnings.warn(
             f"O*NET {version} release '{release.root}' lacks {len(missing)} file(s): "
             f"{', '.join(missing)}. Loaded what is present; the competencies and ratings "
             "from the missing files are absent. Get the full release with "
-            "`align data fetch onet`.",
+            "`align data fetch onet`. (Shown once per run.)",
             AlignDataWarning,
             stacklevel=user_stacklevel(),
         )
@@ -925,7 +942,8 @@ def load_onet(
     Warns
     -----
     AlignDataWarning
-        When release files are missing; what is present is loaded.
+        When release files are missing; what is present is loaded. Said once
+        per process and release, however often the release is loaded.
 
     Examples
     --------

@@ -18,10 +18,7 @@ period
 
 from __future__ import annotations
 
-import re
 import warnings
-from dataclasses import dataclass
-from datetime import date
 from typing import Any, Literal
 
 import numpy as np
@@ -30,7 +27,23 @@ import pandas as pd
 from align._config import PathLike
 from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, InvalidArgumentError, PostingsDataError
-from align.postings._load import state_abbr
+from align.postings._generic import GENERIC_MODES, apply_generic, specificity_of
+from align.postings._query import (
+    PERIOD_UNITS,
+    SKILL_MENTIONS,
+    SKILL_SOURCES,
+    Mentions,
+    Period,
+    PeriodUnit,
+    SkillSource,
+    _check_dates,
+    _counted_sql,
+    _skills_cte,
+    _where,
+    _where_db,
+    base_sql,
+    parse_period,
+)
 from align.postings._store import PostingsStore, open_store
 
 __all__ = [
@@ -44,23 +57,6 @@ __all__ = [
     "top_titles",
 ]
 
-PeriodUnit = Literal["year", "quarter", "month"]
-#: Period granularities, with the number of months in each.
-PERIOD_UNITS: dict[str, int] = {"year": 12, "quarter": 3, "month": 1}
-SkillSource = Literal["auto", "export", "extracted"]
-#: Which skills demand counts.
-SKILL_SOURCES: dict[str, str] = {
-    "auto": "the export's skill columns where a posting has them, else the extracted skills",
-    "export": "only skills from the export's skill columns",
-    "extracted": "only skills extracted from posting text",
-}
-Mentions = Literal["asked", "all"]
-#: Which extracted skills demand counts (:mod:`align.postings._asked`).
-SKILL_MENTIONS: dict[str, str] = {
-    "asked": "extracted skills the posting asks for (asked score at the threshold; skills "
-    "extracted before asked scores existed count too); export skills always count",
-    "all": "every skill a posting names, company descriptions and team names included",
-}
 RegionLevel = Literal["state", "msa", "county", "none"]
 _REGION_LEVELS: dict[str, str | None] = {
     "state": "state", "msa": "msa_name", "county": "county_name", "none": None,
@@ -77,202 +73,8 @@ _TITLE_FIELDS: dict[str, str] = {"title_raw": "title as posted", "title": "stand
 #: Columns of :func:`skill_demand`.
 DEMAND_COLUMNS: tuple[str, ...] = (
     "rank", "skill_id", "skill_name", "skill_type", "source", "postings", "share", "trend",
-    "trend_periods",
+    "trend_periods", "specificity", "generic", "weighted_share",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Period:
-    """A half-open date window ``[start, end)`` of one unit."""
-
-    start: date
-    end: date
-    unit: str
-    label: str
-
-    def previous(self) -> Period:
-        """The window of the same length just before this one."""
-        months = PERIOD_UNITS[self.unit]
-        return Period(
-            _add_months(self.start, -months), self.start, self.unit, f"before {self.label}"
-        )
-
-
-def _add_months(d: date, months: int) -> date:
-    m = d.year * 12 + d.month - 1 + months
-    return date(m // 12, m % 12 + 1, 1)
-
-
-def parse_period(period: str) -> Period:
-    """Parse ``"2024"``, ``"2024Q2"`` (or ``"2024-Q2"``) or ``"2024-05"``.
-
-    Examples
-    --------
-    >>> p = parse_period("2024Q2")
-    >>> (p.start.isoformat(), p.end.isoformat(), p.unit)
-    ('2024-04-01', '2024-07-01', 'quarter')
-    >>> parse_period("2024-12").end.isoformat()
-    '2025-01-01'
-    """
-    try:
-        return _parse_period(period)
-    except ValueError as exc:  # a year Python's dates cannot hold (0, 9999 + 1)
-        if isinstance(exc, InvalidArgumentError):
-            raise
-        raise InvalidArgumentError(
-            f"period {period!r} is outside the dates align handles ({exc}); use a year "
-            "between 1 and 9998, e.g. '2024', '2024Q2' or '2024-05'."
-        ) from None
-
-
-def _parse_period(period: str) -> Period:
-    text = str(period).strip().upper()
-    if m := re.fullmatch(r"(\d{4})", text):
-        y = int(m[1])
-        return Period(date(y, 1, 1), date(y + 1, 1, 1), "year", text)
-    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", text):
-        start = date(int(m[1]), 3 * (int(m[2]) - 1) + 1, 1)
-        return Period(start, _add_months(start, 3), "quarter", f"{m[1]}Q{m[2]}")
-    if (m := re.fullmatch(r"(\d{4})-(\d{1,2})", text)) and 1 <= int(m[2]) <= 12:
-        start = date(int(m[1]), int(m[2]), 1)
-        return Period(start, _add_months(start, 1), "month", f"{m[1]}-{int(m[2]):02d}")
-    raise InvalidArgumentError(
-        f"period {period!r} is not a year, quarter or month. Use '2024', '2024Q2' or '2024-05'."
-    )
-
-
-_OCC = re.compile(r"^\d{2}(-(\d{1,4}(\.\d{0,2})?)?)?$")
-
-
-def _as_list(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
-
-
-def _where(
-    occupation: Any, region: Any, period: Period | None, alias: str = "b"
-) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    codes = _as_list(occupation)
-    if codes:
-        ors = []
-        for code in codes:
-            c = code.strip()
-            if not _OCC.match(c):
-                raise InvalidArgumentError(
-                    f"occupation {code!r} is not an O*NET-SOC code or prefix. Use e.g. "
-                    "'15-2051.01', '15-2051' or '15-' (the first digits of the code)."
-                )
-            if len(c) == 2:
-                c += "-"
-            ors.append(f"{alias}.occ LIKE ?")
-            params.append(c + "%")
-        clauses.append("(" + " OR ".join(ors) + ")")
-    regions = _as_list(region)
-    if regions:
-        ors = []
-        for r in regions:
-            val = r.strip().lower()
-            abbr = state_abbr(r)
-            parts = [
-                f"lower({alias}.{c}) = ?"
-                for c in ("state_name", "msa", "msa_name", "county", "county_name")
-            ]
-            params.extend([val] * 5)
-            if abbr:
-                parts.append(f"{alias}.state = ?")
-                params.append(abbr)
-            ors.append("(" + " OR ".join(parts) + ")")
-        clauses.append("(" + " OR ".join(ors) + ")")
-    if period is not None:
-        clauses.append(f"{alias}.posted >= ? AND {alias}.posted < ?")
-        params.extend([period.start, period.end])
-    return (" AND ".join(clauses) or "TRUE"), params
-
-
-_BASE = """
-SELECT p.posting_id, p.posted, coalesce(p.onet, p.soc_5, o.onet_code) AS occ,
-       coalesce(p.onet_name, o.onet_title) AS occ_name, p.state, p.state_name, p.msa,
-       p.msa_name, p.county, p.county_name, p.title_raw, p.title
-FROM postings p
-LEFT JOIN (SELECT posting_id, onet_code, onet_title FROM posting_occupations WHERE rank = 1) o
-  USING (posting_id)
-"""
-
-
-def _skills_cte(store: PostingsStore, source: str) -> str:
-    if source not in SKILL_SOURCES:
-        raise InvalidArgumentError(f"source {source!r} is not one of {', '.join(SKILL_SOURCES)}.")
-    if source == "export":
-        return "SELECT * FROM posting_skills WHERE source = 'export'"
-    if source == "extracted":
-        return "SELECT * FROM posting_skills WHERE source = 'extracted'"
-    has_extracted = store.query(
-        "SELECT count(*) AS n FROM (SELECT 1 FROM posting_skills WHERE source = 'extracted' "
-        "LIMIT 1)"
-    ).iloc[0, 0]
-    if not has_extracted:
-        return "SELECT * FROM posting_skills"
-    return (
-        "SELECT * FROM posting_skills WHERE source = 'export' UNION ALL "
-        "SELECT * FROM posting_skills WHERE source = 'extracted' AND posting_id NOT IN "
-        "(SELECT DISTINCT posting_id FROM posting_skills WHERE source = 'export')"
-    )
-
-
-def _counted_sql(store: PostingsStore, mentions: str) -> str:
-    """SQL true for the ``posting_skills`` rows (alias ``s``) that demand counts."""
-    if mentions not in SKILL_MENTIONS:
-        raise InvalidArgumentError(
-            f"mentions {mentions!r} is not one of {', '.join(SKILL_MENTIONS)}: 'asked' counts "
-            "the skills a posting asks for, 'all' every skill it names."
-        )
-    if mentions == "all":
-        return "TRUE"
-    cols = store.query(
-        "SELECT count(*) AS n FROM duckdb_columns() WHERE table_name = 'posting_skills' "
-        "AND column_name = 'asked'"
-    )
-    # A database written before asked scores existed and opened read-only has no column.
-    scored = bool(int(cols["n"].iloc[0]))
-    unscored = int(
-        store.query(
-            "SELECT count(*) AS n FROM posting_skills WHERE source = 'extracted'"
-            + (" AND asked IS NULL" if scored else "")
-        )["n"].iloc[0]
-    )
-    if unscored:
-        warnings.warn(
-            f"{unscored:,} extracted skills in {_where_db(store)} have no asked score (they "
-            "were extracted by an earlier align), so they all count as asked for. Run `align "
-            "postings extract-skills --redo` to score them.",
-            AlignDataWarning,
-            stacklevel=user_stacklevel(),
-        )
-    return "s.asked IS NOT FALSE" if scored else "TRUE"
-
-
-def _check_dates(store: PostingsStore, period: str | None) -> None:
-    """A period filter on postings that carry no dates would silently match nothing."""
-    if period is None:
-        return
-    counts = store.query("SELECT count(*) AS n, count(posted) AS dated FROM postings")
-    n, dated = int(counts["n"].iloc[0]), int(counts["dated"].iloc[0])
-    if n and not dated:
-        raise PostingsDataError(
-            f"period={period!r} cannot be applied: none of the {n:,} postings in "
-            f"{_where_db(store)} has a posted date (the export had no date column, as "
-            "Glassdoor and LinkedIn files do not). Leave out --period (period= in Python), "
-            "or ingest an export with a POSTED column."
-        )
-
-
-def _where_db(store: PostingsStore) -> str:
-    return "this in-memory store" if str(store.path) == ":memory:" else repr(str(store.path))
 
 
 def _no_skills(store: PostingsStore, source: str, n_matching: int) -> PostingsDataError:
@@ -330,6 +132,7 @@ def skill_demand(
     trend_unit: PeriodUnit = "year",
     skill_types: list[str] | None = None,
     mentions: Mentions = "asked",
+    generic: str = "show",
 ) -> pd.DataFrame:
     """Rank the skills that matching postings ask for.
 
@@ -358,6 +161,11 @@ def skill_demand(
         counts a skill where the posting asks for it, not where it only names
         it ("Cosma provides chassis ..."); ``"all"`` counts every naming.
         Export skills always count.
+    generic : {"show", "hide", "down-weight"}
+        What to do with generic skills (asked for about as often by every
+        occupation: :func:`align.postings.skill_specificity`): list them
+        (default; see the ``generic`` column), leave them out (their number is
+        ``attrs["generic_hidden"]``), or rank by ``weighted_share``.
 
     Returns
     -------
@@ -368,9 +176,14 @@ def skill_demand(
         skill), ``share`` (``postings`` / matching postings that carry any
         skill data, in [0, 1]), ``trend`` (least-squares slope of the share
         per ``trend_unit`` step, in share points per step; NaN with fewer
-        than two dated steps), ``trend_periods`` (steps used). ``attrs``
-        holds ``postings`` (the denominator), ``postings_matching`` and the
-        filters.
+        than two dated steps), ``trend_periods`` (steps used),
+        ``specificity`` (how specific the skill is to some of the database's
+        occupations, in [0, 1]; NaN when the postings span fewer than two
+        occupations), ``generic`` (specificity below 0.2: about as common in
+        every occupation) and
+        ``weighted_share`` (``share`` x ``specificity``). ``attrs`` (plain
+        values) holds ``postings`` (the denominator), ``postings_matching``,
+        ``generic_hidden`` and the filters.
 
     Raises
     ------
@@ -394,8 +207,9 @@ def skill_demand(
     store, owned = open_store(db, read_only=True)
     try:
         return _skill_demand(
-            store, occupation, region, period, top, source, trend_unit, skill_types, mentions
-        )
+            store, occupation, region, period, top, source, trend_unit, skill_types, mentions,
+            generic,
+        )  # fmt: skip
     finally:
         if owned:
             store.close()
@@ -411,7 +225,13 @@ def _skill_demand(
     trend_unit: str,
     skill_types: list[str] | None,
     mentions: str = "asked",
+    generic: str = "show",
 ) -> pd.DataFrame:
+    if generic not in GENERIC_MODES:
+        raise InvalidArgumentError(
+            f"generic {generic!r} is not one of {', '.join(GENERIC_MODES)}: 'show' lists every "
+            "skill, 'hide' leaves out generic ones, 'down-weight' ranks by share x specificity."
+        )
     if trend_unit not in PERIOD_UNITS:
         raise InvalidArgumentError(
             f"trend_unit {trend_unit!r} is not one of {', '.join(PERIOD_UNITS)}."
@@ -427,10 +247,11 @@ def _skill_demand(
         types_sql = "s.skill_type IN (" + ", ".join("?" * len(skill_types)) + ")"
         type_params = list(skill_types)
     where, params = _where(occupation, region, win)
-    matching = store.query(f"SELECT count(*) AS n FROM ({_BASE}) b WHERE {where}", params)
+    base = base_sql(store)
+    matching = store.query(f"SELECT count(*) AS n FROM ({base}) b WHERE {where}", params)
     n_matching = int(matching["n"].iloc[0])
     sql = f"""
-    WITH base AS (SELECT b.posting_id FROM ({_BASE}) b WHERE {where}),
+    WITH base AS (SELECT b.posting_id FROM ({base}) b WHERE {where}),
          eff AS ({eff}),
          hit AS MATERIALIZED (
             SELECT s.posting_id, s.skill_id, s.skill_name, s.skill_type, s.source,
@@ -451,7 +272,7 @@ def _skill_demand(
         if len(df)
         else int(
             store.query(
-                f"WITH base AS (SELECT b.posting_id FROM ({_BASE}) b WHERE {where}), "
+                f"WITH base AS (SELECT b.posting_id FROM ({base}) b WHERE {where}), "
                 f"eff AS ({eff}) SELECT count(DISTINCT s.posting_id) AS n FROM eff s "
                 f"SEMI JOIN base USING (posting_id) WHERE {types_sql}",
                 params + type_params,
@@ -461,11 +282,15 @@ def _skill_demand(
     if n_matching and not denom and not skill_types:
         raise _no_skills(store, source, n_matching)
     df = df.drop(columns="denom")
-    if top is not None:
+    if top is not None and generic == "show":
         df = df.head(top)
     df["share"] = df["postings"] / denom if denom else np.nan
     df["postings"] = df["postings"].astype("int64")
     df["rank"] = df["postings"].rank(method="min", ascending=False).astype("int64")
+    spec = specificity_of(store, eff, counted, df["skill_id"].tolist())
+    df, hidden = apply_generic(df, spec, generic)
+    if top is not None:
+        df = df.head(top)
     trend, steps = _trend(
         store,
         df["skill_id"].tolist(),
@@ -490,6 +315,8 @@ def _skill_demand(
             "period": period,
             "source": source,
             "mentions": mentions,
+            "generic": generic,
+            "generic_hidden": hidden,
         }
     )
     if n_matching == 0:
@@ -520,7 +347,7 @@ def _trend(
     rows = store.query(
         f"""
             WITH base AS (SELECT b.posting_id, date_trunc('{unit}', b.posted) AS step
-                          FROM ({_BASE}) b WHERE {where} AND b.posted IS NOT NULL),
+                          FROM ({base_sql(store)}) b WHERE {where} AND b.posted IS NOT NULL),
                  eff AS ({eff}),
                  hit AS (SELECT s.posting_id, s.skill_id, base.step, {counted} AS counted
                          FROM eff s JOIN base USING (posting_id) WHERE {types_sql}),
@@ -612,7 +439,7 @@ def occupation_counts(
         df = store.query(
             f"""SELECT b.occ AS occupation, mode(b.occ_name) AS occupation_name,
                        {reg} AS region, {per} AS period, count(*) AS postings
-                FROM ({_BASE}) b WHERE {where}
+                FROM ({base_sql(store)}) b WHERE {where}
                 GROUP BY ALL ORDER BY period NULLS LAST, region NULLS LAST, postings DESC,
                 occupation""",
             params,
@@ -667,7 +494,7 @@ def top_titles(
         df = store.query(
             f"""SELECT b.{field} AS title, count(*) AS postings,
                        count(*) / sum(count(*)) OVER () AS share
-                FROM ({_BASE}) b WHERE {where} AND b.{field} IS NOT NULL
+                FROM ({base_sql(store)}) b WHERE {where} AND b.{field} IS NOT NULL
                 GROUP BY b.{field} ORDER BY postings DESC, title""",
             params,
         )

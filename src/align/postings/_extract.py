@@ -16,10 +16,9 @@ Vectors are cached on disk by the Embedder, so re-running costs little.
 from __future__ import annotations
 
 import logging
-import re
 import time
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -30,6 +29,8 @@ from align._config import Method, PathLike
 from align.exceptions import InvalidArgumentError, UnknownNameError
 from align.postings._asked import AskedScorer
 from align.postings._dask import require_distributed, run_on_dask
+from align.postings._paraphrase import keep_mask
+from align.postings._segments import MAX_SEGMENT, MIN_MATCH_WORDS, is_boilerplate, split_posting
 from align.postings._store import SKILL_ROW_COLUMNS, PostingsStore, open_store
 
 if TYPE_CHECKING:
@@ -77,106 +78,6 @@ EXTRACT_METHODS: dict[str, str] = {
 DEFAULT_THRESHOLD = 0.625
 #: Columns of :func:`extract_text_skills`.
 EXTRACT_COLUMNS: tuple[str, ...] = SKILL_ROW_COLUMNS
-
-_BULLET = re.compile(r"^\s*(?:[-*•·▪◦●‣–—>]+\s*|(?:\(?\d{1,2}[.)]|\(?[a-z][.)])\s+)")
-_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
-_BOILERPLATE = re.compile(
-    r"equal (?:employment )?opportunit|\beeo\b|affirmative action|without regard to|"
-    r"regardless of (?:race|age|gender|sex)|national origin|sexual orientation|"
-    r"gender identity|veteran status|protected (?:veteran|class|characteristic)|"
-    r"accommodation|e-verify|drug[- ](?:free|test|screen)|background check|"
-    r"\b401\s?\(?k\)?|dental|vision insurance|health insurance|medical insurance|"
-    r"life insurance|paid time off|\bpto\b|paid holidays|parental leave|tuition reimbursement|"
-    r"benefits package|competitive (?:salary|pay|benefits|compensation)|"
-    r"(?:salary|pay) range|per hour|click apply|apply now|to apply|recruiters?\b|"
-    r"privacy (?:policy|notice)|all qualified applicants",
-    re.IGNORECASE,
-)
-_MAX_SEGMENT = 300
-# Segments shorter than this are left to literal mentions: of 24 labelled matches of the
-# matcher in segments of at most four words that name no skill, 3 were right
-# (benchmarks/RESULTS-postings.md, "Asked or only named").
-_MIN_MATCH_WORDS = 5
-# Benefits listed as short bullet items ("Retirement Plan", "Compensation"); only
-# whole short items, because "compensation" in a sentence can be the job itself.
-_BENEFIT_ITEM = re.compile(
-    r"(?:[\w&/-]+ ){0,3}(?:compensation|retirement|educational assistance|tuition|vacation|"
-    r"holidays|bonus(?:es)?|stock options|wellness|insurance|employee discounts?|"
-    r"paid leave|sick leave|pension)(?: [\w&/-]+){0,3}",
-    re.IGNORECASE,
-)
-_LETTERS = re.compile(r"[A-Za-z]{2}")
-# Section headings match skill names ("Requirements" -> Business Requirements) but
-# say nothing about the job; dropped when a segment is only a heading.
-_HEADINGS = re.compile(
-    r"(?:job |position |role )?(?:description|summary|overview|responsibilities|requirements|"
-    r"qualifications|duties|skills|benefits|about (?:us|the (?:role|company|team|job))|"
-    r"what you(?:'|’)ll do|who you are|preferred|minimum|basic|required|education|"
-    r"experience|essential functions|key responsibilities)"
-    r"(?: (?:and|&) \w+)?(?: (?:summary|qualifications|requirements|skills|description))?"
-    r"(?: \(.*\))?",
-    re.IGNORECASE,
-)
-
-
-def is_boilerplate(text: str) -> bool:
-    """True for equal-opportunity, benefits and how-to-apply sentences.
-
-    Examples
-    --------
-    >>> is_boilerplate("We are an Equal Opportunity Employer."), is_boilerplate("Write SQL.")
-    (True, False)
-    """
-    return bool(_BOILERPLATE.search(text) or _BENEFIT_ITEM.fullmatch(text.rstrip(" .;:")))
-
-
-def split_posting(
-    text: str | None, *, drop_boilerplate: bool = True, max_chars: int | None = _MAX_SEGMENT
-) -> list[str]:
-    """Split posting text into bullet items and sentences.
-
-    Headers (short lines ending in ``:``), fragments under three characters
-    and, by default, boilerplate are dropped; long segments are cut at
-    ``;`` and finally at ``max_chars`` characters (300; ``None`` keeps them
-    whole, as literal-mention search does).
-
-    Examples
-    --------
-    >>> split_posting("Requirements:\\n- Python and SQL\\n- Tableau\\nWe offer dental. "
-    ...               "You will build models.")
-    ['Python and SQL', 'Tableau', 'You will build models.']
-    """
-    if not text:
-        return []
-    out: list[str] = []
-    for line in str(text).replace("\r", "\n").split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        bullet = _BULLET.match(line)
-        if bullet:
-            line = line[bullet.end() :].strip()
-        parts = [line] if bullet and len(line) <= _MAX_SEGMENT else _SENT.split(line)
-        for part in parts:
-            part = " ".join(part.split())
-            if (
-                len(part) < 3
-                or (part.endswith(":") and len(part) < 60)
-                or _HEADINGS.fullmatch(part.rstrip(" :.-"))
-            ):
-                continue
-            pieces = [p.strip() for p in part.split(";")] if len(part) > _MAX_SEGMENT else [part]
-            for piece in pieces:
-                if max_chars is not None:
-                    piece = piece[:max_chars]
-                if (
-                    len(piece) < 3
-                    or not _LETTERS.search(piece)
-                    or (drop_boilerplate and is_boilerplate(piece))
-                ):
-                    continue
-                out.append(piece)
-    return out
 
 
 def make_skill_matcher(
@@ -266,8 +167,10 @@ def extract_text_skills(
     :mod:`align.postings._literal`) is extracted whatever its score; the
     matcher adds the skills whose score reaches ``threshold`` (paraphrases) in
     sentences of five words or more (a heading such as "Care" or "Primary
-    Responsibilities" gives it nothing to go on). A sentence repeated across
-    postings is matched once.
+    Responsibilities" gives it nothing to go on), except a skill that is only a
+    specific kind of what the sentence names ("verbal communication" is not
+    *Non-Verbal Communication*; :mod:`align.postings._paraphrase`). A sentence
+    repeated across postings is matched once.
 
     Parameters
     ----------
@@ -333,11 +236,11 @@ def extract_text_skills(
     # Segment -> (owner, position); every (owner, unique segment) pair once.
     pairs = pd.DataFrame({"owner": seg_owner, "seg": seg_order, "pos": range(len(seg_owner))})
     pairs = pairs.drop_duplicates(["owner", "seg"])
-    # The matcher reads at most _MAX_SEGMENT characters of a segment, as it always did, and
-    # only segments of _MIN_MATCH_WORDS words or more: a heading or a one-word bullet ("Care",
+    # The matcher reads at most MAX_SEGMENT characters of a segment, as it always did, and
+    # only segments of MIN_MATCH_WORDS words or more: a heading or a one-word bullet ("Care",
     # "Statistics") gives it nothing to go on; names in them are still found literally.
-    long = [k for k, s in enumerate(segments) if len(s.split()) >= _MIN_MATCH_WORDS]
-    queries = list(dict.fromkeys(segments[k][:_MAX_SEGMENT] for k in long))
+    long = [k for k, s in enumerate(segments) if len(s.split()) >= MIN_MATCH_WORDS]
+    queries = list(dict.fromkeys(segments[k][:MAX_SEGMENT] for k in long))
     q_of = {q: j for j, q in enumerate(queries)}
     frames = []
     hits = (
@@ -347,9 +250,10 @@ def extract_text_skills(
     )
     if matcher is not None and not hits.empty:
         seg_q = pd.DataFrame({"seg": long, "query_index": [
-            q_of[segments[k][:_MAX_SEGMENT]] for k in long
+            q_of[segments[k][:MAX_SEGMENT]] for k in long
         ]})  # fmt: skip
         sem = hits.merge(seg_q, on="query_index").merge(pairs, on="seg")
+        sem = sem[keep_mask(sem, segments, texts)]
         sem = sem.assign(evidence=[segments[k] for k in sem["seg"]], method=matcher.method)
         frames.append(sem[list(_HIT_COLUMNS)])
     if literal is not False:
@@ -406,6 +310,8 @@ def extract_text_skills(
 
 
 _HIT_COLUMNS = ("owner", "pos", "seg", "id", "label", "kind", "score", "method", "evidence")
+
+
 # One scorer per matcher (the embedding variant needs the matcher's embedder).
 _SCORERS: weakref.WeakKeyDictionary[Any, AskedScorer] = weakref.WeakKeyDictionary()
 
@@ -510,7 +416,9 @@ def extract_skills(
     n_workers : int
         Workers of the LocalCluster.
     batch_size : int
-        Postings per batch (local) or per partition (Dask).
+        Postings per partition (Dask), and at most per batch locally, where
+        batches start small and grow to take about two seconds each, so the
+        progress bar moves every couple of seconds.
     limit : int, optional
         Process at most this many postings.
     redo : bool
@@ -577,6 +485,28 @@ def extract_skills(
             store.close()
 
 
+# The progress bar moves every couple of seconds: local batches start small and grow (up
+# to ``batch_size``) to take about this long each.
+_BATCH_SECONDS = 2.0
+_FIRST_BATCH = 8
+
+
+def _paced(batches: Iterable[pd.DataFrame], most: int) -> Iterator[pd.DataFrame]:
+    """Re-cut the store's batches into pieces that each take about ``_BATCH_SECONDS``
+    (timed from one piece to the next, the caller's work on it included)."""
+    size = min(_FIRST_BATCH, most)
+    for big in batches:
+        start = 0
+        while start < len(big):
+            part = big.iloc[start : start + size]
+            t0 = time.perf_counter()
+            yield part
+            took = time.perf_counter() - t0
+            start += len(part)
+            rate = len(part) / took if took > 0 else float("inf")
+            size = int(max(1, min(most, rate * _BATCH_SECONDS)))
+
+
 def _extract(
     store: PostingsStore,
     taxonomy: str,
@@ -630,10 +560,17 @@ def _extract(
                 framework=framework,
             )
         else:
-            results = (run_batch(b, m, thr, finder) for b in batches)
+            results = (run_batch(b, m, thr, finder) for b in _paced(batches, batch_size))
         with tqdm(
             total=total, desc="extract skills", unit=" postings", disable=not progress
         ) as bar:
+            if m is not None and hasattr(m, "items_"):
+                # Build what the first batch would build (the literal-name index, the asked
+                # score), so the bar starts moving as soon as postings are read.
+                bar.set_postfix_str("preparing the skill list", refresh=True)
+                finder = _FINDERS.get(m) or _FINDERS.setdefault(m, make_literal_finder(m))
+                _scorer(True, m)
+                bar.set_postfix_str("")
             for part in results:
                 n = int(part.attrs.get("postings", 0))
                 if "worker" in part.attrs:

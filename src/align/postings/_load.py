@@ -21,6 +21,7 @@ import warnings
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -674,8 +675,10 @@ def _check_parquet_schema(path: Path, schema: pa.Schema) -> None:
             or pa.types.is_date(t)
             or pa.types.is_timestamp(t)
             or pa.types.is_null(t)
+            or pa.types.is_integer(t)  # Unix time, as LinkedIn exports it
+            or pa.types.is_floating(t)
         ):
-            bad.append(f"{fld.name} is {t} (expected a date or an ISO date string)")
+            bad.append(f"{fld.name} is {t} (expected a date, an ISO date string or Unix time)")
     if bad:
         raise PostingsFormatError(
             f"Parquet file {str(path)!r} has the wrong schema: {'; '.join(bad)}. Re-export "
@@ -974,8 +977,36 @@ def _text(series: pd.Series, limit: int) -> tuple[pd.Series, int]:
     return pd.Series(out, index=series.index, dtype=object), cut
 
 
+# Unix times that are dates of job postings (1990-2100), in seconds or milliseconds.
+_EPOCH_S = (631_152_000, 4_102_444_800)
+_EPOCH_MS = (_EPOCH_S[0] * 1000, _EPOCH_S[1] * 1000)
+
+
+def _epoch_date(v: Any) -> str | None:
+    """ISO date of a Unix time in seconds or milliseconds (LinkedIn's ``listed_time``)."""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(x):
+        return None
+    if _EPOCH_MS[0] <= x < _EPOCH_MS[1]:
+        x /= 1000.0
+    elif not _EPOCH_S[0] <= x < _EPOCH_S[1]:
+        return None
+    return datetime.fromtimestamp(x, UTC).date().isoformat()
+
+
 def _dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Return (dates, bad mask): ISO strings, dates or timestamps; blank is not bad."""
+    """Return (dates, bad mask): ISO strings, dates, timestamps or Unix times (seconds or
+    milliseconds, as LinkedIn exports them); blank is not bad.
+
+    Examples
+    --------
+    >>> d, bad = _dates(pd.Series(["2024-05-01", 1713397508000.0, "1699090000", "", "May 1"]))
+    >>> [str(x)[:10] for x in d], bad.tolist()
+    (['2024-05-01', '2024-04-17', '2023-11-04', 'NaT', 'NaT'], [False, False, False, False, True])
+    """
     if pd.api.types.is_datetime64_any_dtype(series):
         out = (
             pd.to_datetime(series).dt.tz_localize(None)
@@ -989,7 +1020,12 @@ def _dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
             return None
         if hasattr(v, "isoformat"):  # date/datetime from Excel or JSON
             return v.isoformat()[:10]
-        return str(v).strip()[:10] or None
+        text = str(v).strip()
+        if not text:
+            return None
+        if text[:1].isdigit() and "-" not in text:
+            return _epoch_date(text) or text[:10]
+        return text[:10]
 
     raw = series.astype(object).map(iso)
     parsed = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
@@ -1043,7 +1079,8 @@ def normalise_chunk(raw: RawChunk, plan: ColumnPlan) -> Chunk:
             out[fld], bad = _dates(df[src[fld]])
             for i in np.flatnonzero(bad.to_numpy()).tolist():
                 reasons[i] = reasons[i] or (
-                    f"{src[fld]} {str(df[src[fld]].iloc[i])[:30]!r} is not an ISO date (YYYY-MM-DD)"
+                    f"{src[fld]} {str(df[src[fld]].iloc[i])[:30]!r} is not an ISO date "
+                    "(YYYY-MM-DD) or a Unix time"
                 )
         else:
             out[fld] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us]")

@@ -4,7 +4,9 @@ An analyst who coded job titles with ``align postings code-titles`` should
 check the coding before trusting demand by occupation: does "Data Analyst"
 land on 15-2051.01 *Business Intelligence Analysts*, or on 13-2099.01
 *Financial Quantitative Analysts*? :func:`coded_occupations` lists each code
-with its postings, the titles that most often got it and the coder's scores.
+with its postings, the titles that most often got it and the coder's
+confidence, including how many of its postings are uncertain or tied; the
+review sheet (:mod:`align.postings._review`) is how to settle them.
 """
 
 from __future__ import annotations
@@ -14,19 +16,27 @@ from typing import Any
 import pandas as pd
 
 from align.exceptions import InvalidArgumentError
-from align.postings._demand import _BASE, _check_dates, _where, parse_period
+from align.postings._query import (
+    TITLE_KEY_SQL,
+    _check_dates,
+    _where,
+    base_sql,
+    has_table,
+    parse_period,
+)
 from align.postings._store import PathLike, PostingsStore, open_store
 
 __all__ = ["LOW_CONFIDENCE", "OCCUPATION_COLUMNS", "coded_occupations"]
 
-#: Top-1 title-coding score below which a coded posting is worth a human look (the
-#: LinkedIn run in benchmarks/RESULTS-postings.md: 7 % of titles score below it).
+#: Coding confidence below which a title coding is worth a human look: the coding is more
+#: likely wrong than right (the confidence is calibrated on the title benchmark's dev half;
+#: benchmarks/RESULTS-postings.md). A tied coding counts as low confidence too.
 LOW_CONFIDENCE = 0.5
 
 #: Columns of :func:`coded_occupations`.
 OCCUPATION_COLUMNS: tuple[str, ...] = (
     "rank", "onet_code", "onet_title", "source", "postings", "share", "median_score",
-    "low_confidence", "example_titles",
+    "low_confidence", "example_titles", "median_confidence", "tied",
 )  # fmt: skip
 
 
@@ -57,12 +67,18 @@ def coded_occupations(
     DataFrame
         Columns :data:`OCCUPATION_COLUMNS`: ``rank`` (1 = most postings),
         ``onet_code``, ``onet_title``, ``source`` (``export`` when the export
-        gave the code, ``title coding`` when ``code-titles`` assigned it, or
-        ``not coded`` for the postings with neither: ``onet_code`` is None),
-        ``postings``, ``share`` (of matching postings), ``median_score`` and
-        ``low_confidence`` (share of its postings whose top-1 coding score
-        is below :data:`LOW_CONFIDENCE`; NaN for export codes),
-        ``example_titles`` ("Data Analyst (12); Analyst II (3)").
+        gave the code, ``reviewed`` when an analyst reviewed the title's code
+        (``onet_code`` None: no occupation fits), ``title coding`` when
+        ``code-titles`` assigned it, or ``not coded`` for the postings with
+        none of these: ``onet_code`` is None), ``postings``, ``share`` (of
+        matching postings), ``median_score`` (the coder's score of the code),
+        ``low_confidence`` (share of its postings whose coding confidence is
+        below :data:`LOW_CONFIDENCE` or tied; for codings made before
+        confidence existed, whose score is; NaN unless ``title coding``),
+        ``example_titles`` ("Data Analyst (12); Analyst II (3)"),
+        ``median_confidence`` (probability that the coding is right) and
+        ``tied`` (share of its postings whose top two codes are about equally
+        likely).
 
     Examples
     --------
@@ -70,8 +86,9 @@ def coded_occupations(
     >>> _ = store.con.execute("INSERT INTO postings (posting_id, title_raw) VALUES "
     ...                       "('a', 'Data Analyst'), ('b', 'Data Analyst'), ('c', 'Nurse')")
     >>> _ = store.con.execute("INSERT INTO posting_occupations VALUES "
-    ...     "('a', 1, '15-2051.01', 'Business Intelligence Analysts', 0.8, 'hybrid', 1), "
-    ...     "('b', 1, '15-2051.01', 'Business Intelligence Analysts', 0.4, 'hybrid', 1)")
+    ...     "('a', 1, '15-2051.01', 'Business Intelligence Analysts', 0.8, 'hybrid', 1, 0.9, "
+    ...     "false), ('b', 1, '15-2051.01', 'Business Intelligence Analysts', 0.4, 'hybrid', 1, "
+    ...     "0.3, true)")
     >>> coded_occupations(store)[["onet_code", "postings", "low_confidence", "example_titles"]]
         onet_code  postings  low_confidence    example_titles
     0  15-2051.01         2             0.5  Data Analyst (2)
@@ -100,18 +117,43 @@ def _coded(
     win = parse_period(period) if period is not None else None
     _check_dates(store, period)
     where, params = _where(occupation, region, win)
+    has_conf = bool(
+        int(
+            store.query(
+                "SELECT count(*) AS n FROM duckdb_columns() WHERE table_name = "
+                "'posting_occupations' AND column_name = 'confidence'"
+            )["n"].iloc[0]
+        )
+    )
+    conf = "o.confidence" if has_conf else "NULL::DOUBLE"
+    tied = "o.tied" if has_conf else "NULL::BOOLEAN"
+    reviewed = (
+        f"EXISTS (SELECT 1 FROM occupation_reviews r WHERE r.title_key = {TITLE_KEY_SQL})"
+        if has_table(store, "occupation_reviews")
+        else "FALSE"
+    )
     rows = store.query(
-        f"""SELECT b.posting_id, b.occ AS onet_code, b.occ_name AS onet_title, b.title_raw,
-                   CASE WHEN p.onet IS NOT NULL OR p.soc_5 IS NOT NULL THEN 'export'
-                        WHEN b.occ IS NOT NULL THEN 'title coding' ELSE 'not coded' END
-                        AS source,
-                   CASE WHEN p.onet IS NULL AND p.soc_5 IS NULL THEN o.score END AS score
-            FROM ({_BASE}) b JOIN postings p USING (posting_id)
-            LEFT JOIN (SELECT posting_id, score FROM posting_occupations WHERE rank = 1) o
-              USING (posting_id)
-            WHERE {where}""",
+        f"""SELECT *, CASE WHEN p_export THEN 'export' WHEN reviewed THEN 'reviewed'
+                           WHEN onet_code IS NOT NULL THEN 'title coding' ELSE 'not coded' END
+                      AS source
+            FROM (SELECT b.posting_id, b.occ AS onet_code, b.occ_name AS onet_title,
+                         b.title_raw, p.onet IS NOT NULL OR p.soc_5 IS NOT NULL AS p_export,
+                         {reviewed} AS reviewed, o.score, {conf} AS confidence,
+                         {tied} AS tied
+                  FROM ({base_sql(store)}) b JOIN postings p USING (posting_id)
+                  LEFT JOIN posting_occupations o ON o.posting_id = b.posting_id AND o.rank = 1
+                  WHERE {where})""",
         params,
     )
+    title_coded = rows["source"] == "title coding"
+    for col in ("score", "confidence"):
+        rows[col] = rows[col].astype(float).where(title_coded)
+    rows["tied"] = rows["tied"].astype("boolean").where(title_coded)
+    low = rows["confidence"].lt(LOW_CONFIDENCE) | rows["tied"].fillna(False).astype(bool)
+    old = rows["confidence"].isna() & rows["score"].notna()
+    rows["low"] = low.where(~old, rows["score"].lt(LOW_CONFIDENCE)).astype(float)
+    rows["low"] = rows["low"].where(title_coded)
+    rows["tie"] = rows["tied"].astype(float)
     if rows.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in OCCUPATION_COLUMNS})
     rows["key"] = rows["onet_code"].fillna("\x00")
@@ -121,9 +163,10 @@ def _coded(
         onet_title=("onet_title", lambda s: s.mode().iat[0] if s.notna().any() else None),
         postings=("posting_id", "size"),
         median_score=("score", "median"),
-        low_confidence=("score", lambda s: (s < LOW_CONFIDENCE).mean() if s.notna().any()
-                        else float("nan")),
-    ).reset_index()  # fmt: skip
+        low_confidence=("low", "mean"),
+        median_confidence=("confidence", "median"),
+        tied=("tie", "mean"),
+    ).reset_index()
     titles = (
         rows.dropna(subset=["title_raw"])
         .groupby(["key", "source", "title_raw"])

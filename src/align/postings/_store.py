@@ -23,7 +23,15 @@ Tables
     is FALSE).
 ``posting_occupations``
     Title coding results: ``posting_id``, ``rank``, ``onet_code``,
-    ``onet_title``, ``score``, ``method``, ``batch_id``.
+    ``onet_title``, ``score``, ``method``, ``batch_id``, ``confidence``
+    (probability that the posting's rank-1 code is right; NULL for codings
+    made before it existed) and ``tied``.
+``occupation_reviews``
+    Codes an analyst reviewed, one row per title (``title_key``: the title in
+    lower case, whitespace collapsed): ``onet_code`` (NULL: no O*NET
+    occupation fits), ``onet_title``, ``coded_code`` (what the coder had
+    given), ``note``, ``reviewed_at``, ``batch_id``. A review wins over title
+    coding for every posting with that title; an export's own code wins over both.
 ``batches``
     Log of every load: ``batch_id``, ``kind`` (``ingest``, ``extract``,
     ``code-titles``), ``file``, ``sha256``, ``preset``, ``mapping``,
@@ -117,7 +125,12 @@ ALTER TABLE posting_skills ADD COLUMN IF NOT EXISTS asked BOOLEAN;
 ALTER TABLE posting_skills ADD COLUMN IF NOT EXISTS asked_score DOUBLE;
 CREATE TABLE IF NOT EXISTS posting_occupations (
     posting_id VARCHAR, rank INTEGER, onet_code VARCHAR, onet_title VARCHAR, score DOUBLE,
-    method VARCHAR, batch_id INTEGER);
+    method VARCHAR, batch_id INTEGER, confidence DOUBLE, tied BOOLEAN);
+ALTER TABLE posting_occupations ADD COLUMN IF NOT EXISTS confidence DOUBLE;
+ALTER TABLE posting_occupations ADD COLUMN IF NOT EXISTS tied BOOLEAN;
+CREATE TABLE IF NOT EXISTS occupation_reviews (
+    title_key VARCHAR PRIMARY KEY, onet_code VARCHAR, onet_title VARCHAR, coded_code VARCHAR,
+    note VARCHAR, reviewed_at TIMESTAMP, batch_id INTEGER);
 CREATE TABLE IF NOT EXISTS batches (
     batch_id INTEGER PRIMARY KEY, kind VARCHAR, file VARCHAR, sha256 VARCHAR, preset VARCHAR,
     mapping VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_duplicate BIGINT,
@@ -132,7 +145,11 @@ SKILL_ROW_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 #: Columns of stored occupation codes (``posting_occupations`` without ``batch_id``).
 OCCUPATION_ROW_COLUMNS: tuple[str, ...] = (
-    "posting_id", "rank", "onet_code", "onet_title", "score", "method",
+    "posting_id", "rank", "onet_code", "onet_title", "score", "method", "confidence", "tied",
+)  # fmt: skip
+#: Columns of stored reviews (``occupation_reviews`` without ``batch_id``).
+REVIEW_ROW_COLUMNS: tuple[str, ...] = (
+    "title_key", "onet_code", "onet_title", "coded_code", "note", "reviewed_at",
 )  # fmt: skip
 # Postings whose text can be mined: a body, and no skill list from the export itself.
 _EXTRACTABLE = (
@@ -159,11 +176,14 @@ class BatchWriter:
         self.log: pd.DataFrame | None = None
 
     def record(self) -> dict[str, Any]:
-        """The logged batch row as plain data ({} before the batch commits)."""
+        """The logged batch row as plain JSON-ready data ({} before the batch commits).
+
+        ``loaded_at`` is an ISO 8601 string, so a DataFrame carrying the record
+        in ``attrs`` still writes to Parquet.
+        """
         if self.log is None or self.log.empty:
             return {}
-        row = self.log.iloc[0]
-        return {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        return _plain(self.log.iloc[0].to_dict())
 
     def delete_extracted_skills(self, posting_ids: Iterable[str]) -> None:
         """Remove earlier extracted skills of these postings (a re-extraction replaces them)."""
@@ -196,6 +216,29 @@ class BatchWriter:
             con.unregister("_found")
         return len(frame)
 
+    def replace_reviews(self, title_keys: Iterable[str], reviews: pd.DataFrame) -> int:
+        """Replace the reviewed codes of these title keys with ``reviews`` (columns
+        ``title_key``, ``onet_code``, ``onet_title``, ``coded_code``, ``note``,
+        ``reviewed_at``; none for keys whose review is cleared); return how many are stored."""
+        frame = reviews[list(REVIEW_ROW_COLUMNS)].copy()
+        frame["batch_id"] = self.batch_id
+        con = self._store.con
+        con.register("_rev", frame)
+        con.register("_rev_keys", pd.DataFrame({"title_key": list(title_keys)}, dtype=object))
+        try:
+            con.execute(
+                "DELETE FROM occupation_reviews WHERE title_key IN "
+                "(SELECT title_key FROM _rev_keys)"
+            )
+            con.execute(
+                "INSERT INTO occupation_reviews SELECT title_key, onet_code, onet_title, "
+                "coded_code, note, reviewed_at, batch_id FROM _rev"
+            )
+        finally:
+            con.unregister("_rev")
+            con.unregister("_rev_keys")
+        return len(frame)
+
     def replace_occupations(self, posting_ids: Iterable[str], codes: pd.DataFrame) -> int:
         """Replace the occupation codes of these postings (columns
         :data:`OCCUPATION_ROW_COLUMNS`); return how many codes were stored."""
@@ -209,13 +252,34 @@ class BatchWriter:
                 "DELETE FROM posting_occupations WHERE posting_id IN (SELECT posting_id FROM _todo)"
             )
             con.execute(
-                "INSERT INTO posting_occupations SELECT posting_id, rank, onet_code, "
-                "onet_title, score, method, batch_id FROM _coded"
+                "INSERT INTO posting_occupations (posting_id, rank, onet_code, onet_title, "
+                "score, method, batch_id, confidence, tied) SELECT posting_id, rank, onet_code, "
+                "onet_title, score, method, batch_id, confidence, tied FROM _coded"
             )
         finally:
             con.unregister("_coded")
             con.unregister("_todo")
         return len(frame)
+
+
+def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A row as JSON-ready Python values: numbers as int/float, times as ISO strings, NA as None.
+
+    Examples
+    --------
+    >>> _plain({"n": pd.Series([3]).iloc[0], "at": pd.Timestamp("2024-05-01 10:00")})
+    {'n': 3, 'at': '2024-05-01T10:00:00'}
+    """
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        missing = not isinstance(v, str | bytes) and pd.api.types.is_scalar(v) and pd.isna(v)
+        if v is None or missing:
+            out[str(k)] = None
+        elif isinstance(v, pd.Timestamp | datetime):
+            out[str(k)] = v.isoformat()
+        else:
+            out[str(k)] = v.item() if hasattr(v, "item") else v
+    return out
 
 
 def default_db_path(data_dir: PathLike | None = None) -> Path:
