@@ -50,7 +50,7 @@ chromium:  ## make sure Debian's Chromium is there for the browser test (apt-get
 test: $(STAMP) chromium  ## lint, then run the whole test suite (with the dashboard's browser test)
 	$(BIN)/ruff check src tests benchmarks app.py app_pages
 	$(BIN)/ruff format --check src tests benchmarks app.py app_pages
-	$(BIN)/pytest --nbmake tests src/align $(wildcard notebooks/*.ipynb)
+	$(BIN)/pytest --nbmake --nbmake-timeout=900 tests src/align $(wildcard notebooks/*.ipynb)
 
 lint:  $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .
