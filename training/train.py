@@ -60,11 +60,14 @@ def _no_duplicates(rows: list[int], texts: np.ndarray, size: int) -> list[list[i
         batch: list[int] = []
         seen: set[int] = set()
         rest: list[int] = []
-        for i in pending:
+        for n, i in enumerate(pending):
             row = {int(t) for t in texts[i] if t >= 0}
-            if len(batch) < size and not (row & seen):
+            if not (row & seen):
                 batch.append(i)
                 seen |= row
+                if len(batch) == size:
+                    rest.extend(pending[n + 1 :])
+                    break
             else:
                 rest.append(i)
         if len(batch) < size // 2:
@@ -81,9 +84,16 @@ def batches(ids: np.ndarray, size: int, seed: int) -> list[np.ndarray]:
     return [np.array(b) for b in _no_duplicates(order, ids, size)]
 
 
-def load_pairs(path: Path, limit: int | None, seed: int) -> pd.DataFrame:
-    """The derived pairs; a row without a hard negative borrows a positive of its source."""
+def load_pairs(
+    path: Path, limit: int | None, seed: int, sources: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """The derived pairs (of ``sources``, prefixes such as ``onet_``; all when empty).
+
+    A row without a hard negative borrows a positive of its source.
+    """
     df = pd.read_parquet(path)
+    if sources:
+        df = df[df["source"].str.startswith(sources)]
     rng = random.Random(seed)
     by_source = df.groupby("source")["positive"].apply(list).to_dict()
     neg = df["negative"].tolist()
@@ -149,7 +159,8 @@ def train(args: argparse.Namespace) -> dict:
     torch.set_num_threads(args.threads)
     t0, c0 = time.time(), _cpu_seconds()
     loads = [os.getloadavg()[0]]
-    df = load_pairs(args.pairs, args.limit, args.seed)
+    sources = tuple(s for s in args.sources.split(",") if s)
+    df = load_pairs(args.pairs, args.limit, args.seed, sources)
     texts = list(dict.fromkeys(t for c in COLUMNS for t in df[c]))
     pos = {t: i for i, t in enumerate(texts)}
     ids = np.array([[pos[t] for t in df[c]] for c in COLUMNS]).T
@@ -224,8 +235,14 @@ def main() -> None:
         "--out", type=Path, default=REPO / "src" / "align" / "_models" / "align-minilm.npz"
     )
     ap.add_argument("--limit", type=int, default=0, help="train on N pairs only (a pilot)")
-    ap.add_argument("--epochs", type=int, default=10)
-    ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument(
+        "--sources",
+        default="onet_",
+        help="train on these sources only (prefixes; '' for all). Default: O*NET's pairs, "
+        "chosen on dev (docs/model-card.md)",
+    )
+    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--batch-size", type=int, default=512)
     ap.add_argument("--hidden", type=int, default=1024)
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--lr", type=float, default=1e-3)

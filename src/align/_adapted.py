@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+import align._embed as _embed
 from align._embed import ADAPTED_MODEL_NAME, Embedder, _files_digest
 from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, ModelLoadError
@@ -196,8 +197,27 @@ class AdaptedEmbedder(Embedder):
     def encode(
         self, texts: Sequence[str] | str, *, show_progress: bool | None = None
     ) -> np.ndarray:
-        """Embed ``texts`` with the base model, then apply the head (unit vectors)."""
-        return self.head(self.base.encode(texts, show_progress=show_progress))
+        """Embed ``texts`` with the base model, then apply the head (unit vectors).
+
+        Sets of 5,000+ distinct texts (a framework's surfaces) keep their adapted
+        vectors as a bundle under this model's identity, as the base model does, so
+        a refit reads one file instead of recomputing the head.
+        """
+        items = self._check(texts)
+        folder = self._folder_for_cache()
+        keys = [_embed._text_key(t) for t in items]
+        ordered = sorted(set(keys))
+        if folder is None or len(ordered) < _embed._BUNDLE_MIN:
+            return self.head(self.base.encode(items, show_progress=show_progress))
+        stem = _embed._bundle_stem(folder, self.model_id, ordered)
+        mat = _embed._read_bundle(stem, len(ordered))
+        if mat is None:
+            first = {k: i for i, k in enumerate(keys)}
+            unique = [items[first[k]] for k in ordered]
+            mat = self.head(self.base.encode(unique, show_progress=show_progress))
+            _embed._write_bundle(stem, mat)
+        pos = {k: i for i, k in enumerate(ordered)}
+        return mat[[pos[k] for k in keys]]
 
 
 _SIBLINGS: weakref.WeakKeyDictionary[Embedder, Embedder | None] = weakref.WeakKeyDictionary()

@@ -30,11 +30,7 @@ ADAPTED: frozenset[tuple[str, str]] = frozenset(
     {
         ("onet", "dwa"),
         ("onet", "iwa"),
-        ("onet", "task"),
-        ("esco", "skill"),
-        ("esco", "knowledge"),
-        ("esco", "occupation"),
-        ("onet", "occupation"),
+        ("onet", "work_activity"),
     }
 )
 
