@@ -175,3 +175,19 @@ def test_head_round_trip_and_identity_start(tmp_path: Path) -> None:
     np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-6)
     zero = Head(np.zeros((8, 4)), np.zeros(8), np.zeros((4, 8)), np.zeros(4))
     np.testing.assert_allclose(zero(v), v / np.linalg.norm(v, axis=1, keepdims=True), atol=1e-6)
+
+
+def test_adapted_vectors_are_cached_under_their_own_identity(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    from align._embed import cache_info
+
+    base = Embedder(cache_dir=tmp_path)
+    base._model = embedder._load()
+    adapted = adapted_for(base)
+    assert isinstance(adapted, AdaptedEmbedder)
+    first = adapted.encode(["Weld metal components.", "Prepare operational budgets."])
+    counts = cache_info(tmp_path)["models"]
+    assert counts[adapted.model_id] == 2 and counts[base.model_id] == 2
+    assert ADAPTER_DIGEST in adapted.model_id
+    np.testing.assert_array_equal(adapted.encode(["Prepare operational budgets."])[0], first[1])

@@ -165,11 +165,10 @@ class AdaptedEmbedder(Embedder):
             backend=base.requested_backend,  # type: ignore[arg-type]
         )
         self.base = base
-        self.routes = False
+        self.routes = "none"
         self.model_name = ADAPTED_MODEL_NAME
         self.adapter = adapter_path() if adapter is None else adapter
         self.head, self.meta, self.adapter_digest = load_head(self.adapter)
-        self._head_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<AdaptedEmbedder {self.model_name} over {self.base!r}>"
@@ -191,33 +190,43 @@ class AdaptedEmbedder(Embedder):
     def max_seq_length(self) -> int:
         return self.base.max_seq_length
 
-    def adapted(self) -> Embedder | None:
-        return None
-
     def encode(
         self, texts: Sequence[str] | str, *, show_progress: bool | None = None
     ) -> np.ndarray:
         """Embed ``texts`` with the base model, then apply the head (unit vectors).
 
-        Sets of 5,000+ distinct texts (a framework's surfaces) keep their adapted
-        vectors as a bundle under this model's identity, as the base model does, so
-        a refit reads one file instead of recomputing the head.
+        Adapted vectors are cached like the base model's, under this model's
+        identity (the adapter digest is part of the key): per text in the vector
+        store, and sets of 5,000+ distinct texts (a framework's surfaces) also as
+        one bundle, so a refit reads them instead of recomputing the head.
         """
         items = self._check(texts)
         folder = self._folder_for_cache()
-        keys = [_embed._text_key(t) for t in items]
-        ordered = sorted(set(keys))
-        if folder is None or len(ordered) < _embed._BUNDLE_MIN:
+        if folder is None or not items:
             return self.head(self.base.encode(items, show_progress=show_progress))
-        stem = _embed._bundle_stem(folder, self.model_id, ordered)
-        mat = _embed._read_bundle(stem, len(ordered))
-        if mat is None:
-            first = {k: i for i, k in enumerate(keys)}
-            unique = [items[first[k]] for k in ordered]
-            mat = self.head(self.base.encode(unique, show_progress=show_progress))
-            _embed._write_bundle(stem, mat)
-        pos = {k: i for i, k in enumerate(ordered)}
-        return mat[[pos[k] for k in keys]]
+        keys = [_embed._text_key(t) for t in items]
+        unique = dict(zip(keys, items, strict=True))
+        ordered = sorted(unique)
+        store = _embed._store(folder)
+        stem = None
+        if len(ordered) >= _embed._BUNDLE_MIN:
+            stem = _embed._bundle_stem(folder, self.model_id, ordered)
+            mat = _embed._read_bundle(stem, len(ordered))
+            if mat is not None:
+                pos = {k: i for i, k in enumerate(ordered)}
+                return mat[[pos[k] for k in keys]]
+        found = store.get(self.model_id, ordered, None)
+        missing = [k for k in ordered if k not in found]
+        if missing:
+            vecs = self.head(
+                self.base.encode([unique[k] for k in missing], show_progress=show_progress)
+            )
+            pairs = list(zip(missing, vecs, strict=True))
+            store.put(self.model_id, pairs)
+            found.update(pairs)
+        if stem is not None:
+            _embed._write_bundle(stem, np.stack([found[k] for k in ordered]), store)
+        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
 
 
 _SIBLINGS: weakref.WeakKeyDictionary[Embedder, Embedder | None] = weakref.WeakKeyDictionary()

@@ -563,8 +563,8 @@ class Matcher:
         if len(extra):
             # Prompt ensembling: a label's vector is the mean direction of the bare
             # label and the label written into each template.
-            rows = len(texts) + np.arange(len(extra)).reshape(len(templates), len(at))
-            ens = vectors[at] + full[rows].sum(axis=0)
+            grid = len(texts) + np.arange(len(extra)).reshape(len(templates), len(at))
+            ens = vectors[at] + full[grid].sum(axis=0)
             ens /= np.linalg.norm(ens, axis=1, keepdims=True)
             vectors[at] = ens
         return vectors
