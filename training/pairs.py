@@ -196,7 +196,7 @@ def outcome_rewrite(task: str, rng: random.Random) -> str:
     --------
     >>> outcome_rewrite("Direct or coordinate financial activities, such as budgets.",
     ...                 random.Random(3))
-    'Coordinate financial activities in a supervised practicum.'
+    'Students will direct financial activities, such as budgets for a realistic case study.'
     """
     text = task.strip().rstrip(".")
     m = _VERB_ALTERNATIVES.match(text)

@@ -51,6 +51,10 @@ __all__ = [
 ]
 
 FORMAT = "align-head/1"
+#: Sets of at least this many distinct texts also keep their adapted vectors as one bundle
+#: file: the routed part of a framework (O*NET's ~4,900 activity texts) is read in one go,
+#: as the base model reads a whole framework.
+_BUNDLE_MIN = 1000
 _META = "meta.json"
 _ARRAYS = ("W1", "b1", "W2", "b2")
 
@@ -94,8 +98,8 @@ class Head:
     Examples
     --------
     >>> h = Head(np.zeros((4, 2)), np.zeros(4), np.zeros((2, 4)), np.zeros(2))
-    >>> h(np.array([[3.0, 4.0]])).round(2).tolist()  # a zero head only normalises
-    [[0.6, 0.8]]
+    >>> [round(float(x), 2) for x in h(np.array([[3.0, 4.0]]))[0]]  # a zero head normalises
+    [0.6, 0.8]
     """
 
     def __init__(self, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> None:
@@ -197,8 +201,8 @@ class AdaptedEmbedder(Embedder):
 
         Adapted vectors are cached like the base model's, under this model's
         identity (the adapter digest is part of the key): per text in the vector
-        store, and sets of 5,000+ distinct texts (a framework's surfaces) also as
-        one bundle, so a refit reads them instead of recomputing the head.
+        store and, for sets of 1,000+ distinct texts (a framework's routed
+        surfaces), as one bundle, so a refit reads one file.
         """
         items = self._check(texts)
         folder = self._folder_for_cache()
@@ -209,7 +213,7 @@ class AdaptedEmbedder(Embedder):
         ordered = sorted(unique)
         store = _embed._store(folder)
         stem = None
-        if len(ordered) >= _embed._BUNDLE_MIN:
+        if len(ordered) >= _BUNDLE_MIN:
             stem = _embed._bundle_stem(folder, self.model_id, ordered)
             mat = _embed._read_bundle(stem, len(ordered))
             if mat is not None:
