@@ -35,8 +35,8 @@ from typing import Any
 
 import numpy as np
 
-import align._embed as _embed
 from align._embed import ADAPTED_MODEL_NAME, Embedder, _files_digest
+from align._vector_store import _bundle_stem, _read_bundle, _store, _text_key, _write_bundle
 from align._warnings import user_stacklevel
 from align.exceptions import AlignDataWarning, ModelLoadError
 
@@ -208,14 +208,14 @@ class AdaptedEmbedder(Embedder):
         folder = self._folder_for_cache()
         if folder is None or not items:
             return self.head(self.base.encode(items, show_progress=show_progress))
-        keys = [_embed._text_key(t) for t in items]
+        keys = [_text_key(t) for t in items]
         unique = dict(zip(keys, items, strict=True))
         ordered = sorted(unique)
-        store = _embed._store(folder)
+        store = _store(folder)
         stem = None
         if len(ordered) >= _BUNDLE_MIN:
-            stem = _embed._bundle_stem(folder, self.model_id, ordered)
-            mat = _embed._read_bundle(stem, len(ordered))
+            stem = _bundle_stem(folder, self.model_id, ordered)
+            mat = _read_bundle(stem, len(ordered))
             if mat is not None:
                 pos = {k: i for i, k in enumerate(ordered)}
                 return mat[[pos[k] for k in keys]]
@@ -229,7 +229,7 @@ class AdaptedEmbedder(Embedder):
             store.put(self.model_id, pairs)
             found.update(pairs)
         if stem is not None:
-            _embed._write_bundle(stem, np.stack([found[k] for k in ordered]), store)
+            _write_bundle(stem, np.stack([found[k] for k in ordered]), store)
         return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
 
 
