@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 CHROMIUM ?= /usr/bin/chromium
 export ALIGN_CHROMIUM := $(CHROMIUM)
 
-.PHONY: help setup run demo chromium test lint format typecheck bench notebooks clean
+.PHONY: help setup run demo chromium test lint format typecheck bench train-model notebooks clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -48,8 +48,8 @@ chromium:  ## make sure Debian's Chromium is there for the browser test (apt-get
 	fi
 
 test: $(STAMP) chromium  ## lint, then run the whole test suite (with the dashboard's browser test)
-	$(BIN)/ruff check src tests benchmarks app.py app_pages
-	$(BIN)/ruff format --check src tests benchmarks app.py app_pages
+	$(BIN)/ruff check src tests benchmarks training app.py app_pages
+	$(BIN)/ruff format --check src tests benchmarks training app.py app_pages
 	$(BIN)/pytest --nbmake --nbmake-timeout=900 tests src/align $(wildcard notebooks/*.ipynb)
 
 lint:  $(STAMP) ## ruff check and format check
@@ -68,6 +68,12 @@ bench: $(STAMP)  ## run the benchmarks (minutes; results go to benchmarks/out an
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/dashboard.py
+
+train-model: $(STAMP)  ## rebuild align's matching model (src/align/_models/) from ../shared/data
+	# Never part of `test` or `run`. Pairs go to training/out/ (ignored by git); see
+	# training/README.md and docs/model-card.md.
+	nice -n 10 $(BIN)/python training/pairs.py --data-dir "$(ALIGN_DATA_DIR)"
+	nice -n 10 $(BIN)/python training/train.py
 
 notebooks: $(STAMP)  ## regenerate the .ipynb files from their jupytext .py sources
 	$(BIN)/jupytext --to ipynb --update notebooks/*.py

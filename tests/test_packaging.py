@@ -115,3 +115,34 @@ def test_default_policy_ships_as_package_data(installed: Path) -> None:
         "from align.proposals import default_policy_yaml as d; assert 'credits' in d()",
     )
     assert res.returncode == 0, res.stderr
+
+
+def test_the_adapted_model_ships_and_runs_offline_from_the_wheel(
+    installed: Path, tmp_path: Path
+) -> None:
+    # A fresh machine: an empty cache folder, downloads off. The head is read from the
+    # wheel; the base model is exported to ONNX on first use, as without the head.
+    code = (
+        "import align, align._adapted as a; "
+        "assert 'site-packages' in str(a.adapter_path()), a.adapter_path(); "
+        "info = a.adapter_info(); assert info['bytes'] <= 10 * 1024 * 1024; "
+        "emb = a.adapted_for(align.get_embedder()); "
+        "v = emb.encode(['Weld metal components.']); "
+        "assert v.shape == (1, 384), v.shape; print(emb.model_id)"
+    )
+    env = _clean_env() | {
+        "ALIGN_CACHE_DIR": str(tmp_path / "cache"),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+    }
+    env.pop("ALIGN_MODEL", None)
+    res = subprocess.run(
+        [str(installed / "bin" / "python"), "-c", code],
+        cwd=installed,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.stdout.strip().startswith("align-minilm@")

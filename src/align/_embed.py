@@ -102,6 +102,27 @@ def _default_model_path() -> Path:
     return path
 
 
+#: Names that select the packaged base model (``ALIGN_MODEL=all-MiniLM-L6-v2``).
+BASE_NAMES = frozenset({"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"})
+#: Name of align's adapted model (``ALIGN_MODEL=align-minilm``; see align._adapted).
+ADAPTED_MODEL_NAME = "align-minilm"
+Routes = Literal["default", "all", "none"]
+#: Which competencies matchers embed with align's adapted model (``Embedder.routes``).
+ROUTES: dict[str, str] = {
+    "default": "the kinds listed in align._routing (the default model, no ALIGN_MODEL)",
+    "all": "everything (ALIGN_MODEL=align-minilm)",
+    "none": "nothing: the embedder's own model embeds everything (any other model)",
+}
+
+
+def _routes(model: PathLike | None) -> Routes:
+    """What a default or named model routes to the adapted model (see :data:`ROUTES`)."""
+    name = model if model is not None else (os.environ.get("ALIGN_MODEL") or None)
+    if name is None:
+        return "default"
+    return "all" if str(name).strip().lower() == ADAPTED_MODEL_NAME else "none"
+
+
 def _resolve(model: PathLike | None) -> tuple[str, str]:
     """Return (display name, what to pass to SentenceTransformer)."""
     if model is None:
@@ -114,6 +135,9 @@ def _resolve(model: PathLike | None) -> tuple[str, str]:
             "model is an empty string; pass a sentence-transformers model name or folder, "
             "or None for the default all-MiniLM-L6-v2."
         )
+    if text.lower() in BASE_NAMES or text.lower() == ADAPTED_MODEL_NAME:
+        # align-minilm is the packaged base model plus a head (align._adapted): same weights.
+        return DEFAULT_MODEL_NAME, str(_default_model_path())
     path = Path(text).expanduser()
     if path.is_dir():
         return path.name or text, str(path.resolve())
@@ -339,6 +363,9 @@ class Embedder:
                 f"backend={self.requested_backend!r} runs on the CPU only, but device={device!r}; "
                 "use backend='torch' for a GPU."
             )
+        #: Which competencies matchers embed with align's adapted model (:data:`ROUTES`):
+        #: ``"default"`` for the default model, ``"all"`` for ``align-minilm``.
+        self.routes: Routes = _routes(model)
         self.model_name, self._target = _resolve(model)
         self.device = device
         self.batch_size = batch_size
@@ -650,7 +677,7 @@ class Embedder:
 
 
 # -- factory and cache management -----------------------------------------------------
-_EMBEDDERS: dict[tuple[str, str, str], Embedder] = {}
+_EMBEDDERS: dict[tuple[str, str, str, str], Embedder] = {}
 _EMBEDDERS_LOCK = threading.Lock()
 
 
@@ -671,11 +698,13 @@ def get_embedder(model: PathLike | None = None) -> Embedder:
     """
     name, target = _resolve(model)
     backend = _check_backend(None)
+    routes = _routes(model)
     with _EMBEDDERS_LOCK:
-        key = (name, target, backend)
+        key = (name, target, backend, routes)
         if key not in _EMBEDDERS:
             emb = Embedder(target if Path(target).is_dir() else name, backend=backend)  # type: ignore[arg-type]
             emb.model_name = name
+            emb.routes = routes
             _EMBEDDERS[key] = emb
         return _EMBEDDERS[key]
 

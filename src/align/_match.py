@@ -51,9 +51,11 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from align._adapted import adapted_for
 from align._config import METHODS, Method, PathLike
 from align._embed import Embedder, get_embedder
 from align._matchbase import MATCH_COLUMNS, normalise
+from align._routing import adapted_mask
 from align._safeio import check_text
 from align._warnings import user_stacklevel
 from align.exceptions import (
@@ -492,31 +494,85 @@ class Matcher:
             # gives a bonus in [0, 1]; competencies without a prior get 0.
             raw = items["id"].map(self.priors).astype("float64")
             self._prior = raw.rank(pct=True).fillna(0.0).to_numpy()
+        self._embedders: list[Embedder] = []
         if self.method == "lexical":
             self.vectors_ = None
         else:
             if self.embedder is None:
                 self.embedder = get_embedder()
-            texts = surfaces["text"].tolist()
-            templates = self.label_templates if self.target == "competencies" else ()
-            at = np.zeros(0, dtype=np.int64)
-            if templates:
-                short = [len(t.split()) <= _TEMPLATE_MAX_WORDS for t in texts]
-                at = np.flatnonzero((surfaces["type"] == "label").to_numpy() & np.array(short))
-            extra = [t.replace("{label}", texts[i]) for t in templates for i in at]
-            uniq, inverse = np.unique(np.array(texts + extra, dtype=object), return_inverse=True)
+            self.vectors_ = self._surface_vectors(items, surfaces)
+        return self
+
+    def _routes(self, items: pd.DataFrame, surfaces: pd.DataFrame) -> np.ndarray:
+        """Per surface, the index into ``self._embedders`` of the model that embeds it.
+
+        A default embedder routes the kinds of :mod:`align._routing` to align's
+        adapted model; any other embedder embeds everything.
+        """
+        assert self.embedder is not None
+        adapted = adapted_for(self.embedder)
+        item_adapted = (
+            adapted_mask(items["id"].tolist(), items["kind"].tolist(), self.embedder.routes)
+            if adapted is not None
+            else np.zeros(len(items), dtype=bool)
+        )
+        on_adapted = item_adapted[surfaces["item"].to_numpy(np.int64)]
+        if on_adapted.all() and adapted is not None:
+            self._embedders = [adapted]
+            return np.zeros(len(surfaces), dtype=np.int64)
+        self._embedders = [self.embedder]
+        if on_adapted.any() and adapted is not None:
+            self._embedders.append(adapted)
+        return on_adapted.astype(np.int64)
+
+    def _surface_vectors(self, items: pd.DataFrame, surfaces: pd.DataFrame) -> np.ndarray:
+        """Unit vectors of the surfaces (label templates ensembled), one row per surface.
+
+        With two models (some kinds on the adapted model), a row holds its own
+        model's vector in that model's block of columns and zeros elsewhere; a query
+        is embedded by both (:meth:`_encode_queries`), so a dot product compares each
+        surface with the query's vector of its own model.
+        """
+        route = self._routes(items, surfaces)
+        texts = surfaces["text"].tolist()
+        templates = self.label_templates if self.target == "competencies" else ()
+        at = np.zeros(0, dtype=np.int64)
+        if templates:
+            short = [len(t.split()) <= _TEMPLATE_MAX_WORDS for t in texts]
+            at = np.flatnonzero((surfaces["type"] == "label").to_numpy() & np.array(short))
+        extra = [t.replace("{label}", texts[i]) for t in templates for i in at]
+        all_texts = np.array(texts + extra, dtype=object)
+        all_route = np.concatenate([route, np.tile(route[at], len(templates))])
+        blocks: list[tuple[np.ndarray, np.ndarray]] = []
+        for g, emb in enumerate(self._embedders):
+            rows = np.flatnonzero(all_route == g)
+            uniq, inverse = np.unique(all_texts[rows], return_inverse=True)
             # The progress choice goes with this call: the embedder is shared by every
             # Matcher (and every dashboard session thread), so it is never changed here.
-            vecs = self.embedder.encode(uniq.tolist(), show_progress=self.show_progress)
-            self.vectors_ = vecs[inverse[: len(texts)]]
-            if len(extra):
-                # Prompt ensembling: a label's vector is the mean direction of the bare
-                # label and the label written into each template.
-                rows = inverse[len(texts) :].reshape(len(templates), len(at))
-                ens = self.vectors_[at] + vecs[rows].sum(axis=0)
-                ens /= np.linalg.norm(ens, axis=1, keepdims=True)
-                self.vectors_[at] = ens
-        return self
+            vecs = emb.encode(uniq.tolist(), show_progress=self.show_progress)
+            blocks.append((rows, vecs[inverse]))
+        if len(blocks) == 1:
+            full = blocks[0][1]
+        else:
+            full = np.zeros((len(all_texts), sum(v.shape[1] for _, v in blocks)), np.float32)
+            col = 0
+            for rows, v in blocks:
+                full[rows, col : col + v.shape[1]] = v
+                col += v.shape[1]
+        vectors = np.ascontiguousarray(full[: len(texts)])
+        if len(extra):
+            # Prompt ensembling: a label's vector is the mean direction of the bare
+            # label and the label written into each template.
+            grid = len(texts) + np.arange(len(extra)).reshape(len(templates), len(at))
+            ens = vectors[at] + full[grid].sum(axis=0)
+            ens /= np.linalg.norm(ens, axis=1, keepdims=True)
+            vectors[at] = ens
+        return vectors
+
+    def _encode_queries(self, texts: list[str], show_progress: bool | None) -> np.ndarray:
+        """Query vectors: one block per model of the fit (see :meth:`_surface_vectors`)."""
+        parts = [e.encode(texts, show_progress=show_progress) for e in self._embedders]
+        return parts[0] if len(parts) == 1 else np.hstack(parts)
 
     def _twin_parents(self, items: pd.DataFrame) -> np.ndarray | None:
         """Per item, the index of its parent when both have the same label (else -1)."""
@@ -853,7 +909,7 @@ class Matcher:
                 raise InvalidArgumentError("the matcher has no vectors; call fit() first.")
             # One encode call for queries and their clauses: row r of all_vecs.
             flat = [*q_texts, *(p for ps in pieces for p in ps)]
-            all_vecs = self.embedder.encode(flat, show_progress=show_progress)
+            all_vecs = self._encode_queries(flat, show_progress)
             piece_rows: list[list[int]] = []
             r = len(q_texts)
             for ps in pieces:
