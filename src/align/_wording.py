@@ -44,6 +44,7 @@ from dataclasses import dataclass
 __all__ = [
     "BLOOM_LEVELS",
     "MEASURABLE_VERBS",
+    "REWRITE_HINT",
     "VAGUE_VERBS",
     "Specificity",
     "bloom_level",
@@ -259,6 +260,12 @@ _CONDITION = re.compile(
 _TASK_VERBS = "|".join(sorted(MEASURABLE_VERBS | {"verify", "write", "present", "calculate"}))
 _PERFORMANCE = re.compile(rf"\bby\s+\w+ing\b|\b(?:and|then)\s+(?:{_TASK_VERBS})\b", re.IGNORECASE)
 _OBJECT_FACTOR = (0.2, 0.45, 0.8, 1.0)
+#: How to rewrite an outcome that is not specific.
+REWRITE_HINT = (
+    "Start with an observable verb at the level learners reach (apply, analyze, configure, "
+    "write, present), name the concrete object, the tool, standard or setting, and the "
+    "product an assessor checks."
+)
 #: Verb factor of each kind of verb (:func:`outcome_specificity`).
 VERB_FACTORS: dict[str, float] = {
     "state": 0.25,
@@ -360,13 +367,7 @@ def outcome_specificity(text: str) -> Specificity:
     if n < 3:
         what = "no concrete object" if n == 0 else f"a broad object ({' '.join(content)})"
         reasons.append(f"it has {what}")
-    hint = ""
-    if reasons:
-        hint = (
-            "Start with an observable verb at the level learners reach (apply, analyze, "
-            "configure, write, present), name the concrete object, the tool, standard or "
-            "setting, and the product an assessor checks."
-        )
+    hint = REWRITE_HINT if reasons else ""
     return Specificity(
         score=round(float(score), 4),
         verb=verb,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from align._calibration import BANDS
-from align._wording import outcome_specificity
+from align._wording import REWRITE_HINT
 from align.proposals._components import (
     balance_score,
     demand_coverage,
@@ -62,9 +62,8 @@ def rewrite_hint(
     spec = float(sc.specificity[i])
     where = f" for {field_name}" if field_name else ""
     if spec < 1:
-        sp = outcome_specificity("x")  # the generic wording of the specificity hint
         return (
-            f"{sp.hint} In this field the nearest demanded work reads: '{example}'; write "
+            f"{REWRITE_HINT} In this field the nearest demanded work reads: '{example}'; write "
             "what learners do in that work, with the tool, standard or setting, and what "
             "an assessor checks.",
             closest,
