@@ -104,6 +104,16 @@ def next_steps(
     cred = sc.credits
     n = len(proposal.outcomes)
     acc = sc.accepted if sc.accepted is not None else np.zeros(cred.shape, dtype=bool)
+
+    def gain(c2: np.ndarray, a2: np.ndarray) -> float:
+        """Points the score would gain with these credits (the rest unchanged)."""
+        rescored = {
+            **comps,
+            "relevance": relevance_score(c2),
+            "demand_coverage": demand_coverage(c2, weights, a2),
+        }
+        return overall(rescored, w) - score
+
     steps: list[tuple[float, str]] = []
     prof = sc.matches[(sc.matches["class"] == "professional") & (sc.matches["credit"] >= 0.5)]
     professional = set(prof["query_index"].astype(int))
@@ -112,27 +122,13 @@ def next_steps(
             # An outcome that teaches a professional competency is doing its job.
             if cred[i].max() >= 1 or i in professional:
                 continue
-            c2 = cred.copy()
             j = int(sc.meaning.standout[i].argmax())
+            c2 = cred.copy()
             c2[i, j] = 1.0
-            gain = (
-                overall(
-                    {
-                        **comps,
-                        "relevance": relevance_score(c2),
-                        "demand_coverage": demand_coverage(c2, weights, acc),
-                    },
-                    w,
-                )
-                - score
-            )
-            what = "make it specific and" if sc.specificity[i] < 1 else ""
+            g = gain(c2, acc)
+            how = "make it specific and teach" if sc.specificity[i] < 1 else "teach"
             steps.append(
-                (
-                    gain,
-                    f"Rewrite {o.id} to {what} teach '{table['label'].iloc[j]}' outright: "
-                    f"{_points(gain)}.".replace("to  teach", "to teach"),
-                )
+                (g, f"Rewrite {o.id} to {how} '{table['label'].iloc[j]}' outright: {_points(g)}.")
             )
         covered = cred.max(axis=0)
         for j in np.argsort(-weights)[:8]:
@@ -140,37 +136,23 @@ def next_steps(
                 continue
             c2 = np.vstack([cred, np.zeros(len(weights))])
             c2[-1, j] = 1.0
-            a2 = np.vstack([acc, np.zeros(len(weights), dtype=bool)])
-            gain = (
-                overall(
-                    {
-                        **comps,
-                        "relevance": relevance_score(c2),
-                        "demand_coverage": demand_coverage(c2, weights, a2),
-                    },
-                    w,
-                )
-                - score
-            )
+            g = gain(c2, np.vstack([acc, np.zeros(len(weights), dtype=bool)]))
+            example = example_wording(table["surfaces"].iloc[j], "")
             steps.append(
                 (
-                    gain,
-                    f"Add an outcome for '{table['label'].iloc[j]}' (a heavily demanded "
-                    "item no outcome covers, e.g. "
-                    f"'{example_wording(table['surfaces'].iloc[j], '')}'): "
-                    f"{_points(gain)}.",
+                    g,
+                    f"Add an outcome for '{table['label'].iloc[j]}' (a heavily demanded item no "
+                    f"outcome covers, e.g. '{example}'): {_points(g)}.",
                 )
             )
     if comps["balance"] < 1:
-        gain = (
-            overall({**comps, "balance": balance_score(2, 2, settings.balance_target)}, w) - score
-        )
+        g = overall({**comps, "balance": balance_score(2, 2, settings.balance_target)}, w) - score
         steps.append(
             (
-                gain,
+                g,
                 "Teach a professional competency as well (communicating results to a "
                 "non-specialist audience, working in a team, leading, ...: NACE career "
-                f"readiness) in a specific, assessed outcome: up to {_points(gain)}.",
+                f"readiness) in a specific, assessed outcome: up to {_points(g)}.",
             )
         )
     steps = [s for s in steps if s[0] >= 0.5]
