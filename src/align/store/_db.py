@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 
-from align.exceptions import StoreError
+from align.exceptions import AlignError, StoreError
 from align.store._schema import MARKER, tables
 
 __all__ = ["Database", "default_database_url", "now", "today"]
@@ -434,7 +434,7 @@ class Database:
         """Turn a database fault inside the block into one :class:`StoreError` line."""
         try:
             yield
-        except StoreError:
+        except AlignError:  # already says what is wrong (NotAllowedError is an OSError too)
             raise
         except _FAULTS as exc:
             raise explain(exc, self.label, doing, self.timeout) from None

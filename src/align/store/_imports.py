@@ -279,7 +279,7 @@ class Imports(Review):
                     n_ratings=len(mine),
                 )
             )
-            new_id = int(res.inserted_primary_key[0])
+            new_id = int(res.inserted_primary_key[0])  # type: ignore[index]
             if mine:
                 conn.execute(
                     insert(_T.ratings),

@@ -58,6 +58,19 @@ class People:
             "(`align store add-user`, or the People page)."
         )
 
+    def _ensure_listed(self, conn: Connection, who: User) -> None:
+        """An operator account that becomes an author or owner gets a row (no email: nobody
+        can sign in as it), so its proposals and stacks have an owner the store knows."""
+        if (
+            who.system
+            and not conn.execute(select(_T.users.c.name).where(_T.users.c.name == who.name)).first()
+        ):
+            conn.execute(
+                insert(_T.users).values(
+                    name=who.name, roles=",".join(sorted(who.roles)), created_at=now()
+                )
+            )
+
     def user(self, name: str) -> User:
         """The person called ``name``."""
         with self._db.read() as conn:

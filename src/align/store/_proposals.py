@@ -224,6 +224,7 @@ class Proposals(People):
             who = self._actor(conn, actor)
             require_role(who, ("author", "office"), "create proposals")
             owner = author or who.name
+            self._ensure_listed(conn, who)
             if owner != who.name:
                 require_role(who, ("office",), "create a proposal for someone else")
                 if not conn.execute(
@@ -398,6 +399,7 @@ class Proposals(People):
             who = self._actor(conn, actor)
             for m in stack.members:
                 self._row(conn, str(m), who)
+            self._ensure_listed(conn, who)
             st = _T.stacks
             existing = conn.execute(select(st.c.owner).where(st.c.id == stack.id)).scalar()
             if existing is not None and existing != who.name and not who.has("office"):

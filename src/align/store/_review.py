@@ -405,7 +405,7 @@ class Review(Proposals):
                     n_ratings=len(rows),
                 )
             )
-            review_id = int(done.inserted_primary_key[0])
+            review_id = int(done.inserted_primary_key[0])  # type: ignore[index]
             conn.execute(insert(_T.ratings), [{"review_id": review_id, **r} for r in rows])
             audit(
                 conn, who.name, "review-recorded", proposal_id, review=review_id, criteria=len(rows)
@@ -470,7 +470,7 @@ class Review(Proposals):
                     "min_rating": float(rated.min()) if len(rated) else None,
                     "max_rating": float(rated.max()) if len(rated) else None,
                     "comments": [
-                        f"{x.reviewer}: {x.comment}"
+                        f"{x.reviewer}: {x.comment!s}"
                         for x in mine.itertuples(index=False)
                         if x.comment
                     ],
