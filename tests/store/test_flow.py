@@ -87,11 +87,11 @@ def test_a_returned_proposal_is_edited_and_submitted_again(cast: Cast) -> None:
 @pytest.mark.parametrize(
     ("step", "status_after", "message"),
     [
-        ("sign_off", "draft", "cannot sign off proposal 'team-leadership': it is a draft"),
-        ("decide", "draft", "cannot decide proposal 'team-leadership': it is a draft"),
-        ("feedback", "draft", "cannot send feedback"),
-        ("assign", "draft", "cannot assign reviewers"),
-        ("submit", "submitted", "cannot submit proposal 'team-leadership': it is 'submitted'"),
+        ("sign_off", "draft", "cannot sign off 'team-leadership': it is a draft"),
+        ("decide", "draft", "cannot decide on 'team-leadership': it is a draft"),
+        ("feedback", "draft", "cannot send feedback on"),
+        ("assign", "draft", "cannot assign reviewers to"),
+        ("submit", "submitted", "cannot submit 'team-leadership': it is 'submitted'"),
         ("decide", "in-review", "it is 'in-review'"),
     ],
 )
@@ -115,7 +115,7 @@ def test_illegal_steps_are_refused_with_the_next_step(
     }
     with pytest.raises(WorkflowError, match=message) as info:
         actions[step]()
-    assert "Next:" in str(info.value) or step == "feedback"
+    assert "Next:" in str(info.value)
     assert s.proposal(rec.id, actor=cast.office).status == status_after  # nothing moved
 
 
@@ -172,7 +172,7 @@ def test_chairs_sign_off_only_their_department(cast: Cast) -> None:
     s = cast.store
     rec = s.create_proposal(proposal(), actor=cast.author)
     s.submit(rec.id, actor=cast.author)
-    with pytest.raises(NotAllowedError, match="not allowed"):
+    with pytest.raises(NotAllowedError, match=r"chairs 'Nursing'; proposal .* belongs to 'Bus"):
         s.sign_off(rec.id, actor=cast.other_chair)
     for who in (cast.author, cast.office):
         with pytest.raises(NotAllowedError, match="only a chair can"):

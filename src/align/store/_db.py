@@ -32,13 +32,25 @@ __all__ = ["Database", "default_database_url", "now", "today"]
 
 PathLike = str | os.PathLike[str]
 MIGRATIONS = Path(__file__).with_name("migrations")
-#: Seconds a write waits for another writer's lock before giving up.
+#: Seconds a write waits for another writer's lock (``ALIGN_DB_TIMEOUT`` overrides it).
 DEFAULT_TIMEOUT = 30.0
 #: Tables an earlier align's review database (``align-reviews.sqlite``) had.
 OLD_REVIEW_TABLES = frozenset({"reviewers", "assignments", "reviews", "ratings", "feedback"})
 #: SQLite files up to this size get a quick integrity check when opened.
 QUICK_CHECK_BYTES = 64 * 1024 * 1024
 _SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _timeout(value: float | None) -> float:
+    if value is not None:
+        return float(value)
+    env = os.environ.get("ALIGN_DB_TIMEOUT", "").strip()
+    try:
+        return float(env) if env else DEFAULT_TIMEOUT
+    except ValueError:
+        raise StoreError(
+            f"ALIGN_DB_TIMEOUT={env!r} is not a number of seconds; write it like 30."
+        ) from None
 
 
 def now() -> str:
@@ -267,13 +279,13 @@ class Database:
     target : str, path or None
         A SQLite file, a ``sqlite:///`` or ``postgresql://`` URL, or None for
         :func:`default_database_url`.
-    timeout : float
-        Seconds to wait for another writer's lock.
+    timeout : float, optional
+        Seconds to wait for another writer's lock (default ``ALIGN_DB_TIMEOUT``, else 30).
     """
 
-    def __init__(self, target: PathLike | None = None, *, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(self, target: PathLike | None = None, *, timeout: float | None = None):
         self.url = _resolve(target)
-        self.timeout = float(timeout)
+        self.timeout = _timeout(timeout)
         self.backend = self.url.get_backend_name()
         self.path: Path | None = None
         self.read_only = False

@@ -36,13 +36,14 @@ FINAL = frozenset(DECISIONS)
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the flow: from which statuses, to which, and the roles that take it."""
+    """One step of the flow: from which statuses, to which, the roles that take it, and how
+    messages say it ("cannot <verb> 'p1'")."""
 
     name: str
     sources: tuple[str, ...]
     target: str
     roles: tuple[str, ...]
-    label: str
+    verb: str
 
 
 #: The steps, by name. ``decide`` leads to the decision taken (see :data:`DECISIONS`).
@@ -51,10 +52,10 @@ STEPS: dict[str, Step] = {
     for s in (
         Step("submit", ("draft", "returned"), "submitted", ("author", "office"), "submit"),
         Step("sign-off", ("submitted",), "signed-off", ("chair",), "sign off"),
-        Step("return", ("submitted",), "returned", ("chair",), "return to the author"),
-        Step("start-review", ("signed-off",), "in-review", ("office",), "assign reviewers"),
-        Step("send-feedback", ("in-review",), "feedback-sent", ("office",), "send feedback"),
-        Step("decide", ("feedback-sent",), "", ("approver",), "decide"),
+        Step("return", ("submitted",), "returned", ("chair",), "return"),
+        Step("start-review", ("signed-off",), "in-review", ("office",), "assign reviewers to"),
+        Step("send-feedback", ("in-review",), "feedback-sent", ("office",), "send feedback on"),
+        Step("decide", ("feedback-sent",), "", ("approver",), "decide on"),
     )
 }
 
@@ -92,7 +93,7 @@ def check_step(step: str, status: str, proposal_id: str) -> Step:
     >>> check_step("decide", "draft", "p1")
     Traceback (most recent call last):
     ...
-    align.exceptions.WorkflowError: cannot decide proposal 'p1': it is a draft ...
+    align.exceptions.WorkflowError: cannot decide on 'p1': it is a draft ...
     """
     if step not in STEPS:
         raise WorkflowError(f"step {step!r} is not one of {sorted(STEPS)}.")
@@ -100,8 +101,8 @@ def check_step(step: str, status: str, proposal_id: str) -> Step:
     if status in s.sources:
         return s
     article = "a draft" if status == "draft" else f"'{status}'"
-    need = " or ".join(f"'{x}'" if x != "draft" else "a draft" for x in s.sources)
+    need = " or ".join("a draft" if x == "draft" else f"'{x}'" for x in s.sources)
     raise WorkflowError(
-        f"cannot {s.label} proposal {proposal_id!r}: it is {article} ({STATUSES.get(status, '')})"
-        f", and only {need} proposal can be. Next: {next_steps(status)}."
+        f"cannot {s.verb} {proposal_id!r}: it is {article} ({STATUSES.get(status, '')}); that "
+        f"step needs a proposal that is {need}. Next: {next_steps(status)}."
     )

@@ -55,6 +55,17 @@ REVIEW_COLUMNS = [
 ]
 
 
+#: How a refusal names each step ("X cannot <doing>; only a chair can").
+_DOING = {
+    "submit": "submit proposals",
+    "sign-off": "sign off proposals",
+    "return": "return proposals to their authors",
+    "start-review": "assign reviewers",
+    "send-feedback": "send the committee's feedback",
+    "decide": "decide on proposals",
+}
+
+
 @dataclass(frozen=True)
 class Decision:
     """The approver's decision on a proposal."""
@@ -91,7 +102,7 @@ class Review(Proposals):
         self, conn: Connection, row: Any, step: str, who: User, comment: str, target: str = ""
     ) -> str:
         s = check_step(step, str(row.status), str(row.id))
-        require_role(who, s.roles, s.label + " proposals")
+        require_role(who, s.roles, _DOING[step])
         if step == "submit" and not who.has("office") and row.author != who.name:
             raise NotAllowedError(
                 f"not allowed: {who.name} cannot submit {row.id!r}; only its author "
@@ -383,12 +394,13 @@ class Review(Proposals):
             )
         with self._db.write("recording the review") as conn:
             who = self._actor(conn, actor)
-            row = self._row(conn, proposal_id, who)
+            # The same answer whether the proposal exists or not (ids cannot be probed).
             if not self._assigned(conn, proposal_id, who.name):
                 raise NotAllowedError(
                     f"not allowed: {who.name} is not assigned to review {proposal_id!r}; the "
                     "office assigns reviewers (`align review assign`)."
                 )
+            row = self._row(conn, proposal_id, who)
             require_role(who, ("reviewer",), "rate proposals")
             if row.status != "in-review":
                 raise WorkflowError(

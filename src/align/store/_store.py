@@ -4,9 +4,13 @@ decisions and an append-only audit log."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from align.store._db import DEFAULT_TIMEOUT, Database
+from sqlalchemy import func, select, text
+
+from align.store._db import Database
 from align.store._imports import Imports
+from align.store._schema import tables
 
 __all__ = ["Store"]
 
@@ -31,9 +35,9 @@ class Store(Imports):
     target : str, path or None
         A database file, a ``sqlite:///`` or ``postgresql://`` URL, or None for
         :func:`~align.store.default_database_url`.
-    timeout : float
+    timeout : float, optional
         Seconds to wait for another writer's lock before giving up with a
-        :class:`~align.exceptions.StoreError`.
+        :class:`~align.exceptions.StoreError` (default ``ALIGN_DB_TIMEOUT``, else 30).
 
     Examples
     --------
@@ -50,10 +54,10 @@ class Store(Imports):
     >>> store.decide(p.id, "approved", "2026-01-05", actor=office)
     Traceback (most recent call last):
     ...
-    align.exceptions.WorkflowError: cannot decide proposal 'team-leadership': it is 'submitted' ...
+    align.exceptions.WorkflowError: cannot decide on 'team-leadership': it is 'submitted' ...
     """
 
-    def __init__(self, target: PathLike | None = None, *, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(self, target: PathLike | None = None, *, timeout: float | None = None):
         self._db = Database(target, timeout=timeout)
 
     def __repr__(self) -> str:
@@ -79,6 +83,34 @@ class Store(Imports):
     def read_only(self) -> bool:
         """True when the database file can be read but not written."""
         return self._db.read_only
+
+    def info(self) -> dict[str, Any]:
+        """Which database, its schema revision, and how many proposals (per status), people,
+        reviews and audit entries it holds."""
+        t = tables
+        with self._db.read() as conn:
+            schema = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            statuses: dict[Any, Any] = dict(
+                conn.execute(
+                    select(t.proposals.c.status, func.count()).group_by(t.proposals.c.status)
+                ).all()
+            )
+            counts = {
+                name: int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
+                for name, table in (
+                    ("people", t.users),
+                    ("reviews", t.reviews),
+                    ("audit entries", t.audit_log),
+                )
+            }
+        return {
+            "database": self.label,
+            "backend": self.backend,
+            "schema": str(schema),
+            "read_only": self.read_only,
+            "proposals": {str(k): int(v) for k, v in statuses.items()},
+            **counts,
+        }
 
     def close(self) -> None:
         """Close the database connections."""
