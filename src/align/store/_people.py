@@ -257,6 +257,10 @@ class People:
                 f"the identity provider gave no email ({email!r}); align recognises people by "
                 "their email. Ask the SSO administrator to release the 'email' claim."
             )
+        with self._db.read("signing in") as conn:
+            row = conn.execute(select(_T.users).where(_T.users.c.email == mail)).first()
+        if row is not None:  # the usual case: no write at all
+            return User.from_row(row)
         with self._db.write("signing in") as conn:
             row = conn.execute(select(_T.users).where(_T.users.c.email == mail)).first()
             if row is not None:

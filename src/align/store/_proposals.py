@@ -117,6 +117,12 @@ class Proposals(People):
         with self._db.read() as conn:
             return ProposalRecord.from_row(self._row(conn, proposal_id, self._actor(conn, actor)))
 
+    def can_edit(self, proposal_id: str, *, actor: User | str) -> bool:
+        """Whether ``actor`` may save a new version of the proposal now."""
+        with self._db.read() as conn:
+            who = self._actor(conn, actor)
+            return may_edit(who, self._row(conn, proposal_id, who))
+
     def load_proposal(
         self, proposal_id: str, *, actor: User | str, version: int | None = None
     ) -> Proposal:

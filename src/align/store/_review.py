@@ -23,7 +23,7 @@ from align.exceptions import (
     WorkflowError,
 )
 from align.store._db import audit, now, today
-from align.store._flow import DECISIONS, check_step
+from align.store._flow import DECISIONS, STEPS, check_step
 from align.store._proposals import Proposals
 from align.store._roles import User, chair_covers, require_role, same_department
 from align.store._schema import tables
@@ -132,6 +132,22 @@ class Review(Proposals):
         )
         audit(conn, who.name, step, row.id, status=new, comment=comment.strip())
         return new
+
+    def allowed_steps(self, proposal_id: str, *, actor: User | str) -> list[str]:
+        """The steps (:data:`~align.store.STEPS` names) ``actor`` may take on the proposal now."""
+        with self._db.read() as conn:
+            who = self._actor(conn, actor)
+            row = self._row(conn, proposal_id, who)
+        out = []
+        for name, s in STEPS.items():
+            if str(row.status) not in s.sources or not any(who.has(r) for r in s.roles):
+                continue
+            if name == "submit" and not who.has("office") and row.author != who.name:
+                continue
+            if s.roles == ("chair",) and not chair_covers(who, str(row.department)):
+                continue
+            out.append(name)
+        return out
 
     def _simple_step(self, proposal_id: str, step: str, actor: User | str, comment: str) -> str:
         with self._db.write(step) as conn:
