@@ -80,7 +80,7 @@ def login_provider() -> str | None:
 def local_visitor() -> bool:
     """Is the visitor on this computer? (Single-user local mode serves no one else.)"""
     ip = st.context.ip_address
-    if not ip:
+    if not isinstance(ip, str) or not ip:
         return True  # no network peer: a test harness, or Streamlit's own machinery
     try:
         return ipaddress.ip_address(ip).is_loopback
