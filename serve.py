@@ -21,13 +21,17 @@ log = logging.getLogger("align.dashboard")
 
 @asynccontextmanager
 async def warm_caches(_app: object) -> AsyncIterator[None]:
+    from align.exceptions import AlignError
     from app_pages import _state
 
     start = time.perf_counter()
-    await asyncio.to_thread(_state.warm)
-    log.warning(
-        "align: caches warm in %.1f s; the dashboard is ready.", time.perf_counter() - start
-    )
+    try:
+        await asyncio.to_thread(_state.warm)
+    except AlignError as exc:  # e.g. no O*NET release yet: serve anyway, and say why
+        log.warning("align: caches not warmed (%s); the first visitor loads them.", exc)
+    else:
+        took = time.perf_counter() - start
+        log.warning("align: caches warm in %.1f s; the dashboard is ready.", took)
     yield
 
 

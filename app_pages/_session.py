@@ -14,7 +14,8 @@ The open proposal
     version this session read. If someone saved since, :class:`SaveConflict` is
     raised and the page asks (reload, or save over it as a newer version). The page
     URL carries ``?proposal=<id>``, so a reload opens the same proposal, and a
-    proposal the person may not see answers "not allowed".
+    proposal the person may not see answers "not allowed"; the store also remembers
+    each person's last opened proposal, which reopens after they sign in again.
 """
 
 from __future__ import annotations
@@ -186,6 +187,19 @@ def current() -> Working | None:
             return None
         _set(w)
         return w
+    if st.session_state.get("closed"):
+        return None
+    # After signing in (the provider's redirect drops the URL's query) or a bare reload:
+    # where this person left off.
+    last = store().last_opened(actor=person())
+    if last:
+        try:
+            w = open_proposal(last)
+        except (NotAllowedError, UnknownNameError):
+            store().set_last_opened(None, actor=person())
+        else:
+            _set(w)
+            return w
     return _example()
 
 
@@ -209,6 +223,7 @@ def _example() -> Working | None:
 def _set(w: Working) -> None:
     st.session_state["working"] = w
     st.query_params["proposal"] = w.key
+    store().set_last_opened(w.key, actor=person())
 
 
 def keep_in_url() -> None:
@@ -268,6 +283,7 @@ def close() -> None:
     st.session_state.pop("working", None)
     st.session_state["closed"] = True
     st.query_params.clear()
+    store().set_last_opened(None, actor=person())
 
 
 def existing_editable(pid: str) -> bool:

@@ -296,6 +296,25 @@ class People:
                 audit(conn, LOCAL_USER, "person-added", None, person=LOCAL_USER, local=True)
         return self.user(LOCAL_USER)
 
+    # -- where each person left off -------------------------------------------------------
+    def last_opened(self, *, actor: User | str) -> str | None:
+        """The id of the proposal ``actor`` last opened in the dashboard (None if none)."""
+        name = actor.name if isinstance(actor, User) else str(actor)
+        with self._db.read() as conn:
+            return conn.execute(
+                select(_T.users.c.last_opened).where(_T.users.c.name == name)
+            ).scalar()
+
+    def set_last_opened(self, proposal_id: str | None, *, actor: User | str) -> None:
+        """Remember the proposal ``actor`` has open (not audited: it changes nothing shared)."""
+        name = actor.name if isinstance(actor, User) else str(actor)
+        if self.last_opened(actor=name) == proposal_id:
+            return
+        with self._db.write("remembering the open proposal") as conn:
+            conn.execute(
+                update(_T.users).where(_T.users.c.name == name).values(last_opened=proposal_id)
+            )
+
     # -- conflicts of interest --------------------------------------------------------
     def declare_conflict(
         self,

@@ -6,7 +6,8 @@ both backends store and sort them alike. People are referred to by their unique
 
 Tables
     ``align_meta``         key, value: the marker that align made this database
-    ``users``              name, email, roles, department, disciplines, created_at
+    ``users``              name, email, roles, department, disciplines, created_at,
+                           last_opened (0002)
     ``proposals``          id, title, department, author, status, version, created_at,
                            updated_at, updated_by
     ``proposal_versions``  proposal_id, version, content (YAML), saved_by, saved_at, comment
@@ -62,6 +63,7 @@ users = Table(
     Column("department", String(_NAME), nullable=False, server_default=""),
     Column("disciplines", Text, nullable=False, server_default=""),
     Column("created_at", String(_TIME), nullable=False),
+    Column("last_opened", String(80), nullable=True),
 )
 proposals = Table(
     "proposals",
