@@ -7,8 +7,8 @@ their own title so every session scores its own proposal). Then:
 
 * **first visitor**: right after the server says it is ready, one person signs in, opens
   their proposal and goes to its Matches page; the time from that click to the page
-  with its matches (the proposal scored) is the first visitor's wait (target <= 3 s). ``--cold`` starts
-  ``app.py`` without the warm-up for comparison.
+  with its matches (the proposal scored) is the first visitor's wait (target <= 3 s).
+  ``--cold`` starts ``app.py`` without the warm-up for comparison.
 * **load**: N browser contexts (one Chromium) sign in through the provider at once and
   each walks My proposals -> Proposal -> Matches -> Alignment -> Policy -> My proposals
   ``--rounds`` times. Each page time runs from the sidebar click until the page's

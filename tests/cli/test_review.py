@@ -288,21 +288,22 @@ def test_a_lock_held_past_the_timeout_is_one_line(tmp_path: Path) -> None:
     assert "is locked by another program (waited 0.3 s" in done.stderr
 
 
-def test_a_read_only_store_still_answers_summary(tmp_path: Path) -> None:
+def test_a_read_only_store_still_answers_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`review summary` on a read-only database (as a user without write access)."""
-    db = tmp_path / "align.sqlite"
+    from tests.store.test_faults import read_only
+
+    db = tmp_path / "db" / "align.sqlite"
     run("store", "add-user", "Pat", "--role", "author", "--db", str(db))
     run("store", "import", str(EXAMPLES / "interprofessional-practice.yaml"), "--db", str(db))
     before = db.read_bytes()
-    db.chmod(0o444)
-    tmp_path.chmod(0o555)
-    try:
+    with read_only(db, monkeypatch) as how:
         code = (
             "import align.store._db as d; d._writable = lambda p: False; "
-            "from align.cli import main; main()"
-            if os.geteuid() == 0  # root writes anything: make align see what others see
-            else "from align.cli import main; main()"
-        )
+            if how == "simulated"
+            else ""
+        ) + "from align.cli import main; main()"
         env = {**os.environ, "PYTHONPATH": str(SRC), "COLUMNS": "200"}
         done = subprocess.run(
             [sys.executable, "-c", code, "review", "summary", "ipcp", "--db", str(db)],
@@ -315,7 +316,5 @@ def test_a_read_only_store_still_answers_summary(tmp_path: Path) -> None:
             capture_output=True, text=True, env=env,
         )  # fmt: skip
         assert write.returncode == 2 and "is read-only" in write.stderr
-    finally:
-        tmp_path.chmod(0o755)
-        db.chmod(0o644)
+        assert "Traceback" not in write.stderr
     assert db.read_bytes() == before

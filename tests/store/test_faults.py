@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -140,29 +144,55 @@ def test_a_lock_held_past_the_timeout(tmp_path: Path) -> None:
     store.close()
 
 
+@contextmanager
+def read_only(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Make ``path`` and its folder read-only for this process, for real where possible:
+    permissions for a normal user; for root (who may write anything) the immutable flag
+    (``chattr +i``); where neither works, align is told so."""
+    folder = path.parent
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        folder.chmod(0o555)
+        try:
+            yield "permissions"
+        finally:
+            folder.chmod(0o755)
+            path.chmod(0o644)
+        return
+    if (
+        shutil.which("chattr")
+        and subprocess.run(["chattr", "+i", str(path), str(folder)], capture_output=True).returncode
+        == 0
+    ):
+        try:
+            yield "immutable"
+        finally:
+            subprocess.run(["chattr", "-i", str(path), str(folder)], check=True)
+        return
+    monkeypatch.setattr("align.store._db._writable", lambda p: False)
+    yield "simulated"
+
+
 def test_a_read_only_store_is_read_and_refuses_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = filled(tmp_path / "align.sqlite")
+    path = filled(tmp_path / "db" / "align.sqlite")
     before = digest(path)
-    if os.geteuid() == 0:  # root may write anything: make align see what others would
-        monkeypatch.setattr("align.store._db._writable", lambda p: False)
-    else:
-        path.chmod(0o444)
-    store = Store(path)
-    assert store.read_only
-    me = store.user("Local user")
-    assert len(store.proposals(actor=me)) == 30
-    with pytest.raises(StoreError, match="is read-only: align can read it but not save"):
-        store.create_proposal(proposal("New One"), actor=me)
-    # SQLite itself refuses too (the connection is opened read-only), in the same words
-    with (
-        pytest.raises(StoreError, match="read-only"),
-        store._db.faults("saving"),
-        store._db.engine.begin() as conn,
-    ):
-        conn.exec_driver_sql("DELETE FROM users")
-    store.close()
+    with read_only(path, monkeypatch):
+        store = Store(path)
+        assert store.read_only
+        me = store.user("Local user")
+        assert len(store.proposals(actor=me)) == 30
+        with pytest.raises(StoreError, match="is read-only: align can read it but not save"):
+            store.create_proposal(proposal("New One"), actor=me)
+        # SQLite itself refuses too (the connection is opened read-only), in the same words
+        with (
+            pytest.raises(StoreError, match="read-only"),
+            store._db.faults("saving"),
+            store._db.engine.begin() as conn,
+        ):
+            conn.exec_driver_sql("DELETE FROM users")
+        store.close()
     assert digest(path) == before
 
 

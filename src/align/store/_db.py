@@ -223,9 +223,35 @@ def _writable(path: Path) -> bool:
     return not path.exists() or os.access(path, os.W_OK)
 
 
-def _sqlite_inventory(path: Path, label: str, timeout: float) -> tuple[set[str], str | None]:
+def _read_only_uri(path: Path, label: str, timeout: float) -> str:
+    """A URI that opens the file read-only. A database in WAL mode whose folder cannot be
+    written (no shared-memory file can be made) opens only as ``immutable``: nothing can
+    change it while we read, since nobody can write there."""
+    base = f"file:{path.absolute().as_posix()}?mode=ro"
+    last: sqlite3.Error | None = None
+    for uri in (base, base + "&immutable=1"):
+        try:
+            con = sqlite3.connect(uri, uri=True, timeout=timeout)
+            try:
+                con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            finally:
+                con.close()
+            return uri
+        except sqlite3.OperationalError as exc:
+            last = exc
+            if "unable to open" not in str(exc):
+                break
+        except sqlite3.Error as exc:
+            last = exc
+            break
+    assert last is not None
+    raise explain(last, label, "opening it", timeout)
+
+
+def _sqlite_inventory(
+    uri: str, path: Path, label: str, timeout: float
+) -> tuple[set[str], str | None]:
     """Table names and the marker value, read through a read-only connection."""
-    uri = f"file:{path.absolute().as_posix()}?mode=ro"
     try:
         con = sqlite3.connect(uri, uri=True, timeout=timeout)
     except sqlite3.Error as exc:
@@ -289,6 +315,7 @@ class Database:
         self.backend = self.url.get_backend_name()
         self.path: Path | None = None
         self.read_only = False
+        self._ro_uri = ""
         if self.backend == "sqlite":
             self.path = Path(str(self.url.database))
             self.label = f"'{self.path}'"
@@ -329,16 +356,20 @@ class Database:
                 )
             return True
         _check_header(path, self.label)
-        names, marker = _sqlite_inventory(path, self.label, self.timeout)
+        uri = _read_only_uri(path, self.label, self.timeout)
+        names, marker = _sqlite_inventory(uri, path, self.label, self.timeout)
         _refuse_foreign(self.label, names, marker, "Give another file (or a new one) with --db.")
         self.read_only = not _writable(path)
+        self._ro_uri = uri
         return not {n for n in names if not n.startswith("sqlite_")}
 
     def _engine(self) -> Engine:
         if self.backend == "sqlite":
             assert self.path is not None
-            mode = "ro" if self.read_only else "rwc"
-            url = f"sqlite:///file:{self.path.absolute().as_posix()}?mode={mode}&uri=true"
+            if self.read_only:
+                url = f"sqlite:///{self._ro_uri}&uri=true"
+            else:
+                url = f"sqlite:///file:{self.path.absolute().as_posix()}?mode=rwc&uri=true"
             engine = create_engine(
                 url, connect_args={"timeout": self.timeout, "check_same_thread": False}
             )
