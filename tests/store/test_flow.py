@@ -404,3 +404,19 @@ def test_operator_accounts_are_not_people(store: Store) -> None:
     assert log.loc[0, "actor"] == "command line (jdoe)"
     with pytest.raises(NotAllowedError, match="not a person"):
         store.add_user("Sam", actor=User("command line (jdoe)", roles=frozenset({"admin"})))
+
+
+def test_the_steps_each_person_may_take_now(cast: Cast) -> None:
+    s = cast.store
+    pid = s.create_proposal(proposal(), actor=cast.author).id
+    assert s.allowed_steps(pid, actor=cast.author) == ["submit"]
+    assert s.can_edit(pid, actor=cast.author) and s.can_edit(pid, actor=cast.office)
+    s.submit(pid, actor=cast.author)
+    assert s.allowed_steps(pid, actor=cast.author) == []
+    assert not s.can_edit(pid, actor=cast.author)
+    assert s.allowed_steps(pid, actor=cast.chair) == ["sign-off", "return"]
+    assert s.allowed_steps(pid, actor=cast.dean) == ["sign-off", "return"]
+    s.sign_off(pid, actor=cast.dean)
+    assert s.allowed_steps(pid, actor=cast.office) == ["start-review"]
+    info = s.info()
+    assert info["proposals"] == {"signed-off": 1} and info["schema"] == "0002"

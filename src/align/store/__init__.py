@@ -18,7 +18,7 @@ from align.store._flow import DECISIONS, FINAL, STATUSES, STEPS, Step, next_step
 from align.store._imports import ImportSummary
 from align.store._people import LOCAL_USER
 from align.store._proposals import PROPOSAL_COLUMNS, ProposalRecord
-from align.store._review import Decision
+from align.store._record import Decision
 from align.store._roles import ROLES, User
 from align.store._store import Store
 

@@ -22,7 +22,7 @@ from align.exceptions import InvalidArgumentError, ProposalError, StoreError
 from align.proposals import load_proposal
 from align.store._db import OLD_REVIEW_TABLES, _check_header, audit, explain, now
 from align.store._proposals import ProposalRecord
-from align.store._review import Review
+from align.store._record import Record
 from align.store._roles import User, require_role
 from align.store._schema import MARKER, tables
 
@@ -113,7 +113,7 @@ def _read_old(path: Path) -> dict[str, list[dict[str, Any]]]:
         con.close()
 
 
-class Imports(Review):
+class Imports(Record):
     """Part of :class:`~align.store.Store`: importing proposal files and old review databases."""
 
     def import_proposal_file(
