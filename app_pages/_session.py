@@ -118,6 +118,26 @@ def person() -> User:
     return who
 
 
+def without_server_paths(text: str) -> str:
+    """A message as a visitor may read it: the server's folders and database named by role
+    (a library message names the file it could not read, which helps on the command line
+    and would show a visitor the server's layout)."""
+    from align._config import cache_dir, data_dir
+
+    places = {
+        store().label.strip("'"): "the dashboard's database",
+        str(data_dir()): "the server's data folder",
+        str(cache_dir()): "the server's cache folder",
+        str(REPO): "the dashboard's folder",
+        tempfile.gettempdir(): "a temporary folder",
+        str(Path.home()): "the server's home folder",
+    }
+    for place, name in sorted(places.items(), key=lambda kv: -len(kv[0])):
+        if len(place) > 1:
+            text = text.replace(place, name)
+    return text
+
+
 # == the open proposal ================================================================
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

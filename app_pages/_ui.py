@@ -20,11 +20,11 @@ def plain(text: object) -> str:
 
 
 def error(message: object) -> None:
-    st.error(plain(message), icon=":material/error:")
+    st.error(plain(_session.without_server_paths(str(message))), icon=":material/error:")
 
 
 def warn(message: object) -> None:
-    st.warning(plain(message), icon=":material/warning:")
+    st.warning(plain(_session.without_server_paths(str(message))), icon=":material/warning:")
 
 
 def by_label(matrix: pd.DataFrame, labels: dict[Any, Any]) -> pd.DataFrame:

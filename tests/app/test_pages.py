@@ -426,7 +426,9 @@ def test_badge_exports_use_the_reviewed_alignments(make_app, store, small_yaml):
     assert not problems and accepted.split(":", 1)[-1] in text
 
 
-def test_postings_panel_says_how_many_codings_were_reviewed(make_app, small_yaml, tmp_path):
+def test_postings_panel_says_how_many_codings_were_reviewed(
+    make_app, small_yaml, tmp_path, monkeypatch
+):
     import json
 
     import pandas as pd
@@ -456,13 +458,26 @@ def test_postings_panel_says_how_many_codings_were_reviewed(make_app, small_yaml
     code_titles(db, matcher=make_title_coder("lexical", onet=onet), progress=False)
     import_review(db, pd.DataFrame({"title": ["Data Analyst"], "reviewed_code": ["keep"]}),
                   onet=onet)  # fmt: skip
-    at = make_app()
-    upload(at, small_yaml)
+    monkeypatch.setenv("ALIGN_POSTINGS_DB", str(db))
+    at = upload_to(make_app(), small_yaml)
     at.switch_page("app_pages/alignment.py").run()
-    at.text_input(key="db").set_value(str(db))
     at.text_input(key="db_occ").set_value("15-2051")
     at.text_input(key="db_region").set_value("TX")
     at.toggle(key="use_postings").set_value(True).run()
     ok(at)
     text = " ".join(text_of(at).replace("*", "").split())
     assert "3 from their titles, of which 3 reviewed by an analyst (1 titles)" in text
+
+
+def test_messages_never_show_server_folders(make_app, monkeypatch):
+    """A library message names the file it could not read; a visitor sees its role instead."""
+    from align._config import data_dir
+    from app_pages import _session
+
+    at = make_app()
+    ok(at)
+    where = str(data_dir() / "onet")
+    text = _session.without_server_paths(f"no O*NET release found in '{where}'; fix it.")
+    assert str(data_dir()) not in text and "the server's data folder" in text
+    label = _session.store().label.strip("'")
+    assert label not in _session.without_server_paths(f"{label} is locked by another program")
