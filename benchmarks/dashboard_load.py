@@ -30,6 +30,7 @@ import asyncio
 import json
 import os
 import platform
+import signal
 import socket
 import statistics
 import subprocess
@@ -46,7 +47,6 @@ OUT = REPO / "benchmarks" / "out"
 sys.path.insert(0, str(REPO))
 
 from align.committee._packet import HEADLESS_CHROMIUM_ARGS  # noqa: E402
-from tests.app._oidc import OIDCServer  # noqa: E402
 
 PAGES = ["Proposal", "Matches", "Alignment", "Policy", "My proposals"]
 
@@ -90,27 +90,47 @@ class Memory(threading.Thread):
             time.sleep(0.5)
 
 
-def _seed(db: str, oidc: OIDCServer, n: int) -> list[str]:
-    """N authors, each with a copy of the example under their own title."""
+def _seed(db: str, n: int) -> list[list[str]]:
+    """N authors, each with a copy of the example under their own title; returns their
+    (email, password, name)."""
     import align
     from align.store import Store, User
 
     example = align.load_proposal(REPO / "data" / "examples" / "data-analytics.yaml")
-    emails = []
+    people = []
     with Store(db) as store:
         op = User.operator("benchmark")
         for i in range(n):
             email = f"author{i:02d}@uni.edu"
             name = f"Author {i:02d}"
-            oidc.provider.add(email, f"pw{i}", name)
             store.add_user(name, actor=op, email=email, roles=["author"])
             copy = example.model_copy(
                 update={"id": f"analytics-{i:02d}", "title": f"Applied Data Analytics {i:02d}"}
             )
             store.create_proposal(copy, actor=op, author=name)
             store.set_last_opened(copy.id, actor=name)  # reopened after sign-in
-            emails.append(email)
-    return emails
+            people.append([email, f"pw{i}", name])
+    return people
+
+
+def _provider(work: Path, people: list[list[str]], app_port: int) -> tuple[Any, str]:
+    """The OIDC provider in a process of its own (in this one it would compete for the
+    interpreter with 30 browser pages' traffic and answer too late); returns it and the
+    dashboard's secrets."""
+    (work / "people.json").write_text(json.dumps(people))
+    port = _port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.app._oidc", "--port", str(port), "--users",
+         str(work / "people.json"), "--app-port", str(app_port)],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        if line.strip() == "ready":
+            break
+        lines.append(line)
+    return proc, "".join(lines)
 
 
 async def _session(
@@ -213,6 +233,8 @@ def main() -> None:
     ap.add_argument("--cold", action="store_true", help="app.py without the warm-up")
     ap.add_argument("--chromium", default=os.environ.get("ALIGN_CHROMIUM", "/usr/bin/chromium"))
     args = ap.parse_args()
+    # `kill` (SIGTERM) stops the run through the `finally` below, taking the server along.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     work = Path(tempfile.mkdtemp(prefix="align-load-"))
     pg = None
@@ -223,10 +245,11 @@ def main() -> None:
         db = pg.new_database()
     else:
         db = str(work / "align.sqlite")
-    oidc = OIDCServer().start()
-    emails = _seed(db, oidc, args.sessions)
+    people = _seed(db, args.sessions)
+    emails = [p[0] for p in people]
     port = _port()
-    (work / "secrets.toml").write_text(oidc.secrets_toml(port))
+    oidc, secrets_toml = _provider(work, people, port)
+    (work / "secrets.toml").write_text(secrets_toml)
     env = dict(os.environ, ALIGN_DATABASE_URL=db)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")])
     env.pop("ALIGN_DASHBOARD_PROPOSAL", None)
@@ -259,7 +282,8 @@ def main() -> None:
         memory.running = False
         proc.terminate()
         proc.wait(timeout=60)
-        oidc.stop()
+        oidc.terminate()
+        oidc.wait(timeout=30)
         if pg is not None:
             pg.stop()
     pages = [t for r in results for title, ts in r["times"].items() if title != "sign-in"

@@ -224,12 +224,18 @@ def _handler(p: Provider) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    # Dozens of people signing in at once (the load benchmark) must queue, not be refused.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 class OIDCServer:
     """The provider served on 127.0.0.1 (``start``/``stop``; ``url`` is its issuer)."""
 
     def __init__(self, port: int = 0):
         self.provider = Provider()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self.provider))
+        self.httpd = _Server(("127.0.0.1", port), _handler(self.provider))
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.provider.issuer = self.url
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -255,16 +261,25 @@ class OIDCServer:
         )
 
 
-def main() -> None:  # pragma: no cover - by hand
+def main() -> None:  # pragma: no cover - by hand and by the load benchmark
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--port", type=int, default=9000)
     ap.add_argument("--user", action="append", default=[], help="email:password:Name")
+    ap.add_argument("--users", help="a JSON file: [[email, password, name], ...]")
+    ap.add_argument("--client-secret", help="the dashboard's client secret (default: random)")
+    ap.add_argument("--app-port", default="8501", help="the dashboard's port (redirect URI)")
     args = ap.parse_args()
     server = OIDCServer(args.port)
-    for u in args.user:
-        email, password, name = u.split(":", 2)
+    if args.client_secret:
+        server.provider.client_secret = args.client_secret
+    people = [u.split(":", 2) for u in args.user]
+    if args.users:
+        with open(args.users, encoding="utf-8") as fh:
+            people += json.load(fh)
+    for email, password, name in people:
         server.provider.add(email, password, name)
-    print(server.secrets_toml(8501))
+    print(server.secrets_toml(args.app_port), flush=True)
+    print("ready", flush=True)
     server.thread.run()
 
 
