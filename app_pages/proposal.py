@@ -30,7 +30,7 @@ if w is not None:
         )
         b.download_button(
             "Download proposal (YAML)",
-            data=w.text(),
+            data=w.text,  # made on click, not on every run of the page
             file_name=f"{w.key}.yaml",
             mime="application/x-yaml",
             key="download_yaml",

@@ -169,8 +169,10 @@ async def _session(
                     await expect(page.get_by_text("Reviewed so far").first).to_be_visible()
                 await status.wait_for(state="hidden")
                 times[title].append(time.perf_counter() - t0)
-                if await page.get_by_test_id("stException").count():
-                    errors.append(f"exception shown on {title}")
+                shown = page.get_by_test_id("stException")
+                if await shown.count():
+                    what = (await shown.first.inner_text()).strip().splitlines()
+                    errors.append(f"exception shown on {title}: {' / '.join(what[:3])}")
     except Exception as exc:  # a failed step is an error of the run, not a crash of it
         errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
     await ctx.close()
@@ -259,7 +261,8 @@ def main() -> None:
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--secrets.files", secrets]  # fmt: skip
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    server_log = (work / "server.log").open("w")
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=server_log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     memory = Memory(proc.pid)
     try:
@@ -316,6 +319,7 @@ def main() -> None:
         "server_rss_idle_mb": round(idle_mb),
         "server_rss_peak_mb": round(max(memory.samples or [0])),
         "server_rss_after_mb": round(after_mb),
+        "server_log": str(work / "server.log"),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     name = f"dashboard_load{'_pg' if args.postgres else ''}{'_cold' if args.cold else ''}.json"

@@ -258,6 +258,8 @@ class OIDCServer:
             f'client_id = "{self.provider.client_id}"\n'
             f'client_secret = "{self.provider.client_secret}"\n'
             f'server_metadata_url = "{self.url}/.well-known/openid-configuration"\n'
+            # a busy server (the load benchmark) may take longer than httpx's 5 s default
+            "client_kwargs = { timeout = 60 }\n"
         )
 
 
