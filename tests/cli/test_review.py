@@ -117,7 +117,7 @@ def test_the_whole_review_from_the_command_line(
     assert json.loads(run("store", "info", "--format", "json", *db))["proposals"] == {"approved": 1}
 
     out_html = tmp_path / "packet.html"
-    args = ["evidence", str(reviewed), "--out", str(out_html), "--method", "lexical", *db]
+    args = ["evidence", str(reviewed), "--out", str(out_html), *db]
     if find_chromium():
         args += ["--pdf", str(tmp_path / "packet.pdf")]
     run(*args)

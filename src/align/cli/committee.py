@@ -128,7 +128,8 @@ def evidence_cmd(
     from align.committee import committee_packet
     from align.proposals import load_proposal
 
-    inputs = [proposal, rubric, db]
+    db_file = Path(db) if db and "://" not in db else None
+    inputs = [proposal, rubric, db_file]
     output_file(out, inputs=inputs, force=force)
     if pdf is not None:
         output_file(pdf, inputs=[*inputs, out], force=force, option="--pdf")
