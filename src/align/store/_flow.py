@@ -22,7 +22,7 @@ STATUSES: dict[str, str] = {
     "signed-off": "signed off; waiting for the office to assign reviewers",
     "in-review": "with the review committee",
     "feedback-sent": "the committee's feedback is sent; waiting for the approver's decision",
-    "approved": "approved: the credential may be offered",
+    "approved": "the credential may be offered",
     "approved-with-changes": "approved once the listed changes are made",
     "declined": "not approved",
 }
