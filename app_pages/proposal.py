@@ -135,9 +135,11 @@ def _lines(items: list[Any], fields: tuple[str, ...]) -> str:
 
 
 def _fill_form(w: _state.Working | None) -> None:
-    """Put the open proposal's values into the form widgets (once per file version)."""
+    """Put the open proposal's values into the form widgets (once per stored version, and again
+    when Streamlit dropped the widgets' state: it does for widgets of a page not shown)."""
     marker = f"{w.key}@{w.version}" if w is not None else "blank"
-    if st.session_state.get("form_for") == marker:
+    kept = all(k in st.session_state for k in ("f_title", "f_occupations", "f_frameworks"))
+    if st.session_state.get("form_for") == marker and kept:
         return
     st.session_state["form_for"] = marker
     st.session_state.pop("form_errors", None)

@@ -481,3 +481,15 @@ def test_messages_never_show_server_folders(make_app, monkeypatch):
     assert str(data_dir()) not in text and "the server's data folder" in text
     label = _session.store().label.strip("'")
     assert label not in _session.without_server_paths(f"{label} is locked by another program")
+
+
+def test_the_form_survives_a_visit_to_another_page(make_app, small_yaml):
+    """Streamlit drops a page's widget state when another page is shown; coming back to the
+    Proposal page refills the form (under load this was a KeyError: 'f_occupations')."""
+    at = upload_to(make_app(), small_yaml)
+    at.switch_page("app_pages/policy.py").run()
+    at.switch_page("app_pages/proposals.py").run()
+    at.switch_page("app_pages/proposal.py").run()
+    ok(at)
+    assert at.text_input(key="f_title").value == "SQL for Analysts"
+    assert at.multiselect(key="f_occupations").value == ["15-2051.01"]
