@@ -57,6 +57,28 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
+def _cpu_s(root: int) -> float:
+    """CPU seconds used so far by ``root`` and its descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    kids: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            rest = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kids.setdefault(int(rest[1]), []).append(int(d.name))
+        cpu[int(d.name)] = (int(rest[11]) + int(rest[12])) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += cpu.get(pid, 0.0)
+        todo += kids.get(pid, [])
+    return total
+
+
 def _rss_mb(root: int) -> float:
     """Resident memory of ``root`` and its descendants, MB (Linux /proc)."""
     kids: dict[int, list[int]] = {}
@@ -276,10 +298,12 @@ def main() -> None:
         memory.start()
         first = _first_visit(url, emails[0], "pw0", args.chromium)
         idle_mb = _rss_mb(proc.pid)
+        cpu0 = _cpu_s(proc.pid)
         t0 = time.perf_counter()
         people = [(e, f"pw{i}") for i, e in enumerate(emails)]
         results = asyncio.run(_load(url, people, args.rounds, args.chromium, args.ramp))
         wall = time.perf_counter() - t0
+        server_cpu = _cpu_s(proc.pid) - cpu0
         after_mb = _rss_mb(proc.pid)
     finally:
         memory.running = False
@@ -316,6 +340,9 @@ def main() -> None:
         "errors": len(errors),
         "error_examples": errors[:5],
         "load_wall_s": round(wall, 1),
+        # the server's own work, which other jobs and the 30 browsers do not inflate
+        "server_cpu_s": round(server_cpu, 1),
+        "server_cpu_per_page_view_s": round(server_cpu / max(1, len(pages) + len(signins)), 2),
         "server_rss_idle_mb": round(idle_mb),
         "server_rss_peak_mb": round(max(memory.samples or [0])),
         "server_rss_after_mb": round(after_mb),
