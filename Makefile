@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 CHROMIUM ?= /usr/bin/chromium
 export ALIGN_CHROMIUM := $(CHROMIUM)
 
-.PHONY: help setup run demo chromium test lint format typecheck bench train-model notebooks clean
+.PHONY: help setup run demo chromium postgresql test lint format typecheck bench train-model notebooks clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -27,10 +27,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)  ## create .venv and install align with its dev, dask and app extras
 
-run: $(STAMP)  ## open the faculty dashboard on http://localhost:8501 with the data-analytics example
+run: $(STAMP)  ## open the dashboard on http://localhost:8501 (single-user local mode, the data-analytics example)
 	@echo "align dashboard: open http://localhost:8501 in your browser (Ctrl+C stops it)"
+	@echo "single-user local mode: no sign-in, this computer only (README: deploying behind SSO)"
 	ALIGN_DASHBOARD_PROPOSAL=data/examples/data-analytics.yaml \
-	  $(BIN)/streamlit run app.py --server.port 8501 --server.headless true \
+	  $(BIN)/streamlit run serve.py --server.port 8501 --server.headless true \
 	  --browser.gatherUsageStats false
 
 demo: $(STAMP)  ## score a sample proposal and explain a sample stack on real O*NET (the CLI)
@@ -47,9 +48,21 @@ chromium:  ## make sure Debian's Chromium is there for the browser test (apt-get
 	  exit 1; \
 	fi
 
-test: $(STAMP) chromium  ## lint, then run the whole test suite (with the dashboard's browser test)
-	$(BIN)/ruff check src tests benchmarks training app.py app_pages
-	$(BIN)/ruff format --check src tests benchmarks training app.py app_pages
+# The store's tests run on SQLite and on a PostgreSQL server they start from Debian's package.
+postgresql:  ## make sure Debian's PostgreSQL is there for the store's tests (apt-get when root)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then \
+	  exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && apt-get install -y postgresql; \
+	else \
+	  echo "error: the store's tests need PostgreSQL (Debian's postgresql package)."; \
+	  echo "Install it with:  sudo apt-get install -y postgresql"; \
+	  exit 1; \
+	fi
+
+test: $(STAMP) chromium postgresql  ## lint, then the whole test suite (browser test, both database backends)
+	$(BIN)/ruff check src tests benchmarks training app.py serve.py app_pages
+	$(BIN)/ruff format --check src tests benchmarks training app.py serve.py app_pages
 	$(BIN)/pytest --nbmake --nbmake-timeout=900 tests src/align $(wildcard notebooks/*.ipynb)
 
 lint:  $(STAMP) ## ruff check and format check

@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import _state
+from align.store import LOCAL_USER, STATUSES, User, next_steps
+from app_pages import _session
 
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 
@@ -19,11 +20,11 @@ def plain(text: object) -> str:
 
 
 def error(message: object) -> None:
-    st.error(plain(message), icon=":material/error:")
+    st.error(plain(_session.without_server_paths(str(message))), icon=":material/error:")
 
 
 def warn(message: object) -> None:
-    st.warning(plain(message), icon=":material/warning:")
+    st.warning(plain(_session.without_server_paths(str(message))), icon=":material/warning:")
 
 
 def by_label(matrix: pd.DataFrame, labels: dict[Any, Any]) -> pd.DataFrame:
@@ -58,43 +59,97 @@ def chart_with_table(fig: Any, table: pd.DataFrame, key: str) -> None:
 
 
 def conflict_box() -> None:
-    """Ask what to do when another session changed the proposal file."""
+    """Ask what to do when someone saved the proposal since this session read it."""
     if not st.session_state.get("conflict"):
         return
     w = st.session_state.get("working")
     with st.container(border=True):
         st.warning(
-            "Someone else changed this proposal's file since you opened it (another browser "
-            "tab or person). Your last change was NOT saved. Reload to see their version, "
-            "or overwrite it with yours.",
+            "Someone else saved this proposal since you opened it (another browser tab or "
+            "person). Your last change was NOT saved. Reload to see their version, or save "
+            "yours as the newest version (theirs stays in the version list).",
             icon=":material/sync_problem:",
         )
         a, b = st.columns(2)
-        if a.button("Reload from disk", key="conflict_reload", type="primary"):
-            _state.reload_from_disk()
+        if a.button("Reload their version", key="conflict_reload", type="primary"):
+            _session.reload_from_store()
             st.rerun()
-        if b.button("Overwrite with my version", key="conflict_overwrite") and w is not None:
-            _state.save(w, force=True)
+        if b.button("Save mine as the newest version", key="conflict_overwrite") and w:
+            _session.save(w, force=True)
             st.session_state.pop("conflict", None)
             st.rerun()
 
 
-def require_proposal() -> _state.Working | None:
-    """The open proposal, or a pointer to the Proposal page."""
+def require_proposal() -> _session.Working | None:
+    """The open proposal, or a pointer to My proposals (and "not allowed" when the URL
+    named one the person may not see)."""
     conflict_box()
-    w = _state.current()
+    w = _session.current()
     if w is None:
         problem = st.session_state.pop("open_error", None)
         if problem:
             error(problem)
-        st.info("No proposal is open yet. Upload one or fill in the form on the Proposal page.")
-        st.page_link(
-            "app_pages/proposal.py",
-            label="Go to the Proposal page",
-            icon=":material/edit_document:",
-        )
+        st.info("No proposal is open. Open one from My proposals, or start a new one.")
+        st.page_link("app_pages/proposals.py", label="My proposals", icon=":material/list_alt:")
     return w
 
 
-def caption_source(w: _state.Working) -> None:
-    st.caption(f"Proposal: {plain(w.proposal.title)} — working file {plain(w.path)}")
+def status_line(status: str) -> str:
+    """A status as a coloured badge with what happens next (Markdown)."""
+    color = {
+        "draft": "gray",
+        "submitted": "blue",
+        "returned": "orange",
+        "signed-off": "blue",
+        "in-review": "violet",
+        "feedback-sent": "violet",
+        "approved": "green",
+        "approved-with-changes": "green",
+        "declined": "red",
+    }.get(status, "gray")
+    return f":{color}-badge[{plain(status)}] {plain(STATUSES.get(status, ''))}"
+
+
+def caption_source(w: _session.Working) -> None:
+    st.caption(
+        f"Proposal: {plain(w.proposal.title)} · version {w.version} · "
+        f"{plain(w.status)} · by {plain(w.author)}" + ("" if w.editable else " · read-only for you")
+    )
+
+
+def read_only_note(w: _session.Working) -> None:
+    if not w.editable:
+        st.info(
+            f"You can read this proposal; only its author (while it is a draft or returned) "
+            f"and the office edit it. It is {w.status}: next, {next_steps(w.status)}.",
+            icon=":material/lock:",
+        )
+
+
+def sidebar(who: User) -> None:
+    """Who is signed in (or the local mode's label), their roles, and signing out."""
+    with st.sidebar:
+        if _session.sso_configured():
+            st.caption(
+                f"Signed in as **{plain(who.name)}**"
+                + (f" ({plain(who.email)})" if who.email else "")
+            )
+            st.caption("Roles: " + (plain(", ".join(sorted(who.roles))) or "none yet"))
+            if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+                st.logout()
+            return
+        st.warning(
+            "Single-user local mode: no sign-in, and only this computer is served. "
+            "Configure single sign-on before sharing the dashboard (README).",
+            icon=":material/person:",
+        )
+        people = _session.local_people()
+        if st.session_state.get("act_as") not in people:
+            st.session_state["act_as"] = LOCAL_USER
+        st.selectbox(
+            "Acting as",
+            people,
+            key="act_as",
+            help="Try each role's path: the local user holds every role; others hold theirs.",
+        )
+        st.caption("Roles: " + (plain(", ".join(sorted(who.roles))) or "none"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -18,68 +16,72 @@ if w is None:
     st.stop()
 _ui.caption_source(w)
 
-# -- optional postings demand --------------------------------------------------------
+# -- optional postings demand (the server's database; never a path typed by a visitor) ----
 demand: pd.DataFrame | None = None
-with st.expander("Demand from a job-postings database (optional)", expanded=False):
+region = ""
+with st.expander("Demand from job postings (optional)", expanded=False):
     st.caption(
-        "Without a postings database, demand is what O*NET says the target occupations do "
-        "(their task statements and work activities) and the tools they use. With one, the "
-        "most-asked skills in matching postings are used."
+        "Without postings, demand is what O*NET says the target occupations do (their task "
+        "statements and work activities) and the tools they use. With the office's postings "
+        "database, the most-asked skills in matching postings are used."
     )
-    d1, d2, d3, d4 = st.columns([3, 2, 1, 1])
-    db = d1.text_input(
-        "Postings database (.duckdb)", value=os.environ.get("ALIGN_POSTINGS_DB", ""), key="db"
-    )
-    # 15-2051.00 and 15-2051.01 both filter as 15-2051: name it once.
-    occ_default = ", ".join(dict.fromkeys(c.split(".")[0] for c in w.proposal.target_occupations))
-    occ = d2.text_input("Occupations (codes or prefixes)", value=occ_default, key="db_occ")
-    region = d3.text_input("Region", value=w.proposal.region or "", key="db_region")
-    period = d4.text_input("Period", value="", key="db_period", placeholder="2024, 2024Q2")
-    use = st.toggle("Score against this postings demand", key="use_postings")
-    if use and db.strip():
-        codes = [c.strip() for c in occ.split(",") if c.strip()]
-        try:
-            with st.spinner("Counting skills in matching postings..."):
-                demand = _state.skill_demand(db.strip(), codes, region.strip(), period.strip())
-        except AlignError as exc:
-            _ui.error(exc)
-        else:
-            st.markdown(
-                f"**Skill demand** for {_ui.plain(occ)} in {_ui.plain(region or 'all regions')}"
-                f", {_ui.plain(period or 'all dates')}: "
-                f"{int(demand.attrs.get('postings', 0)):,} postings with skill data. A skill "
-                "found in a posting's text counts where the posting asks for it, not where "
-                "it only names it (a company description, a team's name)."
-            )
-            coding = _state.coding_summary(db.strip())
-            if coding.title_coded or coding.reviewed:
-                st.caption(
-                    f"Occupations: {coding.export_coded:,} postings coded by the export, "
-                    f"{coding.title_coded + coding.reviewed:,} from their titles, of which "
-                    f"**{coding.reviewed:,} reviewed** by an analyst "
-                    f"({coding.reviewed_titles:,} titles) and {coding.low_confidence:,} "
-                    "uncertain, not reviewed yet (`align postings occupations --review "
-                    "review.csv`)."
-                )
-            if demand.empty:
-                st.info("No postings match these filters; widen the region or the period.")
-                demand = None
+    if _state.postings_db() is None:
+        st.info(
+            "This server has no postings database. The office names one when it starts the "
+            "dashboard (ALIGN_POSTINGS_DB)."
+        )
+    else:
+        d2, d3, d4 = st.columns([2, 1, 1])
+        # 15-2051.00 and 15-2051.01 both filter as 15-2051: name it once.
+        occ_default = ", ".join(
+            dict.fromkeys(c.split(".")[0] for c in w.proposal.target_occupations)
+        )
+        occ = d2.text_input("Occupations (codes or prefixes)", value=occ_default, key="db_occ")
+        region = d3.text_input("Region", value=w.proposal.region or "", key="db_region")
+        period = d4.text_input("Period", value="", key="db_period", placeholder="2024, 2024Q2")
+        if st.toggle("Score against the office's postings demand", key="use_postings"):
+            codes = [c.strip() for c in occ.split(",") if c.strip()]
+            try:
+                with st.spinner("Counting skills in matching postings..."):
+                    demand = _state.skill_demand(codes, region.strip(), period.strip())
+            except AlignError as exc:
+                _ui.error(exc)
             else:
-                view = demand[["skill_name", "skill_type", "postings", "share", "trend", "generic"]]
-                fig = px.bar(
-                    view.head(20).iloc[::-1],
-                    x="share",
-                    y="skill_name",
-                    color="trend",
-                    color_continuous_scale="RdBu",
-                    color_continuous_midpoint=0,
-                    orientation="h",
-                    labels={"share": "share of postings", "skill_name": ""},
-                    height=520,
+                st.markdown(
+                    f"**Skill demand** for {_ui.plain(occ)} in "
+                    f"{_ui.plain(region or 'all regions')}, {_ui.plain(period or 'all dates')}: "
+                    f"{int(demand.attrs.get('postings', 0)):,} postings with skill data. A skill "
+                    "found in a posting's text counts where the posting asks for it, not where "
+                    "it only names it (a company description, a team's name)."
                 )
-                _ui.chart_with_table(fig, view, "postings_demand")
-    elif use:
-        st.info("Give the path of a postings database (made with `align postings ingest`).")
+                coding = _state.coding_summary()
+                if coding.title_coded or coding.reviewed:
+                    st.caption(
+                        f"Occupations: {coding.export_coded:,} postings coded by the export, "
+                        f"{coding.title_coded + coding.reviewed:,} from their titles, of which "
+                        f"**{coding.reviewed:,} reviewed** by an analyst "
+                        f"({coding.reviewed_titles:,} titles) and {coding.low_confidence:,} "
+                        "uncertain, not reviewed yet (`align postings occupations --review "
+                        "review.csv`)."
+                    )
+                if demand.empty:
+                    st.info("No postings match these filters; widen the region or the period.")
+                    demand = None
+                else:
+                    cols = ["skill_name", "skill_type", "postings", "share", "trend", "generic"]
+                    view = demand[cols]
+                    fig = px.bar(
+                        view.head(20).iloc[::-1],
+                        x="share",
+                        y="skill_name",
+                        color="trend",
+                        color_continuous_scale="RdBu",
+                        color_continuous_midpoint=0,
+                        orientation="h",
+                        labels={"share": "share of postings", "skill_name": ""},
+                        height=520,
+                    )
+                    _ui.chart_with_table(fig, view, "postings_demand")
 
 try:
     with st.spinner("Scoring the proposal..."):
@@ -155,7 +157,7 @@ c2.dataframe(missing.round(3), hide_index=True, key="missing_table")
 st.subheader("Outcomes")
 outs = report.to_frame("outcomes")
 try:
-    checks = _state.policy(w, None, report).to_frame()
+    checks = _state.policy(w, report).to_frame()
 except AlignError:
     checks = pd.DataFrame(columns=["check", "status", "subject", "message"])
 hints = checks[(checks["status"] != "pass") & checks["subject"].isin(outs["outcome_id"])]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from align.exceptions import AlignError
-from app_pages import _state, _ui
+from app_pages import _session, _state, _ui
 
 st.title("Export")
 w = _ui.require_proposal()
@@ -49,7 +49,7 @@ e2.download_button(
 )
 e3.download_button(
     "Reviewed alignments (CSV)",
-    data=_state.csv_bytes(_state.alignments_frame(w)),
+    data=_state.csv_bytes(_session.alignments_frame(w)),
     file_name=f"{w.key}-alignments.csv",
     mime="text/csv",
     key="dl_csv",

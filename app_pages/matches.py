@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from align.exceptions import AlignError
-from app_pages import _state, _ui
+from app_pages import _session, _state, _ui
 
 st.title("Matches")
 w = _ui.require_proposal()
@@ -18,9 +18,10 @@ _ui.caption_source(w)
 st.write(
     "For each learning outcome, the competencies of the chosen frameworks that match it best. "
     "Accept the ones the outcome really teaches, reject the others, or replace a match with "
-    "one you find by searching the framework. Every decision is saved at once in the "
-    "proposal file, so badge exports and re-scoring use what you approved."
+    "one you find by searching the framework. Every decision is saved at once (a new "
+    "version of the proposal), so badge exports and re-scoring use what you approved."
 )
+_ui.read_only_note(w)
 
 #: Fragments a decision reruns: the score line, the outcome's block and the reviewed
 #: table. Only these re-render after Accept / Reject / Undo, not every outcome.
@@ -91,8 +92,8 @@ def _act(row: pd.Series, outcome: str, status: str | None) -> None:
     # report is cached by the file's new content). On a conflict the whole page reruns,
     # so the box at the top asks what to do.
     try:
-        _state.decide(w, row, outcome, status)
-    except _state.SaveConflict:
+        _session.decide(w, row, outcome, status)
+    except _session.SaveConflict:
         st.rerun()
     st.rerun([HEADER, _outcome_key(outcome), REVIEWED])
 
@@ -112,7 +113,7 @@ def outcome_block(o: Any) -> None:
             st.caption("No match in the chosen frameworks.")
         show_all = st.session_state.get(f"all_{o.id}", False)
         for r_i, (_, row) in enumerate(mine.iterrows()):
-            status = _state.decision(w, o.id, row["id"])
+            status = _session.decision(w, o.id, row["id"])
             if r_i >= SHOWN and not show_all and status is None:
                 continue  # fewer widgets: a decision re-renders the page quickly
             c1, c2, c3, c4 = st.columns([4, 1, 4, 2], vertical_alignment="center")
@@ -136,7 +137,13 @@ def outcome_block(o: Any) -> None:
             with c4:
                 if status:
                     st.markdown(_BADGE.get(status, _ui.plain(status)))
-                    st.button("Undo", key=f"undo_{key}", on_click=_act, args=(row, o.id, None))
+                    st.button(
+                        "Undo",
+                        key=f"undo_{key}",
+                        on_click=_act,
+                        args=(row, o.id, None),
+                        disabled=not w.editable,
+                    )
                 else:
                     b1, b2 = st.columns(2)
                     b1.button(
@@ -145,9 +152,14 @@ def outcome_block(o: Any) -> None:
                         type="primary",
                         on_click=_act,
                         args=(row, o.id, "accepted"),
+                        disabled=not w.editable,
                     )
                     b2.button(
-                        "Reject", key=f"reject_{key}", on_click=_act, args=(row, o.id, "rejected")
+                        "Reject",
+                        key=f"reject_{key}",
+                        on_click=_act,
+                        args=(row, o.id, "rejected"),
+                        disabled=not w.editable,
                     )
         if len(mine) > SHOWN:
             st.toggle(f"Show all {len(mine)} matches", key=f"all_{o.id}")
@@ -191,13 +203,13 @@ def outcome_block(o: Any) -> None:
                         f"{_ui.plain(hit['label'])} :gray[{_ui.plain(hit['framework'])} · "
                         f"{_ui.plain(hit['kind'])} · {hit['score']:.2f}]"
                     )
-                    if h2.button("Use", key=f"use_{o.id}_{j}"):
+                    if h2.button("Use", key=f"use_{o.id}_{j}", disabled=not w.editable):
                         try:
                             if which is not None:
-                                _state.replace_match(w, mine.iloc[which], hit, o.id)
+                                _session.replace_match(w, mine.iloc[which], hit, o.id)
                             else:
-                                _state.decide(w, hit, o.id, "accepted", source="search")
-                        except _state.SaveConflict:
+                                _session.decide(w, hit, o.id, "accepted", source="search")
+                        except _session.SaveConflict:
                             pass
                         st.rerun()
 
@@ -209,8 +221,8 @@ for o in w.proposal.outcomes:
 @st.fragment(key=REVIEWED)
 def reviewed_table() -> None:
     st.subheader("Reviewed alignments")
-    st.caption("What is stored in the proposal file under `alignments:`.")
-    st.dataframe(_state.alignments_frame(w), hide_index=True, key="reviewed_table")
+    st.caption("What is stored with the proposal under `alignments:`.")
+    st.dataframe(_session.alignments_frame(w), hide_index=True, key="reviewed_table")
 
 
 reviewed_table()

@@ -19,21 +19,17 @@ up = st.file_uploader(
     key="policy_upload",
     max_upload_size=1,
 )
-policy_path = None
+upload = None
 policy_text = _state.default_policy_text()
 policy_name = "the built-in default policy"
 if up is not None:
-    try:
-        policy_path = _state.save_upload(up.name, up.getvalue(), "policies")
-    except AlignError as exc:
-        _ui.error(exc)
-        st.stop()
-    policy_text = up.getvalue().decode("utf-8-sig")
+    upload = (up.name, up.getvalue())
+    policy_text = up.getvalue().decode("utf-8-sig", errors="replace")
     policy_name = up.name
 
 try:
     report = _state.score(w)
-    checks = _state.policy(w, policy_path, report)
+    checks = _state.policy(w, report, upload)  # read from a temporary file of this call
 except AlignError as exc:
     _ui.error(exc)
     st.stop()

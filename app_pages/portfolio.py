@@ -1,27 +1,31 @@
-"""Portfolio (office view): every proposal in a folder against regional demand."""
+"""Portfolio (office view): the store's proposals against O*NET or regional postings demand."""
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import streamlit as st
 
 from align.exceptions import AlignError
-from app_pages import _state, _ui
+from app_pages import _state, _ui, _workflow
 
 st.title("Portfolio")
 st.write(
-    "Which demanded skills the institution's credentials cover, and which none does. Every "
-    "proposal file in the folder (and below) is read; stack files are skipped."
+    "Which demanded skills the institution's credentials cover, and which none does. The "
+    "credentials are the proposals in the store (choose which statuses count)."
 )
 p1, p2 = st.columns(2)
-folder = p1.text_input("Folder of proposal files", value=str(_state.EXAMPLES), key="pf_folder")
-db = p2.text_input(
-    "Postings database for regional demand (optional)",
-    value=os.environ.get("ALIGN_POSTINGS_DB", ""),
-    key="pf_db",
+statuses = p1.multiselect(
+    "Proposals with status",
+    list(_workflow.STATUSES),
+    default=["approved", "approved-with-changes"],
+    key="pf_statuses",
+    help="Approved credentials by default; add others to see a portfolio in the making.",
 )
+props = _state.visible_proposals()
+props = props[props["status"].isin(statuses)] if statuses else props
+p2.metric("Credentials", len(props))
+use_postings = False
+if _state.postings_db() is not None:
+    use_postings = st.toggle("Demand from the office's postings database", key="pf_postings")
 q1, q2, q3 = st.columns(3)
 occ = q1.text_input("Occupations (codes or prefixes)", value="", key="pf_occ")
 region = q2.text_input("Region", value="", key="pf_region")
@@ -31,14 +35,17 @@ if not st.button("Analyse the portfolio", key="pf_go", type="primary") and not s
 ):
     st.stop()
 st.session_state["pf_done"] = True
+if props.empty:
+    st.info("No proposal has these statuses yet; choose other statuses.")
+    st.stop()
 
 try:
     demand = None
-    if db.strip():
+    if use_postings:
         codes = [c.strip() for c in occ.split(",") if c.strip()]
-        demand = _state.skill_demand(db.strip(), codes, region.strip(), period.strip())
+        demand = _state.skill_demand(codes, region.strip(), period.strip())
     with st.spinner("Matching every credential to the demanded skills..."):
-        report = _state.portfolio(Path(folder.strip()), demand)
+        report = _state.portfolio(props["id"].tolist(), demand)
 except AlignError as exc:
     _ui.error(exc)
     st.stop()

@@ -8,11 +8,11 @@ import streamlit as st
 
 from align.exceptions import AlignError, ProposalError
 from align.proposals import COLLABORATION_LEVELS, DEFAULT_TYPES
-from app_pages import _state, _ui
+from app_pages import _session, _state, _ui
 
 st.title("Proposal")
 _ui.conflict_box()
-w = _state.current()
+w = _session.current()
 
 problem = st.session_state.pop("open_error", None)
 if problem:
@@ -23,35 +23,49 @@ if w is not None:
     with st.container(border=True):
         a, b, c = st.columns([5, 2, 1])
         a.markdown(f"**Open:** {_ui.plain(w.proposal.title)}")
+        a.markdown(_ui.status_line(w.status))
         a.caption(
             f"{len(w.proposal.outcomes)} outcomes · {len(w.alignments)} reviewed alignments · "
-            f"saved as {_ui.plain(w.path)}"
+            f"version {w.version} · by {_ui.plain(w.author)}"
         )
         b.download_button(
             "Download proposal (YAML)",
-            data=w.text(),
+            data=w.text,  # made on click, not on every run of the page
             file_name=f"{w.key}.yaml",
             mime="application/x-yaml",
             key="download_yaml",
             icon=":material/download:",
         )
         if c.button("Close", key="close"):
-            _state.close()
+            _session.close()
             st.rerun()
+        can_submit = w.status in ("draft", "returned") and w.editable
+        if can_submit and st.button(
+            "Submit for sign-off", key="submit_proposal", icon=":material/send:"
+        ):
+            try:
+                _session.submit(w)
+            except AlignError as exc:
+                _ui.error(exc)
+            else:
+                st.session_state["flash"] = f"Submitted {w.proposal.title} for sign-off."
+                st.rerun()
+    _ui.read_only_note(w)
 
 upload_tab, form_tab = st.tabs(["Upload a file", "Fill in the form"])
 
 
 # -- upload -----------------------------------------------------------------------
-def _open(new: _state.Working, replace: bool = False) -> None:
-    try:
-        _state.adopt(new, replace=replace)
-    except _state.SaveConflict:
+def _open(new: Any, as_version: bool | None = None) -> None:
+    """Store the uploaded proposal and open it; ask first when one with its id is yours."""
+    if as_version is None and _session.existing_editable(new.id):
         st.session_state["pending_upload"] = new
         return
+    saved = _session.adopt(new, as_version_of=bool(as_version))
     st.session_state.pop("pending_upload", None)
     st.session_state.pop("form_for", None)
-    st.session_state["flash"] = f"Opened {new.proposal.title}; it is saved as {new.path}."
+    how = f"version {saved.version}" if as_version else f"a new proposal ({saved.key})"
+    st.session_state["flash"] = f"Opened {saved.proposal.title}; it is saved as {how}."
 
 
 with upload_tab:
@@ -60,12 +74,12 @@ with upload_tab:
         "`data/examples/` show every field."
     )
     up = st.file_uploader(
-        "Proposal file", type=list(_state.UPLOAD_TYPES), key="upload", max_upload_size=1
+        "Proposal file", type=list(_session.UPLOAD_TYPES), key="upload", max_upload_size=1
     )
     if up is not None and st.session_state.get("upload_seen") != up.file_id:
         st.session_state["upload_seen"] = up.file_id
         try:
-            _open(_state.read_upload(up.name, up.getvalue()))
+            _open(_session.read_upload(up.name, up.getvalue()))
         except AlignError as exc:
             st.session_state["upload_error"] = str(exc)
         else:
@@ -79,25 +93,31 @@ with upload_tab:
     pick = e1.selectbox("Or start from an example", examples, key="example_pick")
     if e2.button("Open example", key="open_example") and pick:
         path = _state.EXAMPLES / pick
-        _open(_state.read_upload(pick, path.read_bytes()))
+        try:
+            _open(_session.read_upload(pick, path.read_bytes()))
+        except AlignError as exc:
+            st.session_state["upload_error"] = str(exc)
         st.rerun()
 
     pending = st.session_state.get("pending_upload")
     if pending is not None:
         st.warning(
-            f"A working copy of '{_ui.plain(pending.proposal.id)}' already exists with other "
-            "content (it may hold reviewed matches). Replace it with the file you opened, or "
-            "keep the working copy?",
+            f"You already have a proposal '{_ui.plain(pending.id)}' (it may hold reviewed "
+            "matches). Save the file you opened as its next version (the old versions are "
+            "kept), or keep it as a separate new proposal?",
             icon=":material/sync_problem:",
         )
-        r1, r2 = st.columns(2)
-        if r1.button("Replace the working copy", key="pending_replace"):
-            _open(pending, replace=True)
+        r1, r2, r3 = st.columns(3)
+        if r1.button("Save as its next version", key="pending_replace"):
+            _open(pending, as_version=True)
             st.rerun()
-        if r2.button("Keep the working copy", key="pending_keep"):
+        if r2.button("Keep as a new proposal", key="pending_new"):
+            _open(pending, as_version=False)
+            st.rerun()
+        if r3.button("Cancel, open the stored one", key="pending_keep"):
             st.session_state.pop("pending_upload", None)
             st.session_state.pop("form_for", None)
-            _state._set(_state.open_file(pending.path))
+            _session.open_by_id(pending.id)
             st.rerun()
 
 flash = st.session_state.pop("flash", None)
@@ -115,9 +135,11 @@ def _lines(items: list[Any], fields: tuple[str, ...]) -> str:
 
 
 def _fill_form(w: _state.Working | None) -> None:
-    """Put the open proposal's values into the form widgets (once per file version)."""
-    marker = w.digest if w is not None else "blank"
-    if st.session_state.get("form_for") == marker:
+    """Put the open proposal's values into the form widgets (once per stored version, and again
+    when Streamlit dropped the widgets' state: it does for widgets of a page not shown)."""
+    marker = f"{w.key}@{w.version}" if w is not None else "blank"
+    kept = all(k in st.session_state for k in ("f_title", "f_occupations", "f_frameworks"))
+    if st.session_state.get("form_for") == marker and kept:
         return
     st.session_state["form_for"] = marker
     st.session_state.pop("form_errors", None)
@@ -338,7 +360,15 @@ with form_tab:
     for m in leftover:
         _ui.error(m)
 
-    if st.button("Check and save", key="save_form", type="primary", icon=":material/save:"):
+    locked = w is not None and not w.editable
+    if st.button(
+        "Check and save",
+        key="save_form",
+        type="primary",
+        icon=":material/save:",
+        disabled=locked,
+        help="You may not edit this proposal" if locked else None,
+    ):
         try:
             proposal = _state.proposal_from_fields(_collect())
         except ProposalError as exc:
@@ -347,10 +377,15 @@ with form_tab:
         else:
             st.session_state.pop("form_errors", None)
             try:
-                saved = _state.update_proposal(proposal)
-            except _state.SaveConflict:
+                saved = _session.update_proposal(proposal)
+            except _session.SaveConflict:
+                st.rerun()
+            except AlignError as exc:
+                st.session_state["form_errors"] = {"": [str(exc)]}
                 st.rerun()
             else:
-                st.session_state["form_for"] = saved.digest
-                st.session_state["flash"] = f"Saved {saved.proposal.title} to {saved.path}."
+                st.session_state["form_for"] = f"{saved.key}@{saved.version}"
+                st.session_state["flash"] = (
+                    f"Saved {saved.proposal.title} as version {saved.version}."
+                )
                 st.rerun()

@@ -1,8 +1,12 @@
-"""Stack and gaps: what a stack of credentials covers of its target, and what is missing."""
+"""Stack and gaps: what a stack of credentials covers of its target, and what is missing.
+
+Stacks are built from proposals in the store (or uploaded with their members written
+inline); nothing names a file on the server.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -12,43 +16,73 @@ from app_pages import _state, _ui
 st.title("Stack and gaps")
 st.write(
     "A stack lists credentials that build toward a larger badge, certificate or degree. "
-    "Pick a stack file (or upload one whose members are written inline) to see which of the "
-    "target's competencies each credential covers, the gaps, and a suggested next credential."
+    "Pick one of your stacks (or build one from proposals in the store, or upload one whose "
+    "members are written inline) to see which of the target's competencies each credential "
+    "covers, the gaps, and a suggested next credential."
 )
 
-stacks = sorted(_state.EXAMPLES.glob("*stack*.yaml")) + sorted(
-    (_state.workdir() / "stacks").glob("*.y*ml")
-)
-s1, s2 = st.columns(2)
-choice = s1.selectbox(
-    "Stack file",
-    stacks,
-    format_func=lambda p: p.name,
-    key="stack_pick",
-    index=None,
-    placeholder="choose a stack",
-)
-up = s2.file_uploader(
-    "Or upload a stack (YAML/JSON, members inline)",
-    type=list(_state.UPLOAD_TYPES),
-    key="stack_upload",
-    max_upload_size=1,
-)
-path: Path | None = choice
-if up is not None:
-    try:
-        path = _state.save_upload(up.name, up.getvalue(), "stacks")
-    except AlignError as exc:
-        _ui.error(exc)
-        st.stop()
+saved = _state.stored_stacks()
+sources = ["an example stack", "a stack I saved", "a new stack from proposals", "an uploaded file"]
+how = st.radio("Analyse", sources, key="stack_how", horizontal=True)
+stack: Any = None
+target: Any = None
+try:
+    if how == sources[0]:
+        name = st.selectbox(
+            "Example stack", _state.example_stacks(), key="stack_pick", index=None,
+            placeholder="choose a stack",
+        )  # fmt: skip
+        if name:
+            stack, target = _state.stack_from_example(name)
+    elif how == sources[1]:
+        if saved.empty:
+            st.info("You have not saved a stack yet; build one from proposals.")
+        else:
+            titles = dict(zip(saved["id"], saved["title"], strict=False))
+            sid = st.selectbox(
+                "Your stacks", list(titles), key="stack_saved", format_func=titles.get
+            )
+            stack, target = _state.stack_from_store(sid)
+    elif how == sources[2]:
+        props = _state.visible_proposals()
+        labels = dict(zip(props["id"], props["title"], strict=False))
+        with st.form("stack_form"):
+            title = st.text_input("Stack title", key="stack_title")
+            members = st.multiselect(
+                "Credentials in the stack", list(labels), key="stack_members",
+                format_func=lambda i: f"{labels[i]} ({i})",
+            )  # fmt: skip
+            goal = st.text_input(
+                "Target",
+                key="stack_target",
+                placeholder="onet:29-1141.00, nace, cmc, or the id of a larger proposal",
+            )
+            credits = st.number_input("Credits needed (optional)", min_value=0.0, key="stack_cr")
+            go = st.form_submit_button("Save and analyse", type="primary")
+        if go:
+            sid = _state.save_stack(title, members, goal, credits or None)
+            st.session_state["stack_saved"] = sid
+            stack, target = _state.stack_from_store(sid)
+    else:
+        up = st.file_uploader(
+            "Stack file (YAML/JSON; members inline or by proposal id)",
+            type=["yaml", "yml", "json"], key="stack_upload", max_upload_size=1,
+        )  # fmt: skip
+        if up is not None:
+            stack, target = _state.stack_from_upload(up.name, up.getvalue())
+except AlignError as exc:
+    _ui.error(exc)
+    st.stop()
 
-if path is None:
-    st.info("Choose a stack file to analyse.")
+if stack is None:
+    st.stop()
+if target is None:
+    _ui.error("This stack names no target; give one (an occupation, nace, cmc or a proposal).")
     st.stop()
 
 try:
     with st.spinner("Matching every credential's outcomes to the target..."):
-        gaps = _state.stacking_gaps(path)
+        gaps = _state.stacking_gaps(stack, target)
 except AlignError as exc:
     _ui.error(exc)
     st.stop()
@@ -60,8 +94,8 @@ m2.metric("Credits", f"{gaps.credits:g}" + (f" of {gaps.threshold:g}" if gaps.th
 
 st.subheader("Coverage: credentials × target competencies")
 table = gaps.to_frame("gaps")
-labels = dict(zip(table["id"], table["label"], strict=False))
-cov = _ui.by_label(gaps.coverage, labels)
+labels_by_id = dict(zip(table["id"], table["label"], strict=False))
+cov = _ui.by_label(gaps.coverage, labels_by_id)
 fig = _ui.coverage_heatmap(cov)
 left, right = st.columns([3, 2])
 left.plotly_chart(fig, key="coverage_chart", config={"displaylogo": False})

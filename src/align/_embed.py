@@ -34,7 +34,6 @@ import os
 import tempfile
 import threading
 import uuid
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -54,7 +53,7 @@ from align._vector_store import (  # noqa: F401  (_STORES, _row_sum: used by tes
     _VectorStore,
     _write_bundle,
 )
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning, CacheError, InvalidArgumentError, ModelLoadError
 
 __all__ = ["BACKENDS", "Embedder", "cache_info", "clear_cache", "get_embedder"]
@@ -278,12 +277,11 @@ def _default_folder() -> Path | None:
         where = os.environ.get("ALIGN_CACHE_DIR", "the user cache folder")
         if where not in _FOLDER_WARNED:
             _FOLDER_WARNED.add(where)
-            warnings.warn(
+            warn(
                 f"the cache folder {where} cannot be used ({exc}); {_storage_hint(exc)} or set "
                 "ALIGN_CACHE_DIR to a writable folder. Vectors are computed without a cache "
                 "meanwhile (slower, same results).",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
         return None
 
@@ -543,13 +541,12 @@ class Embedder:
         if long:
             shown = ", ".join(f"text {i} ({n:,} characters)" for i, n in long[:5])
             more = f" and {len(long) - 5} more" if len(long) > 5 else ""
-            warnings.warn(
+            warn(
                 f"{len(long)} text(s) longer than {self.max_chars:,} characters were cut to "
                 f"{self.max_chars:,} before embedding: {shown}{more}. The model reads only the "
                 "start of a text; split long documents into sentences or outcomes to match "
                 "all of it.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
         return out
 

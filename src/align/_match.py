@@ -42,7 +42,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -57,9 +56,8 @@ from align._embed import Embedder, get_embedder
 from align._matchbase import MATCH_COLUMNS, normalise
 from align._routing import adapted_mask
 from align._safeio import check_text
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import (
-    AlignDataWarning,
     InvalidArgumentError,
     UnknownNameError,
 )
@@ -867,11 +865,9 @@ class Matcher:
         blank = [i for i, q in enumerate(queries) if not q.strip()]
         if blank:
             shown = ", ".join(map(str, blank[:10])) + (" ..." if len(blank) > 10 else "")
-            warnings.warn(
+            warn(
                 f"{len(blank)} blank text(s) (index {shown}) have nothing to match; they get "
                 "no matches.",
-                AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
         live = [i for i, q in enumerate(queries) if q.strip()]
         mask = self._item_mask(kinds, occupations, frameworks)

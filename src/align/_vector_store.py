@@ -25,7 +25,6 @@ import sqlite3
 import threading
 import time
 import uuid
-import warnings
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning, CacheError
 
 logger = logging.getLogger(__name__)
@@ -182,13 +181,12 @@ class _VectorStore:
                     os.replace(src, Path(f"{moved}{suffix}"))
                 except OSError:
                     src.unlink(missing_ok=True)
-        warnings.warn(
+        warn(
             f"the embedding cache {self.path} is corrupt ({exc}); it was moved to {moved} "
             f"({size:,} bytes) and a new cache is being built. Vectors are recomputed as "
             "needed, so results are unchanged; delete the moved file when you no longer "
             "need it.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
 
     def _degrade(self, what: str, exc: BaseException) -> None:
@@ -197,13 +195,12 @@ class _VectorStore:
             logger.debug("embedding cache %s failed again: %s", what, exc)
             return
         self._warned.add(kind)
-        warnings.warn(
+        warn(
             f"the embedding cache in {self.folder} could not be {what} ({exc}); "
             f"{_storage_hint(exc)}, or point ALIGN_CACHE_DIR at another folder. Vectors are "
             "computed without the cache meanwhile (slower, same results); nothing cached "
             "was deleted.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
 
     def _close_conn(self) -> None:
@@ -268,11 +265,10 @@ class _VectorStore:
         empty: dict[bytes, np.ndarray] = {}
         found = self._run("read", run, empty)
         if bad[0]:
-            warnings.warn(
+            warn(
                 f"{bad[0]:,} cached vector(s) in {self.path} failed their integrity check "
                 "(damaged or altered rows); they are recomputed and overwritten.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
         return found
 
@@ -534,11 +530,10 @@ def _read_bundle(stem: Path, rows: int) -> np.ndarray | None:
             raise ValueError("it holds vectors that are not of unit length")
         return mat
     except (OSError, ValueError, EOFError) as exc:
-        warnings.warn(
+        warn(
             f"the cached vector bundle {path} could not be used ({exc}); it was deleted and "
             "the vectors are read from the main cache (or recomputed) instead.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
         path.unlink(missing_ok=True)
         return None

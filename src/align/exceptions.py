@@ -17,7 +17,11 @@ about ``align``::
     ├── InvalidArgumentError (AlignError, ValueError)
     ├── MissingDependencyError (AlignError, ImportError)
     ├── OutputExistsError (AlignError, FileExistsError)
-    └── StorageError (AlignError, OSError)
+    ├── StorageError (AlignError, OSError)
+    ├── StoreError (AlignError, OSError)
+    ├── NotAllowedError (AlignError, PermissionError)
+    ├── WorkflowError (AlignError, ValueError)
+    └── EditConflictError (AlignError, RuntimeError)
 
 Messages name the argument or file, what was found, what was expected and how
 to fix it.
@@ -30,19 +34,23 @@ __all__ = [
     "AlignError",
     "CacheError",
     "DownloadError",
+    "EditConflictError",
     "ExportError",
     "FrameworkFormatError",
     "FrameworkNotFoundError",
     "InvalidArgumentError",
     "MissingDependencyError",
     "ModelLoadError",
+    "NotAllowedError",
     "OutputExistsError",
     "PostingsBusyError",
     "PostingsDataError",
     "PostingsFormatError",
     "ProposalError",
     "StorageError",
+    "StoreError",
     "UnknownNameError",
+    "WorkflowError",
 ]
 
 
@@ -110,6 +118,24 @@ class OutputExistsError(AlignError, FileExistsError):
 
 class StorageError(AlignError, OSError):
     """Writing a database or output file failed (disk full, read-only folder); nothing was kept."""
+
+
+class StoreError(AlignError, OSError):
+    """The proposal and review store cannot be opened or used (not an align database, damaged,
+    locked, read-only, unreachable server); the message says which and what to do."""
+
+
+class NotAllowedError(AlignError, PermissionError):
+    """The signed-in person's roles do not allow this (seeing, editing, rating, deciding)."""
+
+
+class WorkflowError(AlignError, ValueError):
+    """A step that does not apply to the proposal's status (deciding a draft, rating a
+    proposal not in review) or a decision dated in the future."""
+
+
+class EditConflictError(AlignError, RuntimeError):
+    """Someone saved the proposal since it was read; nothing was overwritten."""
 
 
 class AlignDataWarning(UserWarning):

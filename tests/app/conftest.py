@@ -1,4 +1,4 @@
-"""Fixtures for the dashboard tests: a private working folder and small proposals.
+"""Fixtures for the dashboard tests: a private store, small proposals, signed-in people.
 
 The app tests keep embedding small: the test proposal aligns to O*NET (cut to one
 target occupation by the scorer) and NACE only, so a cold run embeds a few hundred
@@ -46,14 +46,29 @@ SMALL = {
 
 
 @pytest.fixture
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Path:
-    """A private dashboard working folder; no example opened at start."""
-    work = tmp_path / "dashboard"
-    monkeypatch.setenv("ALIGN_DASHBOARD_DIR", str(work))
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Iterator[Path]:
+    """A private store for the dashboard (a SQLite file); no example opened at start."""
+    from app_pages import _session
+
+    db = tmp_path / "align.sqlite"
+    monkeypatch.setenv("ALIGN_DATABASE_URL", str(db))
     monkeypatch.delenv("ALIGN_DASHBOARD_PROPOSAL", raising=False)
     monkeypatch.delenv("ALIGN_POSTINGS_DB", raising=False)
     monkeypatch.chdir(REPO)
-    return work
+    _session.store.clear()
+    yield db
+    _session.store().close()
+    _session.store.clear()
+
+
+@pytest.fixture
+def store(app_env: Path) -> Iterator[object]:
+    """The dashboard's store, opened separately for the test's own checks."""
+    from align.store import Store
+
+    s = Store(app_env)
+    yield s
+    s.close()
 
 
 @pytest.fixture
@@ -61,13 +76,35 @@ def small_yaml() -> bytes:
     return yaml.safe_dump(SMALL, sort_keys=False).encode()
 
 
+#: An ``[auth]`` section: with it the dashboard signs people in (AppTest plays the provider).
+AUTH = {
+    "auth": {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "align",
+        "client_secret": "s",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+}
+
+
 @pytest.fixture
 def make_app(app_env: Path) -> Iterator[Callable[..., object]]:
-    """Build an AppTest of app.py (optionally on a page, with ?proposal=...)."""
+    """Build an AppTest of app.py (optionally on a page, with ?proposal=..., and signed in
+    with single sign-on as ``user``: an email, or "" for a signed-out visitor)."""
     from streamlit.testing.v1 import AppTest
 
-    def make(page: str | None = None, proposal: str | None = None) -> AppTest:
+    def make(
+        page: str | None = None, proposal: str | None = None, user: str | None = None
+    ) -> AppTest:
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
+        if user is not None:
+            at.secrets.update(AUTH)
+            at.user = (
+                {"is_logged_in": True, "email": user, "name": user.split("@")[0].title()}
+                if user
+                else {"is_logged_in": False}
+            )
         if proposal:
             at.query_params["proposal"] = proposal
         at.run()

@@ -1,4 +1,4 @@
-"""`align export`, `align import-badge`, `align evidence`, `align review` (the CLI contract)."""
+"""`align export`, `align import-badge` (the CLI contract); `align review` is in test_review.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 
 from align import AlignDataWarning, ExportError
 from align.cli import app, main
-from align.committee import find_chromium
 from align.proposals import load_proposal
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
@@ -143,46 +142,6 @@ def test_unreviewed_fallback_warns(tmp_path: Path, data_dir: Path) -> None:
     assert res.exit_code == 0, res.output
     df = pd.read_csv(io.StringIO(res.stdout))
     assert len(df) and not df["reviewed"].any()
-
-
-def test_review_record_and_evidence_packet(reviewed: Path, tmp_path: Path, data_dir: Path) -> None:
-    db = ["--db", str(tmp_path / "r.sqlite")]
-    ok = [
-        ["review", "add-reviewer", "Dr. Ruiz", "--discipline", "business", *db],
-        ["review", "assign", str(reviewed), "--discipline", "business", *db],
-        ["review", "rate", str(reviewed), "--reviewer", "Dr. Ruiz", "--rating", "outcomes=3",
-         "--rating", "labor_market=1", "--comment", "labor_market=No postings date", *db],
-        ["review", "feedback", "data-analytics-pt", "Name the postings period.", *db],
-        ["review", "decide", str(reviewed), "approved", "--on", "2026-12-04", "--body",
-         "Faculty Senate", *db],
-    ]  # fmt: skip
-    for args in ok:
-        res = runner.invoke(app, args)
-        assert res.exit_code == 0, (args, res.output)
-    res = runner.invoke(app, ["review", "summary", str(reviewed), "--format", "json", *db])
-    rows = {r["criterion"]: r for r in json.loads(res.stdout)}
-    assert rows["labor_market"]["mean_rating"] == 1.0
-    assert rows["labor_market"]["comments"] == ["Dr. Ruiz: No postings date"]
-    res = runner.invoke(app, ["review", "summary", str(reviewed), *db])
-    assert "approved on 2026-12-04" in res.stdout
-    res = runner.invoke(app, ["review", "rate", str(reviewed), "--reviewer", "X",
-                              "--rating", "outcomes=9", *db])  # fmt: skip
-    assert "not on the scale" in str(res.exception)
-    res = runner.invoke(app, ["review", "rate", str(reviewed), "--reviewer", "X",
-                              "--rating", "outcomes", *db])  # fmt: skip
-    assert res.exit_code == 2 and "CRITERION=VALUE" in res.output
-
-    out = tmp_path / "packet.html"
-    args = ["evidence", str(reviewed), "--out", str(out), *db]
-    if find_chromium():
-        args += ["--pdf", str(tmp_path / "packet.pdf")]
-    res = runner.invoke(app, args)
-    assert res.exit_code == 0, res.output
-    page = out.read_text()
-    assert "Committee packet: Applied Data Analytics" in page
-    assert "Faculty Senate" in page and "No postings date" in page
-    if find_chromium():
-        assert (tmp_path / "packet.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_ctdl_export_and_its_check(reviewed: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 from align.committee import ReviewStore, committee_packet, find_chromium
 from align.exceptions import AlignDataWarning
 from align.proposals import load_proposal
+from align.store import Store
 
 from .conftest import EXAMPLES
 
@@ -182,7 +183,13 @@ def test_every_user_field_is_escaped(reports: dict[str, Any], tmp_path: Path) ->
     from align.exports._alignments import gather_alignments
 
     found = gather_alignments(evil, alignments=alignments)
-    store = ReviewStore(tmp_path / "r.sqlite")
+    db = Store(tmp_path / "r.sqlite")
+    me = db.local_user()
+    evil.id = db.create_proposal(evil, actor=me).id  # ids in the store are URL-safe slugs
+    db.submit(evil.id, actor=me)
+    db.sign_off(evil.id, actor=me)
+    db.add_user(f"Chair {EVIL}", actor=me, roles=["office", "approver"])
+    store = ReviewStore(db, actor=f"Chair {EVIL}")
     store.add_reviewer(f"Reviewer {EVIL}", [f"disc {EVIL}"])
     store.assign(evil.id, f"disc {EVIL}")
     store.record_review(
@@ -191,9 +198,14 @@ def test_every_user_field_is_escaped(reports: dict[str, Any], tmp_path: Path) ->
         {"outcomes": (3, f"comment {EVIL}"), "partners": (1, f"more {EVIL}")},
         comment=f"overall {EVIL}",
     )
-    store.add_feedback(evil.id, f"Feedback {EVIL}", author=f"Chair {EVIL}")
+    store.add_feedback(evil.id, f"Feedback {EVIL}")
     store.record_decision(
-        evil.id, "approved", "2026-12-01", body=f"Senate {EVIL}", note=f"Note {EVIL}"
+        evil.id,
+        "approved",
+        dt.date.today(),
+        by=f"Chair {EVIL}",
+        body=f"Senate {EVIL}",
+        note=f"Note {EVIL}",
     )
     page = committee_packet(evil, report, alignments=found, store=store).to_html()
     _assert_self_contained(page)
@@ -221,6 +233,7 @@ def test_every_user_field_is_escaped(reports: dict[str, Any], tmp_path: Path) ->
         "Reviewer",
         "disc",
         "comment",
+        "overall",
         "Feedback",
         "Chair",
         "Senate",

@@ -1,172 +1,130 @@
-"""The review record in SQLite: assignment, ratings, summary, feedback, decision, crash safety."""
+"""ReviewStore, the committee's view of the store: the record, who may rate and decide."""
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
-import textwrap
-import time
+import datetime as dt
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
+from align import load_proposal
 from align.committee import ReviewStore
-from align.exceptions import InvalidArgumentError, UnknownNameError
+from align.exceptions import InvalidArgumentError, NotAllowedError, WorkflowError
+from align.store import Store
 
-SRC = Path(__file__).resolve().parents[2] / "src"
+TODAY = dt.date.today()
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> ReviewStore:
-    s = ReviewStore(tmp_path / "reviews.sqlite")
-    s.add_reviewer("Dr. Okafor", ["nursing", "public health"])
-    s.add_reviewer("Prof. Lin", "Nursing")
-    s.add_reviewer("Dr. Ruiz", ["business"])
-    return s
-
-
-def test_reviewers_are_assigned_by_discipline(store: ReviewStore) -> None:
-    assert store.assign("ipcp", "nursing") == ["Dr. Okafor", "Prof. Lin"]
-    assert store.assign("ipcp", "nursing") == ["Dr. Okafor", "Prof. Lin"]  # idempotent
-    a = store.assignments("ipcp")
-    assert list(a["reviewer"]) == ["Dr. Okafor", "Prof. Lin"] and not a["submitted"].any()
-    with pytest.raises(UnknownNameError, match="add-reviewer"):
-        store.assign("ipcp", "astronomy")
-
-
-def test_ratings_summary_feedback_and_decision(store: ReviewStore) -> None:
-    store.assign("ipcp", "nursing")
-    store.record_review(
-        "ipcp", "Dr. Okafor", {"outcomes": (3, "clear"), "labor_market": (1, "no date")}
+def reviews(store_url: str) -> ReviewStore:
+    """A store with the IPCP proposal signed off, three reviewers and an approver."""
+    db = Store(store_url, timeout=5)
+    me = db.local_user()
+    p = load_proposal(
+        {
+            "id": "ipcp",
+            "title": "Interprofessional Practice",
+            "issuing_unit": "Nursing",
+            "outcomes": [{"id": "LO1", "text": "Plan care with a team of professions"}],
+        }
     )
-    store.record_review("ipcp", "Prof. Lin", {"outcomes": 2, "labor_market": (None, "")})
-    # a second review by the same reviewer supersedes the first in the summary
-    store.record_review("ipcp", "Dr. Okafor", {"outcomes": (2, "on reflection"), "labor_market": 1})
-    s = store.summary("ipcp").set_index("criterion")
-    assert s.loc["outcomes", "reviews"] == 2
-    assert s.loc["outcomes", "mean_rating"] == 2.0
+    db.create_proposal(p, actor=me)
+    db.submit("ipcp", actor=me)
+    db.sign_off("ipcp", actor=me)
+    db.add_user("Dean Park", actor=me, roles=["approver"])
+    rs = ReviewStore(db)  # acts as the command line's operator (the office)
+    rs.add_reviewer("Dr. Okafor", ["nursing", "public health"])
+    rs.add_reviewer("Prof. Lin", "Nursing")
+    rs.add_reviewer("Dr. Ruiz", ["business"])
+    yield rs
+    db.close()
+
+
+def test_reviewers_are_assigned_by_discipline(reviews: ReviewStore) -> None:
+    assert reviews.assign("ipcp", "nursing") == ["Dr. Okafor", "Prof. Lin"]
+    assert reviews.assign("ipcp", "nursing") == ["Dr. Okafor", "Prof. Lin"]  # idempotent
+    assert reviews.pending("ipcp") == ["Dr. Okafor", "Prof. Lin"]
+    assert {"Dr. Okafor", "Prof. Lin", "Dr. Ruiz"} <= set(reviews.reviewers()["name"])
+
+
+def test_the_record_from_ratings_to_decision(reviews: ReviewStore) -> None:
+    reviews.assign("ipcp", "nursing")
+    reviews.record_review(
+        "ipcp",
+        "Dr. Okafor",
+        {"outcomes": (3, "clear"), "labor_market": (1, "no date")},
+        comment="good start",
+    )
+    reviews.record_review("ipcp", "Prof. Lin", {"outcomes": 2, "labor_market": (None, "")})
+    reviews.record_review(
+        "ipcp",
+        "Dr. Okafor",
+        {"outcomes": (2, "on reflection"), "labor_market": 1},
+        comment="on reflection, fine",
+    )
+    s = reviews.summary("ipcp").set_index("criterion")
+    assert s.loc["outcomes", "reviews"] == 2 and s.loc["outcomes", "mean_rating"] == 2.0
     assert s.loc["outcomes", "comments"] == ["Dr. Okafor: on reflection"]
-    assert s.loc["labor_market", "mean_rating"] == 1.0  # "not rated" is left out of the mean
-    assert s.loc["partners", "reviews"] == 0 and pd.isna(s.loc["partners", "mean_rating"])
-    assert len(store.reviews("ipcp", latest=False)) == 6
-    assert store.assignments("ipcp")["submitted"].all()
-
-    store.add_feedback("ipcp", "Name the postings source and its date.")
-    assert store.feedback("ipcp")["text"].tolist() == ["Name the postings source and its date."]
-    assert store.decision("ipcp") is None
-    d = store.record_decision("ipcp", "approved-with-changes", "2026-12-04", body="Faculty Senate")
-    assert store.decision("ipcp") == d
-    assert (d.decision, d.decided_on, d.body) == (
+    assert s.loc["labor_market", "mean_rating"] == 1.0  # "not rated" is left out
+    assert len(reviews.reviews("ipcp", latest=False)) == 6
+    assert reviews.overall_comments("ipcp")["comment"].tolist() == ["on reflection, fine"]
+    assert reviews.pending("ipcp") == []
+    assert reviews.add_feedback("ipcp", "Name the postings source and its date.") == (
+        "feedback-sent"
+    )
+    assert reviews.decision("ipcp") is None
+    d = reviews.record_decision(
+        "ipcp", "approved-with-changes", TODAY, by="Dean Park", body="Faculty Senate"
+    )
+    assert reviews.decision("ipcp") == d
+    assert (d.decision, d.body, d.decided_by) == (
         "approved-with-changes",
-        "2026-12-04",
         "Faculty Senate",
+        "Dean Park",
     )
 
 
-def test_bad_input_says_what_to_do(store: ReviewStore) -> None:
+def test_refusals_say_what_to_do(reviews: ReviewStore) -> None:
+    with pytest.raises(InvalidArgumentError, match="empty"):
+        reviews.add_reviewer("  ", ["nursing"])
+    with pytest.raises(InvalidArgumentError, match="already reviews business"):
+        reviews.add_reviewer("Dr. Ruiz", ["law"])  # never a silent change of discipline
+    reviews.assign("ipcp", "nursing")
+    with pytest.raises(NotAllowedError, match=r"Dr\. Ruiz is not assigned to review 'ipcp'"):
+        reviews.record_review("ipcp", "Dr. Ruiz", {"outcomes": 3})
+    with pytest.raises(NotAllowedError, match="'Nobody' is not a person the store knows"):
+        reviews.record_review("ipcp", "Nobody", {"outcomes": 3})
+    with pytest.raises(InvalidArgumentError, match="reviewer name is empty"):
+        reviews.record_review("ipcp", " ", {"outcomes": 3})
     with pytest.raises(InvalidArgumentError, match="not in the rubric"):
-        store.record_review("ipcp", "Dr. Ruiz", {"vibes": 3})
+        reviews.record_review("ipcp", "Prof. Lin", {"vibes": 3})
     with pytest.raises(InvalidArgumentError, match=r"3 \(Strong\)"):
-        store.record_review("ipcp", "Dr. Ruiz", {"outcomes": 7})
-    with pytest.raises(InvalidArgumentError, match="empty"):
-        store.record_review("ipcp", "Dr. Ruiz", {})
-    with pytest.raises(InvalidArgumentError, match="approved"):
-        store.record_decision("ipcp", "maybe", "2026-12-01")
-    with pytest.raises(InvalidArgumentError, match="2026-12-01"):
-        store.record_decision("ipcp", "approved", "next Tuesday")
-    with pytest.raises(InvalidArgumentError, match="empty"):
-        store.add_feedback("ipcp", "  ")
-    assert store.reviews("ipcp").empty  # nothing half-written by the refused calls
+        reviews.record_review("ipcp", "Prof. Lin", {"outcomes": 7})
+    with pytest.raises(WorkflowError, match="no reviewer has rated"):
+        reviews.add_feedback("ipcp", "too early")
+    reviews.record_review("ipcp", "Prof. Lin", {"outcomes": 3})
+    with pytest.raises(WorkflowError, match="it is 'in-review'"):
+        reviews.record_decision("ipcp", "approved", TODAY, by="Dean Park")
+    reviews.add_feedback("ipcp", "fine")
+    with pytest.raises(NotAllowedError, match="only an approver can"):
+        reviews.record_decision("ipcp", "approved", TODAY, by="Prof. Lin")
+    with pytest.raises(WorkflowError, match="in the future"):
+        reviews.record_decision("ipcp", "approved", TODAY + dt.timedelta(days=3), by="Dean Park")
+    with pytest.raises(NotAllowedError, match="not a person"):
+        reviews.record_decision("ipcp", "approved", TODAY, by="The Committee")
+    assert reviews.decision("ipcp") is None
 
 
-def test_a_failed_write_leaves_nothing(store: ReviewStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the ratings insert fails after the review row was inserted: the transaction rolls back
-    with pytest.raises(sqlite3.IntegrityError), store._write() as con:
-        con.execute(
-            "INSERT INTO reviews(proposal_id, reviewer, submitted_at, comment, n_ratings) "
-            "VALUES ('ipcp', 'Dr. Ruiz', 'now', '', 2)"
-        )
-        con.execute("INSERT INTO ratings(review_id, criterion) VALUES (999, NULL)")
-    assert store.reviews("ipcp", latest=False).empty
-    with sqlite3.connect(store.path) as con:
-        assert con.execute("SELECT COUNT(*) FROM reviews").fetchone() == (0,)
+def test_unknown_proposals_are_refused(reviews: ReviewStore) -> None:
+    from align.exceptions import UnknownNameError
+
+    with pytest.raises(UnknownNameError, match=r"no proposal 'ipcq' in the store .*ipcp"):
+        reviews.assign("ipcq", "nursing")
+    with pytest.raises(UnknownNameError):
+        reviews.summary("ipcq")
+    assert reviews.record("ipcq") is None  # the packet shows no record instead
 
 
-_WRITER = textwrap.dedent(
-    """
-    import sys, time
-    from contextlib import contextmanager
-    sys.path.insert(0, {src!r})
-    from align.committee import ReviewStore, load_rubric
-
-    class Slow(ReviewStore):
-        @contextmanager
-        def _write(self):
-            with super()._write() as con:
-                yield con
-                # everything is inserted, nothing committed yet: say so, then linger
-                print("pending", flush=True)
-                time.sleep({pause})
-
-    store = Slow({db!r})
-    crit = [c.id for c in load_rubric().criteria]
-    n = 0
-    while True:
-        n += 1
-        store.record_review("p1", f"reviewer {{n % 5}}",
-                            {{c: (n % 4, f"comment {{n}} on {{c}}") for c in crit}},
-                            comment="x" * 2000)
-        print(f"committed {{n}}", flush=True)
-    """
-)
-
-
-def _run_and_kill(db: Path, pause: float, kill_on: str) -> int:
-    """Start a writer, SIGKILL it when it prints ``kill_on``; return the last committed count."""
-    code = _WRITER.format(src=str(SRC), db=str(db), pause=pause)
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    committed = 0
-    deadline = time.monotonic() + 60
-    assert proc.stdout is not None
-    try:
-        for line in proc.stdout:
-            if line.startswith("committed"):
-                committed = int(line.split()[1])
-            if kill_on in line and committed >= 3:
-                os.kill(proc.pid, signal.SIGKILL)
-                break
-            if time.monotonic() > deadline:
-                pytest.fail("the writer did not get going within 60 s")
-    finally:
-        proc.kill()
-        proc.wait()
-        proc.stdout.close()
-    assert proc.returncode == -signal.SIGKILL
-    return committed
-
-
-@pytest.mark.parametrize("pause, kill_on", [(0.3, "pending"), (0.0, "committed")])
-def test_reviews_survive_a_kill_mid_write(tmp_path: Path, pause: float, kill_on: str) -> None:
-    db = tmp_path / "kill.sqlite"
-    ReviewStore(db)  # create the schema before the writer starts
-    committed = _run_and_kill(db, pause, kill_on)
-    with sqlite3.connect(db) as con:
-        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        reviews = con.execute("SELECT id, n_ratings FROM reviews").fetchall()
-        counts = dict(con.execute("SELECT review_id, COUNT(*) FROM ratings GROUP BY review_id"))
-        orphans = con.execute(
-            "SELECT COUNT(*) FROM ratings WHERE review_id NOT IN (SELECT id FROM reviews)"
-        ).fetchone()
-    assert orphans == (0,)
-    # nothing lost: every review the writer saw committed is there ...
-    assert len(reviews) >= committed
-    # ... and nothing half-written: each review has all of its ratings
-    assert all(counts.get(rid) == n for rid, n in reviews)
-    if kill_on == "pending":
-        assert len(reviews) == committed  # the one in flight rolled back entirely
-    store = ReviewStore(db)  # reopens and reads normally
-    assert store.summary("p1")["reviews"].sum() > 0
+def test_a_path_is_the_default_store(tmp_path: Path) -> None:
+    rs = ReviewStore(tmp_path / "reviews.sqlite")
+    assert rs.store.backend == "sqlite" and "command line" in str(rs.actor)

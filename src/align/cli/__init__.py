@@ -19,6 +19,7 @@ from align.cli import postings as postings
 from align.cli import proposals as proposals
 from align.cli import exports as exports
 from align.cli import committee as committee
+from align.cli import store as store
 from align.cli._app import app, main
 
 __all__ = ["app", "main"]

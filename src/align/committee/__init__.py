@@ -3,9 +3,10 @@
 - :func:`rubric_evidence` gathers, for each criterion of a rubric (YAML; the
   default is :data:`DEFAULT_RUBRIC_PATH`), the evidence align found and a
   suggested rating with its reason.
-- :class:`ReviewStore` keeps the review record in SQLite: reviewers assigned by
-  discipline, each reviewer's rating and comment per criterion, the committee's
-  feedback and the approving body's decision; every write is one transaction.
+- :class:`ReviewStore` is the review record in the store (:mod:`align.store`):
+  reviewers assigned by discipline (conflicts of interest left out), each
+  reviewer's rating and comment per criterion, the committee's feedback and the
+  approver's decision; every write is one transaction and checks who acts.
 - :func:`committee_packet` builds one self-contained HTML file (and a PDF
   through headless Chromium) for the committee.
 """

@@ -32,6 +32,7 @@ from align.exports._alignments import (
     is_resolvable_url,
 )
 from align.exports._text import framework_label, target_url
+from align.store import Store
 
 __all__ = ["CommitteePacket", "committee_packet", "find_chromium"]
 
@@ -120,10 +121,14 @@ class CommitteePacket:
         Evidence and suggested ratings per rubric criterion.
     alignments : Alignments
         The badge's alignments (reviewed, or the matcher's, marked unreviewed).
-    assignments, summary, feedback : DataFrame
-        From the review record (empty without a store).
+    assignments, summary, reviews, feedback : DataFrame
+        From the review record (empty without a store): who is assigned and has
+        rated, the mean rating per criterion, each reviewer's ratings and comments
+        (overall comment included), the committee's feedback.
     decision : Decision or None
-        The approving body's decision, when recorded.
+        The approver's decision, when recorded.
+    status : str
+        The proposal's status in the store ("" without a store).
     """
 
     proposal: Any
@@ -132,8 +137,10 @@ class CommitteePacket:
     alignments: Alignments
     assignments: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reviews: pd.DataFrame = field(default_factory=pd.DataFrame)
     feedback: pd.DataFrame = field(default_factory=pd.DataFrame)
     decision: Decision | None = None
+    status: str = ""
     prepared_at: str = field(
         default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     )
@@ -298,6 +305,8 @@ class CommitteePacket:
             "<h2>Review record</h2><p class='muted'>The committee reviews and gives feedback; "
             "it does not approve or deny. The approving body decides.</p>"
         ]
+        if self.status:
+            out.append(f"<p><b>Status:</b> {_e(self.status)}.</p>")
         if len(self.assignments):
             rows = [
                 [_e(a.reviewer), _e(a.discipline), _e("yes" if a.submitted else "not yet")]
@@ -325,6 +334,7 @@ class CommitteePacket:
                     ]
                 )
             out.append(_table(["Criterion", "Reviews", "Mean rating", "Comments"], rows))
+        out.append(self._ratings())
         if len(self.feedback):
             items = "".join(
                 f"<li><b>{_e(f.author)}</b> ({_e(f.created_at[:10])}): {_e(f.text)}</li>"
@@ -335,11 +345,39 @@ class CommitteePacket:
         if d is None:
             out.append("<p><b>Decision:</b> not recorded yet.</p>")
         else:
+            by = f", recorded by {_e(d.decided_by)}" if d.decided_by else ""
             out.append(
                 f"<p><b>Decision of the {_e(d.body)}:</b> {_e(d.decision)} "
-                f"({_e(DECISIONS.get(d.decision, ''))}) on {_e(d.decided_on)}."
+                f"({_e(DECISIONS.get(d.decision, ''))}) on {_e(d.decided_on)}{by}."
                 + (f" {_e(d.note)}" if d.note else "")
                 + "</p>"
+            )
+        return "".join(out)
+
+    def _ratings(self) -> str:
+        """Each reviewer's rating per criterion, with their comments and overall comment."""
+        if not len(self.reviews):
+            return ""
+        rub = self.evidence.rubric
+        names = {c.id: c.name for c in rub.criteria}
+        out = ["<p>Ratings by reviewer (each reviewer's latest review):</p>"]
+        for reviewer, mine in self.reviews.groupby("reviewer", sort=True):
+            rows = [
+                [
+                    _e(names.get(str(r.criterion), r.criterion)),
+                    _e(rub.label(None if pd.isna(r.rating) else int(r.rating))),
+                    _e(r.comment),
+                ]
+                for r in _records(mine)
+            ]
+            first = _records(mine)[0]
+            when = _e(str(first.submitted_at)[:10])
+            overall = str(first.review_comment or "").strip()
+            out.append(
+                f"<p><b>{_e(reviewer)}</b> ({when})"
+                + (f": {_e(overall)}" if overall else "")
+                + "</p>"
+                + _table(["Criterion", "Rating", "Comment"], rows)
             )
         return "".join(out)
 
@@ -523,7 +561,7 @@ def committee_packet(
     *,
     rubric: Rubric | PathLike | None = None,
     alignments: Alignments | None = None,
-    store: ReviewStore | PathLike | None = None,
+    store: ReviewStore | Store | PathLike | None = None,
     demand_period: str | None = None,
     **score_options: Any,
 ) -> CommitteePacket:
@@ -569,9 +607,12 @@ def committee_packet(
         proposal, report, rubric=rub, alignments=alignments, demand_period=demand_period
     )
     packet = CommitteePacket(proposal, report, evidence, alignments)
-    if rec is not None:
-        packet.assignments = rec.assignments(proposal.id)
-        packet.summary = rec.summary(proposal.id)
-        packet.feedback = rec.feedback(proposal.id)
-        packet.decision = rec.decision(proposal.id)
+    found = rec.record(proposal.id) if rec is not None else None
+    if found is not None and rec is not None:
+        packet.assignments = found["assignments"]
+        packet.summary = found["summary"]
+        packet.reviews = found["reviews"]
+        packet.feedback = found["feedback"]
+        packet.decision = found["decision"]
+        packet.status = rec.store.proposal(proposal.id, actor=rec.actor).status
     return packet

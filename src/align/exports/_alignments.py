@@ -25,7 +25,6 @@ knows are in :data:`FRAMEWORKS`.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -33,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from align._urls import url_problem
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning, InvalidArgumentError
 from align.proposals import ReviewedAlignment
 
@@ -304,12 +303,11 @@ def gather_alignments(
         pending = sum(a.status == "unreviewed" for a in kept)
         if pending:
             title = getattr(proposal, "title", "the proposal")
-            warnings.warn(
+            warn(
                 f"proposal {title!r} has {pending} unreviewed alignment(s) (e.g. read from an "
                 "unreviewed badge); the export marks them unreviewed. Accept or reject them on "
                 "the dashboard's Matches page before issuing the badge.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
         return Alignments(kept, unreviewed=bool(pending), versions=versions)
     if given:
@@ -321,13 +319,12 @@ def gather_alignments(
         report = score_alignment(proposal, **score_options)
     found = suggested_alignments(report)
     title = getattr(proposal, "title", "the proposal")
-    warnings.warn(
+    warn(
         f"proposal {title!r} has no reviewed alignments; using the matcher's "
         f"{len(found.items)} best match(es) above the credit threshold, marked unreviewed. "
         "Review them in the dashboard (or add 'alignments:' to the proposal file) before "
         "issuing the badge.",
         AlignDataWarning,
-        stacklevel=user_stacklevel(),
     )
     return found
 

@@ -12,7 +12,6 @@ page are identified by it (their ``uri``), so a CASE consumer can resolve them.
 from __future__ import annotations
 
 import json
-import warnings
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError
@@ -25,8 +24,7 @@ import pandas as pd
 from align._config import PathLike
 from align._safeio import write_text_atomic
 from align._urls import quote_segment, url_problem
-from align._warnings import user_stacklevel
-from align.exceptions import AlignDataWarning
+from align._warnings import warn
 from align.frameworks._case_format import CASE_NAMESPACE, ITEM_TYPES, case_uuid
 from align.frameworks._model import KINDS, Framework
 
@@ -103,12 +101,10 @@ def to_case(
     comps = framework.competencies
     dupes = comps["id"].duplicated()
     if dupes.any():
-        warnings.warn(
+        warn(
             f"framework '{info.key}' has {int(dupes.sum())} repeated competency id(s) (first: "
             f"{comps.loc[dupes, 'id'].iloc[0]!r}); exported the first row of each, since CASE "
             "identifiers must be unique.",
-            AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
         comps = comps[~dupes]
 
@@ -239,11 +235,9 @@ def to_case(
         sequence[key] += 1
         associate("isChildOf", row["id"], links[parent] if parent else doc_link, sequence[key])
     if orphans:
-        warnings.warn(
+        warn(
             f"{len(orphans)} competencies of '{info.key}' have a parent that is not in the "
             f"framework (first: {orphans[0]!r}); they were exported at the top level.",
-            AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     rel = framework.relations
     inner = rel[rel["source_id"].isin(links) & rel["target_id"].isin(links)]

@@ -30,7 +30,6 @@ import csv
 import io
 import os
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +37,8 @@ from pydantic import ValidationError
 
 from align._safeio import MAX_DOCUMENT_BYTES, check_regular_file, decode_text, load_data
 from align._urls import FRAMEWORK_HOSTS, host_of, url_problem
-from align._warnings import user_stacklevel
-from align.exceptions import AlignDataWarning, InvalidArgumentError
+from align._warnings import warn
+from align.exceptions import InvalidArgumentError
 from align.exports._alignments import FRAMEWORKS, coerce_alignment
 from align.exports._ctdl import PUBLISH_ENDPOINTS
 from align.exports._readers import (
@@ -369,11 +368,9 @@ def add_alignments(proposal: Proposal, alignments: list[Any]) -> Proposal:
         added.append(a)
         pending = [p for p in pending if (p.outcome, p.id) != key]
     if moved:
-        warnings.warn(
+        warn(
             f"{len(moved)} alignment(s) name outcomes this proposal does not have "
             f"({'; '.join(moved[:5])}); they were attached to the credential as a whole.",
-            AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     update = {"alignments": [*proposal.alignments, *added], "unreviewed_alignments": pending}
     return proposal.model_copy(update=update)

@@ -18,7 +18,6 @@ import logging
 import os
 import shutil
 import tempfile
-import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from align._config import cache_dir
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning
 from align.frameworks._model import Framework, FrameworkInfo
 
@@ -123,11 +122,10 @@ def cached_framework(
         try:
             return _read(entry)
         except Exception as exc:  # any unreadable entry (truncated parquet, bad json) is rebuilt
-            warnings.warn(
+            warn(
                 f"the cached copy of {key!r} in {entry} could not be read ({exc}); "
                 "parsing the source files again and replacing it.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
             shutil.rmtree(entry, ignore_errors=True)
     fw = build()

@@ -19,12 +19,11 @@ import os
 import re
 import shutil
 import tempfile
-import warnings
 from pathlib import Path
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
-from align._warnings import user_stacklevel
+from align._warnings import collect_warnings, warn
 from align.exceptions import (
     AlignDataWarning,
     FrameworkNotFoundError,
@@ -157,23 +156,20 @@ def import_framework(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", AlignDataWarning)
+        with collect_warnings():  # the check's own warnings were shown by the first load
             by_name = load_framework(key, data_dir=root)
     except Exception as exc:  # the copy itself succeeded; say why it is not picked up
-        warnings.warn(
+        warn(
             f"copied {key} to {str(dest)!r}, but load_framework({key!r}) now fails ({exc}); "
             f"check the other files under {str(base)!r}.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
         return dest
     if by_name.version != fw.version:
-        warnings.warn(
+        warn(
             f"copied {key} {fw.version} to {str(dest)!r}, but load_framework({key!r}) loads "
             f"{by_name.version} from {by_name.info.source_path!r} (newer). Load yours with "
             f"load_framework({str(dest)!r}) or remove the other release.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     return dest

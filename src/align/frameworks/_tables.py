@@ -18,7 +18,6 @@ import gzip
 import io
 import json
 import re
-import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -30,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from align._safeio import check_regular_file, parse_json
-from align._warnings import user_stacklevel
+from align._warnings import collect_warnings, warn
 from align.exceptions import (
     AlignDataWarning,
     FrameworkFormatError,
@@ -61,17 +60,16 @@ _BOMS_UTF16 = (b"\xff\xfe", b"\xfe\xff")
 
 @contextmanager
 def relay_warnings() -> Iterator[None]:
-    """Re-issue warnings raised inside the block as if from the caller of the loader.
+    """Re-issue align's warnings raised inside the block as if from the caller of the loader.
 
     Warnings come from deep helpers (and through the cache); users should see the
-    line of their own code that loaded the file.
+    line of their own code that loaded the file, or get them back from an outer
+    :func:`align._warnings.collect_warnings` (nothing process-wide is touched).
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with collect_warnings() as caught:
         yield
     for w in caught:
-        # 1: this generator, 2: contextlib's __exit__, 3: the loader, 4: its caller.
-        warnings.warn(w.message, w.category, stacklevel=user_stacklevel())
+        warn(str(w), type(w))
 
 
 @dataclass(frozen=True)
@@ -166,12 +164,11 @@ def decode(raw: bytes, name: str, *, allow_utf16: bool = True, allow_cp1252: boo
                 f"{raw[exc2.start]:#04x} at position {exc2.start}); save it as CSV UTF-8 "
                 "and try again."
             ) from exc2
-        warnings.warn(
+        warn(
             f"{name!r} is not UTF-8; it was read as Windows-1252 (cp1252, what Excel writes "
             "on Windows). Check that accented characters look right, or save the file as "
             "CSV UTF-8 to silence this warning.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
         return text
 

@@ -20,7 +20,6 @@ the CASE Network publish frameworks this way, and badge platforms read it.
 
 from __future__ import annotations
 
-import warnings
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from align._config import PathLike
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._builtin import slug
 from align.frameworks._case_format import (
@@ -102,10 +101,9 @@ def load_case(path: PathLike, *, key: str | None = None) -> Framework:
             f"items; {CFPACKAGE_SHAPE}."
         )
     if not items:
-        warnings.warn(
+        warn(
             f"CASE file '{file}' has a CFDocument but no CFItems; the framework is empty.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     rows, ids = _item_rows(items, file, key, doc)
     doc_ids = {str(doc.get("identifier", "")), str(doc.get("uri", ""))} - {""}
@@ -233,11 +231,10 @@ def _item_rows(
             }
         )
     if skipped:
-        warnings.warn(
+        warn(
             f"CASE file '{file}': skipped {skipped} CFItem(s) with no identifier, no statement "
             "or a repeated identifier.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     return rows, ids
 
@@ -299,22 +296,20 @@ def _apply_associations(
                 }
             )
     if dangling:
-        warnings.warn(
+        warn(
             f"CASE file '{file}': {dangling} isChildOf association(s) point to items that are "
             "not in the package; those items were placed at the top of the hierarchy.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     cycle = _cut_cycles(parents)
     if cycle:
         names = ", ".join(repr(rows[i]["_identifier"]) for i in sorted(cycle)[:5])
-        warnings.warn(
+        warn(
             f"CASE file '{file}': {len(cycle)} CFItem(s) are their own ancestors through "
             f"isChildOf associations (a cycle: {names}{', ...' if len(cycle) > 5 else ''}); "
             "their parent links in the cycle were ignored and they were kept as competencies "
             "at the top of the hierarchy. Fix the associations in the CASE tool.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     children: dict[int, list[int]] = defaultdict(list)
     for child, options in parents.items():

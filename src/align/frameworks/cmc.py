@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning, FrameworkFormatError
 from align.frameworks._builtin import builtin_info, competency_row, given_files, read_builtin, slug
 from align.frameworks._model import Framework, FrameworkInfo
@@ -214,11 +213,10 @@ def _from_files(files: list[Path], source: Path) -> Framework:
     comps = pd.concat([p.competencies for p in parts], ignore_index=True)
     dupes = comps["id"].duplicated()
     if dupes.any():
-        warnings.warn(
+        warn(
             f"the CMC models in '{source}' share {int(dupes.sum())} competency ids (the same "
             "tier, area and name); kept the first of each.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     first = parts[0].info
     info = FrameworkInfo(
@@ -290,11 +288,10 @@ def _from_tables(files: list[Path], source: Path) -> Framework:
     table = pd.concat(frames, ignore_index=True)
     blank = table["competency"] == ""
     if blank.any():
-        warnings.warn(
+        warn(
             f"{int(blank.sum())} row(s) of the CMC model in '{source}' have no competency "
             f"name (first at line {int(table.loc[blank, 'line'].iloc[0])}); they were skipped.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
         table = table[~blank]
     if table.empty:

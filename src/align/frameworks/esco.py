@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from tqdm.auto import tqdm
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
@@ -493,13 +492,12 @@ def load_esco(
     with relay_warnings():
         missing = [t for t in _TABLES if t not in found]
         if missing:
-            warnings.warn(
+            warn(
                 f"the ESCO release at {str(release)!r} lacks "
                 f"{', '.join(_TABLES[t].file for t in missing)}; loaded what is there, so "
                 "relations or the hierarchy are incomplete. Add the ESCO relations zip (or those "
                 "CSV files) to load them.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
         return cached_framework(
             "esco", sources, build, use_cache=use_cache, build_version=BUILD_VERSION
@@ -534,11 +532,10 @@ def _competencies(tables: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
     skill_type = _col(s, "skillType").str.strip()
     unknown = sorted(set(skill_type) - set(SKILL_TYPES))
     if unknown:
-        warnings.warn(
+        warn(
             f"ESCO skills file has skillType value(s) {unknown} this loader does not know; "
             "those skills were loaded as kind 'skill'.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     blank = int((skill_type == "").sum())
     if blank:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
@@ -181,10 +180,9 @@ def _from_csv(file: Path) -> pd.DataFrame:
     out["type_id"] = ""
     blank = (out["id"] == "") | (out["name"] == "")
     if blank.any():
-        warnings.warn(
+        warn(
             f"{str(file)!r}: {int(blank.sum())} row(s) have an empty id or name and were skipped.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
         out = out[~blank]
     return out.reset_index(drop=True)
@@ -198,12 +196,11 @@ def _blank_placeholders(df: pd.DataFrame, file: Path) -> None:
             continue
         (only,) = values
         if only and (only.strip().lower() in _PLACEHOLDERS or len(df) >= 100):
-            warnings.warn(
+            warn(
                 f"{str(file)!r}: column {c!r} is {only!r} for all {len(df):,} skills, which is "
                 "a placeholder, not a Lightcast category; it was left blank. Use a release "
                 "with real categories (the Skills API gives them) to group skills.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
             df[c] = ""
 
@@ -299,11 +296,10 @@ def _build(file: Path) -> Framework:
         df, meta = _from_csv(file), {}
     dup = df["id"].duplicated()
     if dup.any():
-        warnings.warn(
+        warn(
             f"{str(file)!r}: {int(dup.sum())} skill id(s) appear more than once (e.g. "
             f"{df['id'][dup].iloc[0]!r}); the first row of each was kept.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
         df = df[~dup].reset_index(drop=True)
     types = df["type"].str.strip()

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning, FrameworkFormatError
 from align.frameworks._builtin import builtin_info, competency_row, given_files, read_builtin, slug
 from align.frameworks._model import Framework, FrameworkInfo
@@ -215,12 +214,11 @@ def _from_files(files: list[Path], source: Path) -> Framework:
     if comp_tables:
         comps = pd.concat(comp_tables, ignore_index=True)
     else:
-        warnings.warn(
+        warn(
             f"the NACE files in '{source}' hold sample behaviours but no competency "
             "definitions; the competencies were created from the names in the behaviours "
             "table, with empty descriptions.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
         named = pd.concat(beh_tables, ignore_index=True)
         comps = named.drop_duplicates("name")[["name", "source_id", "file"]].assign(definition="")
@@ -262,18 +260,16 @@ def _competency_rows(
     for rec in records:
         code = slug(rec["name"])
         if not code:
-            warnings.warn(
+            warn(
                 f"NACE file '{rec['file']}' has a competency row with no name; it was skipped.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
             continue
         if code in by_name.values():
-            warnings.warn(
+            warn(
                 f"NACE file '{rec['file']}' lists competency {rec['name']!r} more than once; "
                 "kept the first definition.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
             continue
         by_name[code] = code
@@ -308,11 +304,10 @@ def _behaviour_rows(
         for i, text in enumerate(group["behaviour"], start=1):
             rows.append(_behaviour_row(parent, i, text))
     if unknown:
-        warnings.warn(
+        warn(
             f"NACE sample behaviours name competencies missing from the competencies table "
             f"({sorted(unknown)}); those behaviours were skipped. Check the spelling of the "
             "competency names in both tables.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     return rows

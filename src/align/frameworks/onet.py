@@ -51,7 +51,6 @@ import json
 import logging
 import re
 import threading
-import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +60,7 @@ import pandas as pd
 
 from align._config import PathLike
 from align._config import data_dir as _resolve_data_dir
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning, FrameworkFormatError, FrameworkNotFoundError
 from align.frameworks._cache import cached_framework
 from align.frameworks._model import Framework, FrameworkInfo
@@ -894,13 +893,12 @@ def _warn_missing(release: _Release, version: str) -> None:
         first = key not in _PARTIAL_REPORTED
         _PARTIAL_REPORTED.add(key)
     if missing and first:
-        warnings.warn(
+        warn(
             f"O*NET {version} release '{release.root}' lacks {len(missing)} file(s): "
             f"{', '.join(missing)}. Loaded what is present; the competencies and ratings "
             "from the missing files are absent. Get the full release with "
             "`align data fetch onet`. (Shown once per run.)",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
 
 

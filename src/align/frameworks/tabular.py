@@ -11,14 +11,13 @@ from __future__ import annotations
 import logging
 import os
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from align._config import PathLike
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import (
     AlignDataWarning,
     FrameworkFormatError,
@@ -211,11 +210,10 @@ def _load_tabular(
     labels = col("label")
     blank = labels == ""
     if blank.any():
-        warnings.warn(
+        warn(
             f"{str(file)!r}: {int(blank.sum())} row(s) have an empty label "
             f"(column {columns['label']!r}) and were skipped.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     keep = ~blank
     if not keep.any():
@@ -302,11 +300,10 @@ def _codes(ids: pd.Series | None, labels: pd.Series, file: Path) -> pd.Series:
         codes = ids.copy()
         empty = codes == ""
         if empty.any():
-            warnings.warn(
+            warn(
                 f"{str(file)!r}: {int(empty.sum())} row(s) have an empty id; codes were made "
                 "from their labels.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
             codes[empty] = labels[empty].map(_slug)
     seen: dict[str, int] = {}
@@ -319,11 +316,10 @@ def _codes(ids: pd.Series | None, labels: pd.Series, file: Path) -> pd.Series:
             dups += 1
         out.append(c if n == 1 else f"{c}-{n}")
     if dups and ids is not None:
-        warnings.warn(
+        warn(
             f"{str(file)!r}: {dups} row(s) repeat an id already used; they were given the "
             "suffixes -2, -3, ... so every competency stays distinct.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     return pd.Series(out, index=labels.index)
 
@@ -333,11 +329,10 @@ def _kinds(values: pd.Series, default: str, file: Path, column: str | None) -> p
     norm = norm.replace({"knowledge_area": "knowledge", "behavior": "behaviour"})
     unknown = sorted(set(norm[(norm != "") & ~norm.isin(list(KINDS))]))
     if unknown:
-        warnings.warn(
+        warn(
             f"{str(file)!r}: column {column!r} has kind(s) {unknown[:10]} that are not "
             f"competency kinds ({sorted(KINDS)}); those rows were given kind {default!r}.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     return norm.where(norm.isin(list(KINDS)), default)
 
@@ -358,11 +353,10 @@ def _parents(data: pd.DataFrame, key: str, file: Path, column: str | None) -> pd
             hit = None
         out.append(hit)
     if unknown:
-        warnings.warn(
+        warn(
             f"{str(file)!r}: {len(unknown)} parent value(s) in column {column!r} match no id "
             f"or label in the file (e.g. {unknown[0]!r}); those rows were kept as top-level.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     return pd.Series(out, index=data.index, dtype=object)
 
@@ -372,11 +366,10 @@ def _levels(data: pd.DataFrame, file: Path, column: str | None) -> pd.Series:
         nums = pd.to_numeric(data["level"].replace("", None), errors="coerce")
         bad = (data["level"] != "") & nums.isna()
         if bad.any():
-            warnings.warn(
+            warn(
                 f"{str(file)!r}: {int(bad.sum())} value(s) in column {column!r} are not numbers "
                 f"(e.g. {data['level'][bad].iloc[0]!r}); their level was left empty.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
         return nums
     return _depths(data["id"], data["parent_id"])

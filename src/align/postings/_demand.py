@@ -18,15 +18,14 @@ period
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from align._config import PathLike
-from align._warnings import user_stacklevel
-from align.exceptions import AlignDataWarning, InvalidArgumentError, PostingsDataError
+from align._warnings import warn
+from align.exceptions import InvalidArgumentError, PostingsDataError
 from align.postings._generic import GENERIC_MODES, apply_generic, specificity_of
 from align.postings._query import (
     PERIOD_UNITS,
@@ -112,12 +111,10 @@ def _warn_empty(what: str, occupation: Any, region: Any, period: Any) -> None:
         )
         or "no filters"
     )
-    warnings.warn(
+    warn(
         f"{what}: no postings match {filters}. Check the codes and names (regions are states "
         "like 'TX' or 'Texas', MSA or county codes or names as exported), widen the period, "
         "or load more postings.",
-        AlignDataWarning,
-        stacklevel=user_stacklevel(),
     )
 
 

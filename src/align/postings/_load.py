@@ -17,7 +17,6 @@ import io
 import json
 import logging
 import re
-import warnings
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ import pyarrow as pa
 
 from align._config import PathLike
 from align._safeio import check_encoding, check_regular_file
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import (
     AlignDataWarning,
     InvalidArgumentError,
@@ -429,12 +428,11 @@ def _dedupe_columns(names: list[str], path: Path) -> list[str]:
             seen[key] = 1
             out.append(base)
     if renamed:
-        warnings.warn(
+        warn(
             f"file {str(path)!r}: the header repeats column name(s); the first of each is read "
             f"and the others were renamed ({', '.join(renamed[:5])}). Rename the columns in the "
             "export, or map the one you want with --map COL=FIELD.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     return out
 

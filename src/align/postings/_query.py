@@ -10,12 +10,11 @@ an analyst's review of the title, else the title coder's code).
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning, InvalidArgumentError, PostingsDataError
 from align.postings._load import state_abbr
 from align.postings._store import PostingsStore
@@ -244,12 +243,11 @@ def _counted_sql(store: PostingsStore, mentions: str) -> str:
         )["n"].iloc[0]
     )
     if unscored:
-        warnings.warn(
+        warn(
             f"{unscored:,} extracted skills in {_where_db(store)} have no asked score (they "
             "were extracted by an earlier align), so they all count as asked for. Run `align "
             "postings extract-skills --redo` to score them.",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     return "s.asked IS NOT FALSE" if scored else "TRUE"
 

@@ -53,7 +53,6 @@ import os
 import re
 import shutil
 import tempfile
-import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,7 +64,7 @@ from tqdm.auto import tqdm
 
 from align._config import PathLike
 from align._safeio import check_encoding, check_regular_file
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import (
     AlignDataWarning,
     AlignError,
@@ -379,12 +378,11 @@ class PostingsStore:
         if size is None:
             return not self.path.exists()
         if _unfinished_database(self.path, size):
-            warnings.warn(
+            warn(
                 f"postings database {str(self.path)!r} was never completely created ({size:,} "
                 "bytes, no postings: an earlier first ingest stopped, e.g. on a full disk); it "
                 "is created anew.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
             self.path.unlink()
             return True
@@ -894,19 +892,17 @@ class PostingsStore:
             con.execute("DROP TABLE IF EXISTS stage_kept")
         if rejected_n:
             examples = "; ".join(f"{w}: {r}" for w, r in sample[:3])
-            warnings.warn(
+            warn(
                 f"file {str(path)!r}: skipped {rejected_n:,} malformed row(s) of {read:,} and "
                 f"loaded the rest. Examples: {examples}. Fix those rows and ingest the file "
                 "again to add them (rows already loaded are not duplicated).",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
         if truncated:
-            warnings.warn(
+            warn(
                 f"file {str(path)!r}: cut {truncated:,} oversized cell(s) to "
                 f"{MAX_BODY_CHARS:,} characters (body) or {MAX_CELL_CHARS:,} (other fields).",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
         return report
 

@@ -48,7 +48,6 @@ import json
 import os
 import re
 import tempfile
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +63,7 @@ from pydantic import (
 
 from align._config import PathLike
 from align._safeio import MAX_DOCUMENT_BYTES, load_data
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning, ProposalError
 from align.proposals._parts import (
     COLLABORATION_LEVELS,
@@ -198,10 +197,9 @@ class Proposal(_Model):
         kept = [o for o in self.outcomes if o.text.strip()]
         if len(kept) < len(self.outcomes):
             blank = [o.id for o in self.outcomes if not o.text.strip()]
-            warnings.warn(
+            warn(
                 f"proposal {self.title!r}: outcome(s) {blank} have no text and were left out.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
             self.outcomes = kept
         seen: set[str] = set()

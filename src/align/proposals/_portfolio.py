@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from align._config import PathLike
-from align._warnings import user_stacklevel
+from align._warnings import warn
 from align.exceptions import AlignDataWarning, InvalidArgumentError, ProposalError
 from align.frameworks import Framework, load_framework
 from align.proposals._demand import demand_from_onet, demand_from_postings
@@ -116,10 +115,9 @@ def load_portfolio(folder: PathLike) -> list[Proposal]:
         p for p in root.rglob("*") if p.suffix.lower() in {".yaml", ".yml", ".json"}
     ):
         if not path.is_file():  # a FIFO or device named like a proposal: never opened
-            warnings.warn(
+            warn(
                 f"skipped {path.name}: not a regular file.",
                 AlignDataWarning,
-                stacklevel=user_stacklevel(),
             )
             continue
         with open(path, "rb") as fh:
@@ -130,9 +128,7 @@ def load_portfolio(folder: PathLike) -> list[Proposal]:
             out.append(load_proposal(path))
         except ProposalError as exc:
             # One broken file should not hide the rest of an institution's portfolio.
-            warnings.warn(
-                f"skipped {path.name}: {exc}", AlignDataWarning, stacklevel=user_stacklevel()
-            )
+            warn(f"skipped {path.name}: {exc}", AlignDataWarning)
     if not out:
         raise ProposalError(
             f"portfolio folder {str(root)!r} holds no proposal files (.yaml, .yml or .json)."
@@ -146,13 +142,12 @@ def _known_codes(fw: Framework, codes: list[str], creds: Sequence[Proposal]) -> 
     unknown = [c for c in codes if c not in known]
     for code in unknown:
         files = [p.source or p.title for p in creds if code in p.target_occupations]
-        warnings.warn(
+        warn(
             f"target occupation {code!r} (in {', '.join(files)}) is not an O*NET-SOC "
             f"occupation of {fw.info.name} {fw.info.version}; it was left out of the demand. "
             'Fix the code in that file (find codes with `align match "<job title>" '
             "--framework onet-occupations`).",
             AlignDataWarning,
-            stacklevel=user_stacklevel(),
         )
     kept = [c for c in codes if c in known]
     if not kept:
