@@ -185,7 +185,7 @@ def _old_store(path: Path) -> Path:
     ("make", "expected"),
     [
         (lambda p: p.mkdir() or p, "is a folder"),
-        (lambda p: (p.write_text("hello\n"), p)[1], "is a text file, not a database"),
+        (lambda p: (p.write_text("hello\n"), p)[1], "is a text file, not an align database"),
         (lambda p: _duckdb(p), "is a DuckDB database"),
         (lambda p: _foreign(p), "a database align did not create"),
         (lambda p: _truncated(p), "is truncated"),

@@ -65,8 +65,8 @@ def test_a_duckdb_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "match"),
     [
-        (b"title: not a database\n", "is a text file, not a database"),
-        (b"\x00\x01\x02\xff" * 64, "not an SQLite database"),
+        (b"title: not a database\n", "is a text file, not an align database"),
+        (b"\x00\x01\x02\xff" * 64, "its first bytes are not SQLite's"),
         (b"PK\x03\x04" + b"\x00" * 200, "a ZIP file"),
     ],
 )

@@ -185,12 +185,12 @@ def _describe(head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "a ZIP file"
     if head.startswith((b"\x1f\x8b", b"\x89PNG", b"%PDF")):
-        return "not a database"
+        return "a compressed file or an image"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError:
-        return "not an SQLite database (its first bytes are not SQLite's)"
-    return "a text file, not a database"
+        return "a binary file of another kind (its first bytes are not SQLite's)"
+    return "a text file"
 
 
 def _check_header(path: Path, label: str) -> None:
