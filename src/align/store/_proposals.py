@@ -111,6 +111,17 @@ class Proposals(People):
             f"not allowed: proposal {pid!r} does not exist or {who.name} may not see it."
         )
 
+    def _listing(
+        self, table: Any, proposal_id: str, actor: User | str, cols: list[str]
+    ) -> pd.DataFrame:
+        """``cols`` of ``table``'s rows for one proposal the actor may see, oldest first."""
+        with self._db.read() as conn:
+            self._row(conn, proposal_id, self._actor(conn, actor))
+            rows = conn.execute(
+                select(table).where(table.c.proposal_id == proposal_id).order_by(table.c.id)
+            ).all()
+        return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+
     def proposal(self, proposal_id: str, *, actor: User | str) -> ProposalRecord:
         """The proposal's record (status, version, author); "not allowed" if ``actor``
         may not see it."""

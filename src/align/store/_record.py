@@ -250,14 +250,7 @@ class Record(Review):
 
     def feedback(self, proposal_id: str, *, actor: User | str) -> pd.DataFrame:
         """The committee's feedback: ``author``, ``text``, ``created_at``."""
-        cols = ["author", "text", "created_at"]
-        f = _T.feedback
-        with self._db.read() as conn:
-            self._row(conn, proposal_id, self._actor(conn, actor))
-            rows = conn.execute(
-                select(f).where(f.c.proposal_id == proposal_id).order_by(f.c.id)
-            ).all()
-        return pd.DataFrame([{c: getattr(x, c) for c in cols} for x in rows], columns=cols)
+        return self._listing(_T.feedback, proposal_id, actor, ["author", "text", "created_at"])
 
     def decide(
         self,

@@ -122,13 +122,7 @@ class Review(Proposals):
         """The proposal's steps: ``step``, ``from_status``, ``to_status``, ``actor``,
         ``at``, ``comment``."""
         cols = ["step", "from_status", "to_status", "actor", "at", "comment"]
-        t = _T.transitions
-        with self._db.read() as conn:
-            self._row(conn, proposal_id, self._actor(conn, actor))
-            rows = conn.execute(
-                select(t).where(t.c.proposal_id == proposal_id).order_by(t.c.id)
-            ).all()
-        return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+        return self._listing(_T.transitions, proposal_id, actor, cols)
 
     # -- assignment -------------------------------------------------------------------------
     def _conflict_reasons(self, conn: Connection, row: Any) -> dict[str, str]:
