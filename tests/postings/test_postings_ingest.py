@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from align.postings import PostingsStore, ingest_postings, parse_list_cell, skill_demand
@@ -75,6 +75,8 @@ def test_python_literal_is_never_evaluated(tmp_path: Path) -> None:
         max_size=8,
     )
 )
+@example(["[{", "[{", "[{", "[{", "[{"])  # brackets inside names are not nesting
+@example(["it's", '"[[[[[[[[["'])
 def test_json_and_literal_lists_round_trip(items: list[str]) -> None:
     assert parse_list_cell(json.dumps(items)) == items
     assert parse_list_cell(repr(items)) == items

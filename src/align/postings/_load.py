@@ -342,20 +342,46 @@ def parse_list_cell(value: Any) -> list[str]:
 _MAX_CELL_NESTING = 8
 
 
-def _literal(text: str) -> Any:
-    """A list or mapping written as JSON or as a Python literal (never code)."""
+def _nesting(text: str) -> int:
+    """How deep the brackets of ``text`` nest, brackets inside quoted names not counted.
+
+    A text whose last quote never closes is counted bracket by bracket, so an
+    unterminated quote cannot hide deep nesting from the check.
+
+    Examples
+    --------
+    >>> _nesting('[["a"], "[{"]'), _nesting("[['a]]]]"), _nesting("['")
+    (2, 2, 1)
+    """
     depth = running = 0
+    quote, escaped = "", False
     for ch in text:
-        if ch in "[{(":
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{(":
             running += 1
             depth = max(depth, running)
-            if depth > _MAX_CELL_NESTING:
-                raise ValueError(
-                    f"nested more than {_MAX_CELL_NESTING} levels deep ({text[:30]!r}...); "
-                    "a skills cell is a list of names"
-                )
         elif ch in "]})":
             running -= 1
+    if quote:  # every opening bracket may nest: an upper bound
+        return sum(text.count(c) for c in "[{(")
+    return depth
+
+
+def _literal(text: str) -> Any:
+    """A list or mapping written as JSON or as a Python literal (never code)."""
+    if _nesting(text) > _MAX_CELL_NESTING:
+        raise ValueError(
+            f"nested more than {_MAX_CELL_NESTING} levels deep ({text[:30]!r}...); "
+            "a skills cell is a list of names"
+        )
     try:
         return json.loads(text)
     except ValueError:
