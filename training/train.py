@@ -17,11 +17,11 @@ twice (a repeated positive, such as a DWA linked from two tasks, would otherwise
 be a false negative). ``W2`` and ``b2`` start at zero, so training starts from
 the base model exactly.
 
-Why a head and not LoRA or full fine-tuning: on this machine (2 cores shared
-with other jobs) LoRA over the six layers cost 0.19 CPU-s per training triplet
-(measured on a 1,200-triplet pilot), about 4 CPU-hours for one epoch of the
-pairs, far over the 2-hour budget; the head trains in minutes, ships in 1.6 MB,
-and costs one 384 x 1024 matrix product per text at run time (docs/model-card.md).
+Why a head: it trains in minutes, ships in 1.6 MB and costs one 384 x 1024
+matrix product per text at run time. LoRA over the six layers was first measured
+at 0.19 CPU-s per triplet on shared cores. Idle cores later trained it at 0.06-0.08
+CPU-s per triplet, and it scored better, but short of the issue's targets (branch
+``lora``, docs/model-card.md).
 
 Seeded (``--seed``); progress bars show texts/s (embedding) and triplets/s
 (training) with the time left; the adapter's metadata records the settings, the
