@@ -68,6 +68,7 @@ def test_a_duckdb_file(tmp_path: Path) -> None:
         (b"title: not a database\n", "is a text file, not an align database"),
         (b"\x00\x01\x02\xff" * 64, "its first bytes are not SQLite's"),
         (b"PK\x03\x04" + b"\x00" * 200, "a ZIP file"),
+        (b"%PDF-1.7\n" + b"\x00" * 200, "a compressed file, an image or a PDF"),
     ],
 )
 def test_files_that_are_not_databases(tmp_path: Path, content: bytes, match: str) -> None:

@@ -185,7 +185,7 @@ def _describe(head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "a ZIP file"
     if head.startswith((b"\x1f\x8b", b"\x89PNG", b"%PDF")):
-        return "a compressed file or an image"
+        return "a compressed file, an image or a PDF"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError:
