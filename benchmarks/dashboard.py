@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,41 +32,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+from _procs import free_port, tree_cpu_seconds
+
 from align.committee._packet import HEADLESS_CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out"
 ARGS = list(HEADLESS_CHROMIUM_ARGS)
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cpu_seconds(root: int) -> float:
-    """CPU seconds used so far by process ``root`` and its live descendants (Linux /proc).
-
-    CPU time counts only the work done, not the waiting for a busy CPU, so it stays
-    comparable when other jobs load the machine (wall time does not).
-    """
-    tick = os.sysconf("SC_CLK_TCK")
-    procs: dict[int, tuple[int, float]] = {}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            rest = (d / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        procs[int(d.name)] = (int(rest[1]), (int(rest[11]) + int(rest[12])) / tick)
-    tree, todo = set(), [root]
-    while todo:
-        pid = todo.pop()
-        tree.add(pid)
-        todo += [c for c, (ppid, _) in procs.items() if ppid == pid and c not in tree]
-    return sum(procs[p][1] for p in tree if p in procs)
 
 
 def _library_rescore(repeat: int) -> tuple[list[float], list[float]]:
@@ -98,7 +69,7 @@ def main() -> None:
     args = ap.parse_args()
     from playwright.sync_api import expect, sync_playwright
 
-    port = _port()
+    port = free_port()
     work = tempfile.mkdtemp(prefix="align-dashboard-")
     env = dict(os.environ, ALIGN_DATABASE_URL=str(Path(work) / "align.sqlite"))
     env["ALIGN_DASHBOARD_PROPOSAL"] = "data/examples/data-analytics.yaml"
@@ -147,8 +118,8 @@ def main() -> None:
             expect(page.get_by_text("Reviewed so far: 0 accepted")).to_be_visible()
             rescore, server_cpu, browser_cpu = [], [], []
             for k in range(1, args.repeat + 1):
-                s0 = _cpu_seconds(proc.pid)
-                b0 = _cpu_seconds(os.getpid()) - s0
+                s0 = tree_cpu_seconds(proc.pid)
+                b0 = tree_cpu_seconds(os.getpid()) - s0
                 t0 = time.perf_counter()
                 page.get_by_role("button", name="Accept").first.click()
                 # Polled on every animation frame: ``expect`` retries at 100, 250, 500 ms,
@@ -160,9 +131,9 @@ def main() -> None:
                     timeout=600_000,
                 )
                 rescore.append(time.perf_counter() - t0)
-                s1 = _cpu_seconds(proc.pid)
+                s1 = tree_cpu_seconds(proc.pid)
                 server_cpu.append(s1 - s0)
-                browser_cpu.append(_cpu_seconds(os.getpid()) - s1 - b0)
+                browser_cpu.append(tree_cpu_seconds(os.getpid()) - s1 - b0)
             browser.close()
     finally:
         proc.terminate()

@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,59 +45,11 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out"
 sys.path.insert(0, str(REPO))
 
+from _procs import free_port, tree_cpu_seconds, tree_rss_mb  # noqa: E402
+
 from align.committee._packet import HEADLESS_CHROMIUM_ARGS  # noqa: E402
 
 PAGES = ["Proposal", "Matches", "Alignment", "Policy", "My proposals"]
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cpu_s(root: int) -> float:
-    """CPU seconds used so far by ``root`` and its descendants (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    kids: dict[int, list[int]] = {}
-    cpu: dict[int, float] = {}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            rest = (d / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        kids.setdefault(int(rest[1]), []).append(int(d.name))
-        cpu[int(d.name)] = (int(rest[11]) + int(rest[12])) / tick
-    total, todo = 0.0, [root]
-    while todo:
-        pid = todo.pop()
-        total += cpu.get(pid, 0.0)
-        todo += kids.get(pid, [])
-    return total
-
-
-def _rss_mb(root: int) -> float:
-    """Resident memory of ``root`` and its descendants, MB (Linux /proc)."""
-    kids: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            status = (d / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        kids.setdefault(int(fields.get("PPid", "0").strip() or 0), []).append(int(d.name))
-        rss[int(d.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo += kids.get(pid, [])
-    return total / 1024
 
 
 class Memory(threading.Thread):
@@ -108,7 +59,7 @@ class Memory(threading.Thread):
 
     def run(self) -> None:
         while self.running:
-            self.samples.append(_rss_mb(self.pid))
+            self.samples.append(tree_rss_mb(self.pid))
             time.sleep(0.5)
 
 
@@ -140,7 +91,7 @@ def _provider(work: Path, people: list[list[str]], app_port: int) -> tuple[Any, 
     interpreter with 30 browser pages' traffic and answer too late); returns it and the
     dashboard's secrets."""
     (work / "people.json").write_text(json.dumps(people))
-    port = _port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.app._oidc", "--port", str(port), "--users",
          str(work / "people.json"), "--app-port", str(app_port)],
@@ -271,7 +222,7 @@ def main() -> None:
         db = str(work / "align.sqlite")
     people = _seed(db, args.sessions)
     emails = [p[0] for p in people]
-    port = _port()
+    port = free_port()
     oidc, secrets_toml = _provider(work, people, port)
     (work / "secrets.toml").write_text(secrets_toml)
     env = dict(os.environ, ALIGN_DATABASE_URL=db)
@@ -297,14 +248,14 @@ def main() -> None:
         ready = time.perf_counter() - started
         memory.start()
         first = _first_visit(url, emails[0], "pw0", args.chromium)
-        idle_mb = _rss_mb(proc.pid)
-        cpu0 = _cpu_s(proc.pid)
+        idle_mb = tree_rss_mb(proc.pid)
+        cpu0 = tree_cpu_seconds(proc.pid)
         t0 = time.perf_counter()
         people = [(e, f"pw{i}") for i, e in enumerate(emails)]
         results = asyncio.run(_load(url, people, args.rounds, args.chromium, args.ramp))
         wall = time.perf_counter() - t0
-        server_cpu = _cpu_s(proc.pid) - cpu0
-        after_mb = _rss_mb(proc.pid)
+        server_cpu = tree_cpu_seconds(proc.pid) - cpu0
+        after_mb = tree_rss_mb(proc.pid)
     finally:
         memory.running = False
         proc.terminate()
