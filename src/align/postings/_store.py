@@ -219,45 +219,39 @@ class BatchWriter:
         """Replace the reviewed codes of these title keys with ``reviews`` (columns
         ``title_key``, ``onet_code``, ``onet_title``, ``coded_code``, ``note``,
         ``reviewed_at``; none for keys whose review is cleared); return how many are stored."""
-        frame = reviews[list(REVIEW_ROW_COLUMNS)].copy()
-        frame["batch_id"] = self.batch_id
-        con = self._store.con
-        con.register("_rev", frame)
-        con.register("_rev_keys", pd.DataFrame({"title_key": list(title_keys)}, dtype=object))
-        try:
-            con.execute(
-                "DELETE FROM occupation_reviews WHERE title_key IN "
-                "(SELECT title_key FROM _rev_keys)"
-            )
-            con.execute(
-                "INSERT INTO occupation_reviews SELECT title_key, onet_code, onet_title, "
-                "coded_code, note, reviewed_at, batch_id FROM _rev"
-            )
-        finally:
-            con.unregister("_rev")
-            con.unregister("_rev_keys")
-        return len(frame)
+        return self._replace_rows(
+            "occupation_reviews", "title_key", title_keys, reviews, REVIEW_ROW_COLUMNS
+        )
 
     def replace_occupations(self, posting_ids: Iterable[str], codes: pd.DataFrame) -> int:
         """Replace the occupation codes of these postings (columns
         :data:`OCCUPATION_ROW_COLUMNS`); return how many codes were stored."""
-        frame = codes[list(OCCUPATION_ROW_COLUMNS)].copy()
+        return self._replace_rows(
+            "posting_occupations", "posting_id", posting_ids, codes, OCCUPATION_ROW_COLUMNS
+        )
+
+    def _replace_rows(
+        self,
+        table: str,
+        key: str,
+        keys: Iterable[str],
+        rows: pd.DataFrame,
+        columns: tuple[str, ...],
+    ) -> int:
+        """Delete ``table``'s rows whose ``key`` is in ``keys``, then insert ``rows``
+        (``columns``, stamped with this batch), in one go; return how many were stored."""
+        frame = rows[list(columns)].copy()
         frame["batch_id"] = self.batch_id
+        cols = ", ".join([*columns, "batch_id"])
         con = self._store.con
-        con.register("_coded", frame)
-        con.register("_todo", pd.DataFrame({"posting_id": list(posting_ids)}, dtype=object))
+        con.register("_rows", frame)
+        con.register("_keys", pd.DataFrame({key: list(keys)}, dtype=object))
         try:
-            con.execute(
-                "DELETE FROM posting_occupations WHERE posting_id IN (SELECT posting_id FROM _todo)"
-            )
-            con.execute(
-                "INSERT INTO posting_occupations (posting_id, rank, onet_code, onet_title, "
-                "score, method, batch_id, confidence, tied) SELECT posting_id, rank, onet_code, "
-                "onet_title, score, method, batch_id, confidence, tied FROM _coded"
-            )
+            con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM _keys)")
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows")
         finally:
-            con.unregister("_coded")
-            con.unregister("_todo")
+            con.unregister("_rows")
+            con.unregister("_keys")
         return len(frame)
 
 
