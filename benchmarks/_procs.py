@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import socket
+import time
+import urllib.request
 from pathlib import Path
 
-__all__ = ["free_port", "tree_cpu_seconds", "tree_rss_mb"]
+__all__ = ["free_port", "tree_cpu_seconds", "tree_rss_mb", "wait_for_streamlit"]
 
 
 def free_port() -> int:
@@ -56,3 +58,16 @@ def tree_cpu_seconds(root: int) -> float:
 def tree_rss_mb(root: int) -> float:
     """Resident memory of process ``root`` and its live descendants, MB."""
     return _tree(root, "rss") / 1024
+
+
+def wait_for_streamlit(url: str, seconds: float) -> bool:
+    """Poll the Streamlit server at ``url`` until its health check answers (True) or
+    ``seconds`` pass (False)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            return True
+        except OSError:
+            time.sleep(0.5)
+    return False

@@ -29,10 +29,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from _procs import free_port, tree_cpu_seconds
+from _procs import free_port, tree_cpu_seconds, wait_for_streamlit
 
 from align.committee._packet import HEADLESS_CHROMIUM_ARGS
 
@@ -79,12 +78,7 @@ def main() -> None:
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(180):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_for_streamlit(url, 90)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=args.chromium, args=ARGS)
             expect.set_options(timeout=600_000)

@@ -37,7 +37,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out"
 sys.path.insert(0, str(REPO))
 
-from _procs import free_port, tree_cpu_seconds, tree_rss_mb  # noqa: E402
+from _procs import free_port, tree_cpu_seconds, tree_rss_mb, wait_for_streamlit  # noqa: E402
 
 from align.committee._packet import HEADLESS_CHROMIUM_ARGS  # noqa: E402
 
@@ -239,12 +238,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     memory = Memory(proc.pid)
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_for_streamlit(url, 300)
         ready = time.perf_counter() - started
         memory.start()
         first = _first_visit(url, emails[0], "pw0", args.chromium)
