@@ -85,6 +85,7 @@ bench: $(STAMP)  ## run the benchmarks (minutes; results go to benchmarks/out an
 train-model: $(STAMP)  ## rebuild align's matching model (src/align/_models/) from ../shared/data
 	# Never part of `test` or `run`. Pairs go to training/out/ (ignored by git); see
 	# training/README.md and docs/model-card.md.
+	$(BIN)/pip install --quiet -e '.[dev,dask,app,train]'
 	nice -n 10 $(BIN)/python training/pairs.py --data-dir "$(ALIGN_DATA_DIR)"
 	nice -n 10 $(BIN)/python training/train.py
 

@@ -87,7 +87,7 @@ SECTIONS = ("onet", "esco", "titles", "onet_titles", "nace", "lightcast")
 
 
 def embedders(adapter: Path | None) -> dict[str, Embedder]:
-    """The base model and the adapted model (the shipped head, or ``adapter``)."""
+    """The base model and the adapted model (the shipped adapter, or ``adapter``)."""
     from align._adapted import AdaptedEmbedder
 
     base = Embedder("all-MiniLM-L6-v2")

