@@ -185,7 +185,9 @@ _CONTEXTS = (
 _VERB_ALTERNATIVES = re.compile(r"^([A-Z][a-z]+)((?:, [a-z]+)*,? or [a-z]+) ")
 
 
-def outcome_rewrite(task: str, rng: random.Random) -> str:
+def outcome_rewrite(
+    task: str, rng: random.Random, contexts: Sequence[str] = _CONTEXTS
+) -> str:
     """An outcome-style rewrite of a task statement by rules (verb + object + context).
 
     One verb of "Direct or coordinate ..." is kept, the object stays, a trailing
@@ -208,10 +210,56 @@ def outcome_rewrite(task: str, rng: random.Random) -> str:
         text = text.split(", ", 1)[0]
     stem = rng.choice(_STEMS)
     body = text[0].lower() + text[1:] if stem else text[0].upper() + text[1:]
-    return f"{stem}{body}{rng.choice(_CONTEXTS)}."
+    return f"{stem}{body}{rng.choice(contexts)}."
 
 
-def onet_pairs(onet, rng: random.Random) -> tuple[list[Pair], set[str]]:
+#: How a rewrite names the occupation's own technology, the way faculty outcomes name tools.
+_TOOL_CONTEXTS = (
+    " using {0}",
+    " with {0} and {1}",
+    " in {0}",
+    ", documenting the work in {0}",
+    " using tools such as {0} and {1}",
+)
+#: Technology examples linked to more occupations than this are too common to name.
+MAX_OCCUPATIONS_PER_NAMED_TOOL = 20
+
+
+def specific_rewrite(task: str, tools: Sequence[str], rng: random.Random) -> str:
+    """A rule-made outcome rewrite that names tools, as faculty outcomes do.
+
+    The task becomes an outcome (:func:`outcome_rewrite` without its generic
+    context) and one or two of ``tools`` (the occupation's technology examples)
+    are named in a tool context.
+
+    Examples
+    --------
+    >>> specific_rewrite("Prepare financial statements.", ["QuickBooks", "SAP"],
+    ...                  random.Random(1))
+    'Students will prepare financial statements, documenting the work in SAP.'
+    """
+    body = outcome_rewrite(task, rng, contexts=("",)).rstrip(".")
+    named = rng.sample(list(tools), k=min(2, len(tools)))
+    forms = [t for t in _TOOL_CONTEXTS if "{1}" not in t] if len(named) < 2 else _TOOL_CONTEXTS
+    return body + rng.choice(forms).format(*named) + "."
+
+
+def _occupation_tools(onet) -> dict[str, list[str]]:
+    """SOC code -> labels of its technology examples named by few occupations."""
+    comps = onet.competencies
+    tech = comps[comps["kind"] == "technology"].set_index("id")["label"]
+    rel = onet.relations
+    link = rel[(rel["relation"] == "requires") & rel["target_id"].isin(tech.index)]
+    spread = link.groupby("target_id")["source_id"].nunique()
+    link = link[link["target_id"].map(spread) <= MAX_OCCUPATIONS_PER_NAMED_TOOL]
+    codes = link["source_id"].str.split(":").str[-1]
+    return {
+        str(code): sorted(set(tech[group["target_id"]]))
+        for code, group in link.groupby(codes, sort=True)
+    }
+
+
+def onet_pairs(onet, rng: random.Random, seed: int = SEED) -> tuple[list[Pair], set[str]]:
     comps = onet.competencies.set_index("id")
     label = comps["label"].to_dict()
     parent = comps["parent_id"].dropna().to_dict()
@@ -231,6 +279,10 @@ def onet_pairs(onet, rng: random.Random) -> tuple[list[Pair], set[str]]:
         cands = [s for d in dwas for s in dwa_sib.get(d, []) if s not in dwas]
         return label[rng.choice(cands)] if cands else label[rng.choice(all_dwas)]
 
+    # The tool-naming rewrites draw from their own stream, so the other sources stay the
+    # same pairs they were before the rewrites were added.
+    tool_rng = random.Random(f"tools-{seed}")
+    tools = _occupation_tools(onet)
     for row in train.itertuples(index=False):
         dwas = [d for d in row.dwas if d in label]
         if not dwas:
@@ -239,6 +291,11 @@ def onet_pairs(onet, rng: random.Random) -> tuple[list[Pair], set[str]]:
             out.append(Pair(row.task, label[target], dwa_negative(dwas), "onet_task_dwa"))
             rewrite = outcome_rewrite(row.task, rng)
             out.append(Pair(rewrite, label[target], dwa_negative(dwas), "onet_rewrite_dwa"))
+            if tools.get(row.occupation):
+                named = specific_rewrite(row.task, tools[row.occupation], tool_rng)
+                sibs = [s for d in dwas for s in dwa_sib.get(d, []) if s not in dwas]
+                neg = tool_rng.choice(sibs or all_dwas)
+                out.append(Pair(named, label[target], label[neg], "onet_specific_dwa"))
     for d, p in dwa_parent.items():
         if p in label:
             neg = _pick(rng, [label[s] for s in iwa_sib.get(p, [])], [label[p]])
@@ -357,7 +414,7 @@ def derive(data_dir: Path, seed: int = SEED) -> tuple[pd.DataFrame, dict]:
     t0 = time.perf_counter()
     rng = random.Random(seed)
     fws = load_sources(data_dir)
-    onet, banned = onet_pairs(fws["onet"], rng)
+    onet, banned = onet_pairs(fws["onet"], rng, seed)
     pairs = onet + esco_pairs(fws["esco"], rng) + lightcast_pairs(fws["lightcast"], rng)
     df = pd.DataFrame(pairs, columns=list(COLUMNS))
     raw = df["source"].value_counts().to_dict()

@@ -52,6 +52,7 @@ def test_every_source_gives_pairs_and_counts_are_reported(derived) -> None:
     for source in (
         "onet_task_dwa",
         "onet_rewrite_dwa",
+        "onet_specific_dwa",
         "onet_dwa_iwa",
         "onet_iwa_workactivity",
         "onet_occupation_title",
@@ -180,3 +181,24 @@ def test_derivation_is_seeded(pairs_mod, derived, data_dir: Path) -> None:
     task = "Direct or coordinate financial activities, such as budgets."
     rewrites = {pairs_mod.outcome_rewrite(task, random.Random(s)) for s in range(20)}
     assert len(rewrites) > 5
+
+
+def test_tool_naming_rewrites_name_the_occupations_tools(pairs_mod, derived, onet) -> None:
+    df, _ = derived
+    named = df[df["source"] == "onet_specific_dwa"]
+    tasks = df[df["source"] == "onet_task_dwa"]
+    # one per trained (task, DWA) link whose occupation has named tools, never more
+    assert 0.5 * len(tasks) < len(named) <= len(tasks)
+    # (a task pair may be dropped for a dev-set negative while its rewrite is kept)
+    assert len(set(named["positive"]) - set(tasks["positive"])) <= 5
+    tools = {t for labels in pairs_mod._occupation_tools(onet).values() for t in labels}
+    mentions = [any(t in a for t in tools) for a in named["anchor"].head(200)]
+    assert all(mentions)
+    # widely shared technology (named by more than 20 occupations) is never named
+    comps = onet.competencies
+    tech = comps[comps["kind"] == "technology"].set_index("id")["label"]
+    rel = onet.relations[onet.relations["target_id"].isin(tech.index)]
+    spread = rel.groupby("target_id")["source_id"].nunique()
+    common = set(tech[spread[spread > pairs_mod.MAX_OCCUPATIONS_PER_NAMED_TOOL].index])
+    assert "Microsoft Excel" in common
+    assert not (tools & common)
