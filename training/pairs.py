@@ -185,9 +185,7 @@ _CONTEXTS = (
 _VERB_ALTERNATIVES = re.compile(r"^([A-Z][a-z]+)((?:, [a-z]+)*,? or [a-z]+) ")
 
 
-def outcome_rewrite(
-    task: str, rng: random.Random, contexts: Sequence[str] = _CONTEXTS
-) -> str:
+def outcome_rewrite(task: str, rng: random.Random, contexts: Sequence[str] = _CONTEXTS) -> str:
     """An outcome-style rewrite of a task statement by rules (verb + object + context).
 
     One verb of "Direct or coordinate ..." is kept, the object stays, a trailing
