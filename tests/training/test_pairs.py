@@ -202,3 +202,9 @@ def test_tool_naming_rewrites_name_the_occupations_tools(pairs_mod, derived, one
     common = set(tech[spread[spread > pairs_mod.MAX_OCCUPATIONS_PER_NAMED_TOOL].index])
     assert "Microsoft Excel" in common
     assert not (tools & common)
+
+
+def test_later_sources_come_last_so_earlier_sources_keep_their_order(pairs_mod, derived) -> None:
+    df, _ = derived
+    late = df["source"].isin(pairs_mod.APPENDED_SOURCES).to_numpy()
+    assert late.any() and not late[: (~late).sum()].any()
