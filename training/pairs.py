@@ -30,10 +30,10 @@ The faculty-outcome benchmark (``benchmarks/data/faculty/``) is never opened.
 hierarchy (see each ``_source`` function): O*NET task -> its DWA, rule-made
 outcome-style rewrites of those tasks -> the DWA, rewrites that also name the
 occupation's own technology (as faculty outcomes name tools) -> the DWA, DWA ->
-IWA -> work activity, work activity -> its description, occupation title -> alternate and sample
-titles and -> description, technology example -> its UNSPSC commodity; ESCO skill
-label -> alternative labels and -> description, ESCO occupation label ->
-alternative labels and -> description; Lightcast names "Name (Qualifier)" ->
+IWA -> work activity, work activity -> its description, occupation title ->
+alternate and sample titles and -> description, technology example -> its UNSPSC
+commodity; ESCO skill label -> alternative labels and -> description, ESCO
+occupation label -> alternative labels and -> description; Lightcast names "Name (Qualifier)" ->
 qualifier or acronym.
 """
 
