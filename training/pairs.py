@@ -277,9 +277,9 @@ def onet_pairs(onet, rng: random.Random, seed: int = SEED) -> tuple[list[Pair], 
     gwa_sib = _siblings(gwa_parent)
     all_dwas = sorted(dwa_parent)
 
-    def dwa_negative(dwas: list[str]) -> str:
+    def dwa_negative(dwas: list[str], draw: random.Random = rng) -> str:
         cands = [s for d in dwas for s in dwa_sib.get(d, []) if s not in dwas]
-        return label[rng.choice(cands)] if cands else label[rng.choice(all_dwas)]
+        return label[draw.choice(cands)] if cands else label[draw.choice(all_dwas)]
 
     # The tool-naming rewrites draw from their own stream, so the other sources stay the
     # same pairs they were before the rewrites were added.
@@ -295,9 +295,8 @@ def onet_pairs(onet, rng: random.Random, seed: int = SEED) -> tuple[list[Pair], 
             out.append(Pair(rewrite, label[target], dwa_negative(dwas), "onet_rewrite_dwa"))
             if tools.get(row.occupation):
                 named = specific_rewrite(row.task, tools[row.occupation], tool_rng)
-                sibs = [s for d in dwas for s in dwa_sib.get(d, []) if s not in dwas]
-                neg = tool_rng.choice(sibs or all_dwas)
-                out.append(Pair(named, label[target], label[neg], "onet_specific_dwa"))
+                neg = dwa_negative(dwas, tool_rng)
+                out.append(Pair(named, label[target], neg, "onet_specific_dwa"))
     for d, p in dwa_parent.items():
         if p in label:
             neg = _pick(rng, [label[s] for s in iwa_sib.get(p, [])], [label[p]])
